@@ -1,0 +1,159 @@
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as resources from "@pulumi/azure-native/resources";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import {
+    clusterNetworkProfile,
+    SYSTEM_POOL_NAME,
+    WINDOWS_ADMIN_USERNAME,
+    WINDOWS_POOL_NAME,
+    withoutPodCidrForAzureCni,
+} from "./cluster-spec";
+
+export interface AksClusterArgs {
+    /** Azure region of the resource group and the cluster. */
+    readonly location: string;
+    /** DNS prefix of the API server FQDN; fixed at creation. */
+    readonly dnsPrefix: string;
+    /** Node count of the Linux system pool. */
+    readonly nodeCount: number;
+    /** VM size of every node, Linux and Windows. */
+    readonly nodeVmSize: string;
+    /** AKS Kubernetes version; undefined lets AKS pick its default. */
+    readonly kubernetesVersion?: string;
+    /** Whether to add the Windows pool `npwin` (one node) as a separate AgentPool. */
+    readonly windowsNodePool: boolean;
+    /** Tags for the Azure resources. */
+    readonly tags?: Record<string, string>;
+}
+
+/**
+ * A resource group and an AKS cluster with Azure CNI and Calico network policy, its user
+ * kubeconfig (secret) and a Kubernetes provider bound to it. Nothing here depends on the Calico
+ * dataplane, so switching the dataplane never updates or replaces the cluster.
+ */
+export class AksCluster extends pulumi.ComponentResource {
+    readonly resourceGroupName: pulumi.Output<string>;
+    readonly clusterName: pulumi.Output<string>;
+    /** The API server's public host name, e.g. `<prefix>-<hash>.hcp.<region>.azmk8s.io`. */
+    readonly apiServerFqdn: pulumi.Output<string>;
+    /** The user kubeconfig, decoded; a Pulumi secret. */
+    readonly kubeconfig: pulumi.Output<string>;
+    /** The explicit provider every Kubernetes resource of the lab must use. */
+    readonly provider: k8s.Provider;
+
+    constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aks-calico-lab:index:AksCluster", name, {}, opts);
+
+        const resourceGroup = new resources.ResourceGroup(
+            `${name}-rg`,
+            { location: args.location, tags: args.tags },
+            { parent: this },
+        );
+
+        // AKS keeps one Windows profile per cluster, and pulumi-azure-native documents that the
+        // inline profiles cannot be updated; setting it always keeps the cluster's inputs the same
+        // whether or not the Windows pool exists.
+        const windowsAdminPassword = new random.RandomPassword(
+            `${name}-windows-admin`,
+            {
+                length: 24,
+                minLower: 1,
+                minUpper: 1,
+                minNumeric: 1,
+                minSpecial: 1,
+                overrideSpecial: "!#%*-_=+",
+            },
+            { parent: this },
+        );
+
+        const cluster = new containerservice.ManagedCluster(
+            `${name}-aks`,
+            {
+                resourceGroupName: resourceGroup.name,
+                location: args.location,
+                dnsPrefix: args.dnsPrefix,
+                kubernetesVersion: args.kubernetesVersion,
+                identity: { type: containerservice.ResourceIdentityType.SystemAssigned },
+                enableRBAC: true,
+                agentPoolProfiles: [
+                    {
+                        name: SYSTEM_POOL_NAME,
+                        mode: containerservice.AgentPoolMode.System,
+                        osType: containerservice.OSType.Linux,
+                        type: containerservice.AgentPoolType.VirtualMachineScaleSets,
+                        vmSize: args.nodeVmSize,
+                        count: args.nodeCount,
+                    },
+                ],
+                networkProfile: clusterNetworkProfile(),
+                windowsProfile: {
+                    adminUsername: WINDOWS_ADMIN_USERNAME,
+                    adminPassword: pulumi.secret(windowsAdminPassword.result),
+                },
+                tags: args.tags,
+            },
+            { parent: this, transforms: [withoutPodCidrForAzureCni] },
+        );
+
+        if (args.windowsNodePool) {
+            new containerservice.AgentPool(
+                `${name}-${WINDOWS_POOL_NAME}`,
+                {
+                    resourceGroupName: resourceGroup.name,
+                    resourceName: cluster.name,
+                    agentPoolName: WINDOWS_POOL_NAME,
+                    mode: containerservice.AgentPoolMode.User,
+                    osType: containerservice.OSType.Windows,
+                    osSKU: containerservice.OSSKU.Windows2022,
+                    type: containerservice.AgentPoolType.VirtualMachineScaleSets,
+                    vmSize: args.nodeVmSize,
+                    count: 1,
+                },
+                { parent: this },
+            );
+        }
+
+        const credentials = containerservice.listManagedClusterUserCredentialsOutput(
+            { resourceGroupName: resourceGroup.name, resourceName: cluster.name },
+            { parent: this },
+        );
+        // The invoke returns the kubeconfig base64-encoded and not marked secret
+        // (pulumi/pulumi-azure-native sdk listManagedClusterUserCredentials.d.ts).
+        this.kubeconfig = pulumi.secret(
+            credentials.kubeconfigs.apply((kubeconfigs) => decodeFirstKubeconfig(kubeconfigs)),
+        );
+
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            {
+                kubeconfig: this.kubeconfig,
+                // A stable identity keeps a refreshed kubeconfig from replacing the provider and
+                // every resource on it (pulumi/pulumi-kubernetes provider/pkg/provider/provider.go DiffConfig).
+                clusterIdentifier: cluster.id,
+                // A lab's cluster is often deleted out of band (az group delete); this lets
+                // `pulumi destroy` drop the in-cluster resources instead of failing on them.
+                deleteUnreachable: true,
+                enableServerSideApply: true,
+            },
+            { parent: this },
+        );
+
+        this.resourceGroupName = resourceGroup.name;
+        this.clusterName = cluster.name;
+        this.apiServerFqdn = cluster.fqdn;
+        this.registerOutputs({
+            resourceGroupName: this.resourceGroupName,
+            clusterName: this.clusterName,
+            apiServerFqdn: this.apiServerFqdn,
+            kubeconfig: this.kubeconfig,
+        });
+    }
+}
+
+function decodeFirstKubeconfig(kubeconfigs: readonly { name: string; value: string }[]): string {
+    const [first] = kubeconfigs;
+    if (first === undefined) throw new Error("AKS returned no user kubeconfig for the cluster");
+    return Buffer.from(first.value, "base64").toString("utf8");
+}

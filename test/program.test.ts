@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { find, ofType, runProgram, runProgramRaw, type ProgramRun } from "./support/program";
+
+const CLUSTER_TYPES = [
+    "azure-native:resources:ResourceGroup",
+    "azure-native:containerservice:ManagedCluster",
+    "pulumi:providers:kubernetes",
+];
+
+function clusterInputs(run: ProgramRun) {
+    return CLUSTER_TYPES.map((type) => ({ type, inputs: find(run, type).inputs }));
+}
+
+describe("the whole program under mocks", () => {
+    const runs: Record<string, ProgramRun> = {};
+    before(async () => {
+        const [iptables, bpf, windows] = await Promise.all([
+            runProgram({ dataplane: "iptables" }),
+            runProgram({ dataplane: "bpf", bpfExternalServiceMode: "DSR" }),
+            runProgram({ dataplane: "iptables", windowsNodePool: "true" }),
+        ]);
+        Object.assign(runs, { iptables, bpf, windows });
+    });
+
+    it("sends the same cluster inputs whatever the dataplane", () => {
+        const { iptables, bpf } = runs as { iptables: ProgramRun; bpf: ProgramRun };
+        assert.deepEqual(clusterInputs(bpf), clusterInputs(iptables));
+        assert.equal(bpf.outputs["dataplane"], "bpf");
+    });
+
+    it("adds the Windows pool as its own AgentPool without touching the cluster's inputs", () => {
+        const { iptables, windows } = runs as { iptables: ProgramRun; windows: ProgramRun };
+        assert.deepEqual(clusterInputs(windows), clusterInputs(iptables));
+        const pool = find(windows, "azure-native:containerservice:AgentPool");
+        const cluster = find(windows, "azure-native:containerservice:ManagedCluster");
+        assert.ok(pool.dependencies.includes(cluster.urn));
+        assert.deepEqual(pool.inputs, {
+            resourceGroupName: "lab-rg-a1b2c3",
+            resourceName: "lab-aks-d4e5f6",
+            agentPoolName: "npwin",
+            mode: "User",
+            osType: "Windows",
+            osSKU: "Windows2022",
+            type: "VirtualMachineScaleSets",
+            vmSize: "Standard_D2s_v3",
+            count: 1,
+        });
+    });
+
+    it("sends every Kubernetes resource through the cluster's explicit provider", () => {
+        for (const run of Object.values(runs)) {
+            const provider = find(run, "pulumi:providers:kubernetes");
+            const kubernetes = run.registrations.filter((r) => r.type.startsWith("kubernetes:"));
+            for (const resource of kubernetes) {
+                assert.ok(
+                    resource.provider.startsWith(`${provider.urn}::`),
+                    `${resource.urn} uses provider "${resource.provider}"`,
+                );
+            }
+        }
+    });
+});
+
+describe("bad configuration", () => {
+    const cases: [string, Record<string, string>, RegExp][] = [
+        ["an unknown dataplane", { dataplane: "ebpf" }, /aks-calico-lab:dataplane is "ebpf"/],
+        ["a zero nodeCount", { nodeCount: "0" }, /aks-calico-lab:nodeCount is "0"/],
+        [
+            "bpf with Windows",
+            { dataplane: "bpf", windowsNodePool: "true" },
+            /windowsNodePool is true/,
+        ],
+        ["bpf with WireGuard", { dataplane: "bpf", wireguard: "true" }, /wireguard is true/],
+        [
+            "a bad external service mode",
+            { bpfExternalServiceMode: "Direct" },
+            /bpfExternalServiceMode is "Direct"/,
+        ],
+    ];
+    for (const [name, config, message] of cases) {
+        it(`fails on ${name} before any resource is registered`, async () => {
+            const run = await runProgramRaw(config);
+            assert.match(run.error ?? "", message);
+            assert.equal(run.registrations.length, 0);
+        });
+    }
+
+    it("warns through Pulumi's log when an eBPF-only setting is given under iptables", async () => {
+        const run = await runProgram({ bpfExternalServiceMode: "DSR" });
+        assert.equal(run.warnings.length, 1);
+        assert.match(run.warnings[0] ?? "", /bpfExternalServiceMode is "DSR" but has no effect/);
+        assert.ok(ofType(run, "azure-native:containerservice:ManagedCluster").length === 1);
+    });
+});

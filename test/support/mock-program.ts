@@ -1,0 +1,206 @@
+/**
+ * Runs the Pulumi program (index.ts) under Pulumi's mocks, in this process, and records what it
+ * would send to the engine: each resource's type, name, inputs, provider and dependency URNs, in
+ * registration order. Mocks and the module cache are process-global, so this runs once per process:
+ * tests call it through `runProgram` (program.ts), which gives every run a process of its own.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT } from "../../components/config";
+
+/** What the child process prints before the JSON of its run, to tell it from any other output. */
+export const RUN_MARKER = "PROGRAM-RUN:";
+
+export const STACK = "test";
+export const CLUSTER_FQDN = "lab-aks-1a2b3c.hcp.eastus.azmk8s.io";
+export const KUBECONFIG_TEXT = "apiVersion: v1\nkind: Config\nclusters: []\n";
+
+export interface Registration {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    readonly custom: boolean;
+    /** Inputs as the engine would receive them, with secrets unwrapped (see `secretPaths`). */
+    readonly inputs: Record<string, unknown>;
+    readonly secretInputs: boolean;
+    readonly provider: string;
+    /** URNs this resource waits for: explicit dependsOn, implicit dependencies, parent's dependsOn. */
+    readonly dependencies: readonly string[];
+}
+
+export interface ProgramRun {
+    readonly registrations: readonly Registration[];
+    readonly invokes: readonly { token: string; inputs: Record<string, unknown> }[];
+    readonly outputs: Record<string, unknown>;
+    readonly secretOutputs: readonly string[];
+    readonly warnings: readonly string[];
+    /** The program's error, if it threw; registrations then holds what came before it. */
+    readonly error?: string;
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** Replaces Pulumi's serialized secret wrappers by their values; reports whether any was found. */
+export function unwrapSecrets(value: unknown): { value: unknown; secret: boolean } {
+    if (Array.isArray(value)) {
+        const items = value.map(unwrapSecrets);
+        return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
+    }
+    if (typeof value === "object" && value !== null) {
+        const record = value as Record<string, unknown>;
+        if (SECRET_SIG in record)
+            return { value: unwrapSecrets(record["value"]).value, secret: true };
+        const entries = Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v)] as const);
+        return {
+            value: Object.fromEntries(entries.map(([k, v]) => [k, v.value])),
+            secret: entries.some(([, v]) => v.secret),
+        };
+    }
+    return { value, secret: false };
+}
+
+/** Output values a real provider would compute, for the resources whose outputs the program reads. */
+function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+    switch (args.type) {
+        case "azure-native:resources:ResourceGroup":
+            return { name: `${args.name}-a1b2c3` };
+        case "azure-native:containerservice:ManagedCluster":
+            return { name: `${args.name}-d4e5f6`, fqdn: CLUSTER_FQDN };
+        case "random:index/randomPassword:RandomPassword":
+            return { result: "Generated-Passw0rd!" };
+        default:
+            return {};
+    }
+}
+
+async function applyTransforms(
+    args: pulumi.runtime.MockResourceArgs,
+): Promise<Record<string, unknown>> {
+    // The engine runs resource transforms before the provider sees the inputs; so do we.
+    let props = args.inputs as Record<string, unknown>;
+    for (const transform of args.transforms ?? []) {
+        const result = await transform({
+            custom: args.custom ?? true,
+            type: args.type,
+            name: args.name,
+            props,
+            opts: {},
+        });
+        if (result) props = result.props;
+    }
+    return props;
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getDependenciesList(): string[];
+}
+
+/**
+ * Sets the stack configuration (keys without the project prefix), installs the mocks, runs
+ * index.ts, and resolves once every registration has been answered.
+ */
+export async function runProgramInProcess(config: Record<string, string>): Promise<ProgramRun> {
+    pulumi.runtime.setAllConfig(
+        Object.fromEntries(Object.entries(config).map(([k, v]) => [`${PROJECT}:${k}`, v])),
+    );
+    const pending = new Map<
+        string,
+        { inputs: Record<string, unknown>; args: pulumi.runtime.MockResourceArgs }
+    >();
+    const invokes: { token: string; inputs: Record<string, unknown> }[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource: async (args) => {
+                const inputs = await applyTransforms(args);
+                pending.set(`${args.type}::${args.name}`, { inputs, args });
+                return { id: `${args.name}-id`, state: { ...inputs, ...mockState(args) } };
+            },
+            call: (args) => {
+                invokes.push({ token: args.token, inputs: args.inputs as Record<string, unknown> });
+                if (
+                    args.token === "azure-native:containerservice:listManagedClusterUserCredentials"
+                ) {
+                    const value = Buffer.from(KUBECONFIG_TEXT).toString("base64");
+                    return { kubeconfigs: [{ name: "clusterUser", value }] };
+                }
+                return {};
+            },
+        },
+        PROJECT,
+        STACK,
+        false,
+    );
+
+    const requests: { urn: string; type: string; name: string; dependencies: string[] }[] = [];
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource(req: RegisterRequest, cb: unknown): unknown;
+        newUrn(parent: string, type: string, name: string): string;
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) => {
+        requests.push({
+            urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
+            type: req.getType(),
+            name: req.getName(),
+            dependencies: req.getDependenciesList(),
+        });
+        return register(req, cb);
+    };
+
+    const warnings: string[] = [];
+    const warn = pulumi.log.warn.bind(pulumi.log);
+    pulumi.log.warn = (message, ...rest) => {
+        warnings.push(message);
+        return warn(message, ...rest);
+    };
+
+    const outputs: Record<string, unknown> = {};
+    const secretOutputs: string[] = [];
+    let error: string | undefined;
+    try {
+        const program = (await import("../../index.js")) as Record<string, unknown>;
+        for (const [key, value] of Object.entries(program)) {
+            if (pulumi.Output.isInstance(value)) {
+                outputs[key] = await new Promise((resolve) => value.apply(resolve));
+                if (await pulumi.isSecret(value)) secretOutputs.push(key);
+            } else {
+                outputs[key] = value;
+            }
+        }
+    } catch (thrown) {
+        error = thrown instanceof Error ? thrown.message : String(thrown);
+    }
+    await pulumi.runtime.disconnect();
+
+    const registrations = requests.map((request) => {
+        const answered = pending.get(`${request.type}::${request.name}`);
+        if (answered === undefined) throw new Error(`no mock answer for ${request.urn}`);
+        const { value, secret } = unwrapSecrets(answered.inputs);
+        return {
+            ...request,
+            custom: answered.args.custom ?? true,
+            inputs: value as Record<string, unknown>,
+            secretInputs: secret,
+            provider: answered.args.provider ?? "",
+        };
+    });
+    return {
+        registrations,
+        invokes,
+        outputs,
+        secretOutputs,
+        warnings,
+        ...(error === undefined ? {} : { error }),
+    };
+}
+
+// Entry point of the child process that program.ts starts: config as JSON in argv[2].
+if (require.main === module) {
+    void runProgramInProcess(JSON.parse(process.argv[2] ?? "{}") as Record<string, string>).then(
+        (run) => {
+            process.stdout.write(`\n${RUN_MARKER}${JSON.stringify(run)}\n`);
+        },
+    );
+}

@@ -1,0 +1,53 @@
+/**
+ * Runs the Pulumi program under mocks in a child process per call, so one test file can compare
+ * several stack configurations (mocks and the module cache are process-global).
+ */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { RUN_MARKER, type ProgramRun, type Registration } from "./mock-program";
+
+export { CLUSTER_FQDN, KUBECONFIG_TEXT, STACK } from "./mock-program";
+export type { ProgramRun, Registration } from "./mock-program";
+
+const run = promisify(execFile);
+
+/** Runs the program with this stack configuration (keys without the project prefix). */
+export async function runProgramRaw(config: Record<string, string> = {}): Promise<ProgramRun> {
+    const child = join(__dirname, "mock-program.ts");
+    const { stdout } = await run(
+        process.execPath,
+        ["--import", "tsx", child, JSON.stringify(config)],
+        {
+            maxBuffer: 64 * 1024 * 1024,
+            env: { ...process.env, PULUMI_CONFIG: undefined, PULUMI_CONFIG_SECRET_KEYS: undefined },
+        },
+    );
+    const line = stdout.split("\n").find((l) => l.startsWith(RUN_MARKER));
+    if (line === undefined) throw new Error(`the program run printed no result:\n${stdout}`);
+    return JSON.parse(line.slice(RUN_MARKER.length)) as ProgramRun;
+}
+
+/** Runs the program and fails the test if the program threw. */
+export async function runProgram(config: Record<string, string> = {}): Promise<ProgramRun> {
+    const result = await runProgramRaw(config);
+    if (result.error !== undefined) throw new Error(`the program failed: ${result.error}`);
+    return result;
+}
+
+/** The registrations of one type, in registration order. */
+export function ofType(result: ProgramRun, type: string): Registration[] {
+    return result.registrations.filter((r) => r.type === type);
+}
+
+/** The single registration of a type (and name), failing loudly when there is not exactly one. */
+export function find(result: ProgramRun, type: string, name?: string): Registration {
+    const matches = ofType(result, type).filter((r) => name === undefined || r.name === name);
+    const [only] = matches;
+    if (matches.length !== 1 || only === undefined) {
+        throw new Error(
+            `expected one ${type}${name ? ` named ${name}` : ""}, found ${matches.length}`,
+        );
+    }
+    return only;
+}
