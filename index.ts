@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AksCluster } from "./components/aks-cluster";
+import { CalicoDataplane } from "./components/calico-dataplane";
 import { parseLabConfig, PROJECT } from "./components/config";
 import { dnsPrefixFor } from "./components/naming";
 
@@ -19,8 +20,17 @@ const aks = new AksCluster("lab", {
     tags,
 });
 
+const calico = new CalicoDataplane("calico", {
+    dataplane: config.dataplane,
+    bpfExternalServiceMode: config.bpfExternalServiceMode,
+    wireguard: config.wireguard,
+    apiServerFqdn: aks.apiServerFqdn,
+    kubeconfig: aks.kubeconfig,
+    provider: aks.provider,
+});
+
 export const resourceGroupName = aks.resourceGroupName;
 export const clusterName = aks.clusterName;
 export const apiServerFqdn = aks.apiServerFqdn;
 export const kubeconfig = aks.kubeconfig;
-export const dataplane = config.dataplane;
+export const dataplane = calico.liveDataplane;

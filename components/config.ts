@@ -196,5 +196,14 @@ function combinationWarnings(config: LabConfig, lookup: Lookup): string[] {
                 `${PROJECT}:dataplane "iptables"; it applies once you switch to bpf`,
         ];
     }
+    // tigera/docs calico/operations/ebpf/troubleshoot-ebpf.mdx: with DSR, traffic through AWS and
+    // GCP load balancers fails, as they expect replies from the node they sent to.
+    if (config.dataplane === "bpf" && config.bpfExternalServiceMode === "DSR") {
+        return [
+            `${PROJECT}:bpfExternalServiceMode is "DSR": Calico documents that DSR breaks traffic ` +
+                `through cloud load balancers on AWS and GCP, and it is untested behind Azure's; if ` +
+                `the yaobank URL stops answering, set it back to Tunnel`,
+        ];
+    }
     return [];
 }

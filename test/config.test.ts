@@ -131,9 +131,15 @@ describe("parseLabConfig", () => {
             /bpfExternalServiceMode is "DSR" but has no effect with aks-calico-lab:dataplane "iptables"/,
         );
         assert.deepEqual(
-            parseWith({ dataplane: "bpf", bpfExternalServiceMode: "DSR" }).warnings,
+            parseWith({ dataplane: "bpf", bpfExternalServiceMode: "Tunnel" }).warnings,
             [],
         );
+    });
+
+    it("warns that DSR is untested behind Azure's load balancer", () => {
+        const { warnings } = parseWith({ dataplane: "bpf", bpfExternalServiceMode: "DSR" });
+        assert.equal(warnings.length, 1);
+        assert.match(warnings[0] ?? "", /"DSR".*untested behind Azure's/);
     });
 
     it("puts the key, the value and the fix in the error message", () => {

@@ -1,0 +1,125 @@
+/**
+ * Validates what the program sends to Calico's custom resources against the real CRD schemas in
+ * ../shared/crds: the latest release and the versions AKS ships. A field a CRD does not declare is
+ * an error here, where the API server would prune it or reject it.
+ */
+import Ajv, { type ValidateFunction } from "ajv";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+
+export const SHARED_CRDS = join(__dirname, "..", "..", "..", "shared", "crds");
+
+export interface CrdSet {
+    readonly label: string;
+    readonly dir: string;
+}
+
+/** The two schema sets of ../shared/crds/PROVENANCE.md. */
+export const CRD_SETS: readonly CrdSet[] = [
+    { label: "latest release (Calico v3.32.1, operator v1.42.4)", dir: SHARED_CRDS },
+    {
+        label: "AKS-managed (Calico v3.30.3, operator v1.38.6)",
+        dir: join(SHARED_CRDS, "aks-managed-calico-v3.30.3"),
+    },
+];
+
+/**
+ * Whether the schema sets are here. A user's clone has no ../shared: the tests that need it skip
+ * with a notice. CI (CI=true) never skips them.
+ */
+export function crdSetsAvailable(): boolean {
+    const available = CRD_SETS.every((set) => existsSync(set.dir));
+    if (!available && process.env["CI"] === "true") {
+        throw new Error(`CRD schemas not found at ${SHARED_CRDS}; CI must run these tests`);
+    }
+    if (!available) console.log(`notice: ${SHARED_CRDS} not found; CRD schema tests skipped`);
+    return available;
+}
+
+type Schema = Record<string, unknown>;
+
+interface Crd {
+    spec: {
+        names: { kind: string };
+        versions: { name: string; schema: { openAPIV3Schema: Schema } }[];
+    };
+}
+
+/**
+ * Makes a structural CRD schema strict for JSON Schema: an object with declared properties accepts
+ * no others (Kubernetes prunes them), int-or-string becomes a union, and `required` is dropped for
+ * partial objects (a server-side apply patch carries only the fields it owns).
+ */
+function strict(schema: Schema, partial: boolean): Schema {
+    const out: Schema = {};
+    for (const [key, value] of Object.entries(schema)) {
+        if (key === "required" && partial) continue;
+        if (key === "properties" && typeof value === "object" && value !== null) {
+            out[key] = Object.fromEntries(
+                Object.entries(value as Record<string, Schema>).map(([k, v]) => [
+                    k,
+                    strict(v, partial),
+                ]),
+            );
+        } else if (
+            (key === "items" || key === "additionalProperties") &&
+            typeof value === "object" &&
+            value !== null
+        ) {
+            out[key] = strict(value as Schema, partial);
+        } else if (
+            (key === "allOf" || key === "anyOf" || key === "oneOf") &&
+            Array.isArray(value)
+        ) {
+            out[key] = (value as Schema[]).map((v) => strict(v, partial));
+        } else {
+            out[key] = value;
+        }
+    }
+    if (schema["x-kubernetes-int-or-string"] === true) {
+        delete out["type"];
+        out["anyOf"] = [{ type: "integer" }, { type: "string" }];
+    }
+    const preservesUnknown = schema["x-kubernetes-preserve-unknown-fields"] === true;
+    if (
+        schema["properties"] !== undefined &&
+        schema["additionalProperties"] === undefined &&
+        !preservesUnknown
+    ) {
+        out["additionalProperties"] = false;
+    }
+    return out;
+}
+
+/** Go's RE2 flag prefix `(?i)` (in Calico's patterns) as a JavaScript flag. */
+function goRegExp(pattern: string, flags: string): RegExp {
+    return pattern.includes("(?i)")
+        ? new RegExp(pattern.replace("(?i)", ""), `${flags}i`)
+        : new RegExp(pattern, flags);
+}
+goRegExp.code = "goRegExp";
+
+const ajv = new Ajv({ strict: false, allErrors: true, code: { regExp: goRegExp } });
+
+/** A validator for the v1 schema of the CRD in `file` of a set. */
+export function crdValidator(
+    set: CrdSet,
+    file: string,
+    options: { partial: boolean },
+): ValidateFunction {
+    const crd = parse(readFileSync(join(set.dir, file), "utf8")) as Crd;
+    const version = crd.spec.versions.find((v) => v.name === "v1");
+    if (version === undefined) throw new Error(`${file} has no v1 version`);
+    return ajv.compile(strict(version.schema.openAPIV3Schema, options.partial));
+}
+
+export const FELIX_CRD_FILE = "crd.projectcalico.org_felixconfigurations.yaml";
+export const INSTALLATION_CRD_FILE = "operator.tigera.io_installations.yaml";
+
+/** Ajv's errors in one line each, for assertion messages. */
+export function describeErrors(validate: ValidateFunction): string {
+    return (validate.errors ?? [])
+        .map((e) => `${e.instancePath} ${e.message ?? ""} ${JSON.stringify(e.params)}`)
+        .join("\n");
+}
