@@ -3,6 +3,7 @@ import { AksCluster } from "./components/aks-cluster";
 import { CalicoDataplane } from "./components/calico-dataplane";
 import { parseLabConfig, PROJECT } from "./components/config";
 import { dnsPrefixFor } from "./components/naming";
+import { Yaobank } from "./components/yaobank";
 
 const stackConfig = new pulumi.Config();
 const { config, warnings } = parseLabConfig((key) => stackConfig.get(key));
@@ -29,8 +30,15 @@ const calico = new CalicoDataplane("calico", {
     provider: aks.provider,
 });
 
+const yaobank = new Yaobank("yaobank", {
+    liveDataplane: calico.liveDataplane,
+    provider: aks.provider,
+});
+
 export const resourceGroupName = aks.resourceGroupName;
 export const clusterName = aks.clusterName;
 export const apiServerFqdn = aks.apiServerFqdn;
 export const kubeconfig = aks.kubeconfig;
 export const dataplane = calico.liveDataplane;
+export const yaobankIp = yaobank.loadBalancerIp;
+export const yaobankUrl = yaobank.url;

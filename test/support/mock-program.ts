@@ -13,6 +13,10 @@ export const RUN_MARKER = "PROGRAM-RUN:";
 export const STACK = "test";
 export const CLUSTER_FQDN = "lab-aks-1a2b3c.hcp.eastus.azmk8s.io";
 export const KUBECONFIG_TEXT = "apiVersion: v1\nkind: Config\nclusters: []\n";
+export const LOAD_BALANCER_IP = "20.81.12.34";
+
+const isLoadBalancer = (inputs: unknown): boolean =>
+    (inputs as { spec?: { type?: string } }).spec?.type === "LoadBalancer";
 
 export interface Registration {
     readonly type: string;
@@ -67,6 +71,10 @@ function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
             return { name: `${args.name}-d4e5f6`, fqdn: CLUSTER_FQDN };
         case "random:index/randomPassword:RandomPassword":
             return { result: "Generated-Passw0rd!" };
+        case "kubernetes:core/v1:Service":
+            return isLoadBalancer(args.inputs)
+                ? { status: { loadBalancer: { ingress: [{ ip: LOAD_BALANCER_IP }] } } }
+                : {};
         default:
             return {};
     }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { RUN_MARKER, type ProgramRun, type Registration } from "./mock-program";
 
-export { CLUSTER_FQDN, KUBECONFIG_TEXT, STACK } from "./mock-program";
+export { CLUSTER_FQDN, KUBECONFIG_TEXT, LOAD_BALANCER_IP, STACK } from "./mock-program";
 export type { ProgramRun, Registration } from "./mock-program";
 
 const run = promisify(execFile);

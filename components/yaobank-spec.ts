@@ -1,0 +1,165 @@
+/**
+ * The yaobank demo ("Yet Another Online Bank") as the Calico labs deploy it (tigera/ccol2aws
+ * yaobank.yaml @3a617c5), written as objects: database (etcd) <- summary <- customer, plus the
+ * lab's LoadBalancer Service in front of customer. Pure: the Yaobank component creates them.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+
+export const NAMESPACE = "yaobank";
+export const LOAD_BALANCER_SERVICE = "yaobank-customer";
+/** The pod-template annotation that rolls the pods onto a new dataplane. */
+export const DATAPLANE_ANNOTATION = "aks-calico-lab/dataplane";
+
+type ServiceArgs = k8s.types.input.core.v1.Service;
+type DeploymentArgs = k8s.types.input.apps.v1.Deployment;
+type ServiceAccountArgs = k8s.types.input.core.v1.ServiceAccount;
+
+interface Tier {
+    readonly name: "database" | "summary" | "customer";
+    readonly image: string;
+    readonly replicas: number;
+    readonly port: number;
+    /** Labels of the tier's ServiceAccount, as upstream. */
+    readonly accountLabels: Record<string, string>;
+    readonly container: Partial<k8s.types.input.core.v1.Container>;
+    readonly memory: string;
+}
+
+export const TIERS: readonly Tier[] = [
+    {
+        name: "database",
+        image: "calico/yaobank-database:certification",
+        replicas: 1,
+        port: 2379,
+        accountLabels: { app: "yaobank" },
+        container: {
+            imagePullPolicy: "IfNotPresent",
+            command: ["etcd"],
+            args: [
+                "-advertise-client-urls",
+                "http://database:2379",
+                "-listen-client-urls",
+                "http://0.0.0.0:2379",
+            ],
+        },
+        memory: "128Mi",
+    },
+    {
+        name: "summary",
+        image: "calico/yaobank-summary:certification",
+        replicas: 2,
+        port: 80,
+        accountLabels: { app: "yaobank", database: "reader" },
+        container: { imagePullPolicy: "Always" },
+        memory: "64Mi",
+    },
+    {
+        name: "customer",
+        image: "calico/yaobank-customer:certification",
+        replicas: 1,
+        port: 80,
+        accountLabels: { app: "yaobank", summary: "reader" },
+        container: { imagePullPolicy: "Always" },
+        memory: "64Mi",
+    },
+];
+
+export function namespace() {
+    return { metadata: { name: NAMESPACE, labels: { "istio-injection": "disabled" } } };
+}
+
+export function serviceAccount(tier: Tier): ServiceAccountArgs {
+    return { metadata: { name: tier.name, namespace: NAMESPACE, labels: tier.accountLabels } };
+}
+
+export function service(tier: Tier): ServiceArgs {
+    return {
+        metadata: { name: tier.name, namespace: NAMESPACE, labels: { app: tier.name } },
+        spec: {
+            selector: { app: tier.name },
+            ports: [{ name: "http", port: tier.port, targetPort: tier.port }],
+        },
+    };
+}
+
+/**
+ * A tier's Deployment. `dataplane` goes into the pod template: when it changes (after a switch is
+ * live) the Deployment rolls its pods, so their connections start on the new dataplane.
+ */
+export function deployment(tier: Tier, dataplane: pulumi.Input<string>): DeploymentArgs {
+    const labels = { app: tier.name, version: "v1" };
+    return {
+        metadata: { name: tier.name, namespace: NAMESPACE, labels },
+        spec: {
+            replicas: tier.replicas,
+            selector: { matchLabels: labels },
+            template: {
+                metadata: { labels, annotations: { [DATAPLANE_ANNOTATION]: dataplane } },
+                spec: {
+                    serviceAccountName: tier.name,
+                    // The images are built FROM ubuntu/etcd for amd64 (spikecurtis/yaobank
+                    // customer/Dockerfile); Windows nodes of the lab's optional pool cannot run them.
+                    nodeSelector: { "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64" },
+                    containers: [
+                        {
+                            name: tier.name,
+                            image: tier.image,
+                            ...tier.container,
+                            ports: [{ containerPort: tier.port, name: "http" }],
+                            // TCP, not HTTP: customer's only page calls summary, summary's only route
+                            // reads etcd (spikecurtis/yaobank customer.py, summary.py), so an HTTP probe
+                            // would mark a tier unready for its neighbour's fault.
+                            readinessProbe: {
+                                tcpSocket: { port: tier.port },
+                                periodSeconds: 5,
+                                failureThreshold: 3,
+                            },
+                            resources: { requests: { cpu: "50m", memory: tier.memory } },
+                        },
+                    ],
+                },
+            },
+        },
+    };
+}
+
+/**
+ * The lab's public entry: externalTrafficPolicy Cluster is its point (under iptables kube-proxy
+ * SNATs to the node's IP; Calico eBPF keeps the client's). The Azure probe stays TCP on the
+ * NodePort (cloud-provider-azure pkg/provider/azure_loadbalancer_healthprobe.go
+ * buildHealthProbeRulesForPort: the per-port annotation wins over appProtocol), which every node
+ * answers under both dataplanes; an HTTP probe of `/` would depend on summary and database.
+ */
+export function loadBalancerService(): ServiceArgs {
+    return {
+        metadata: {
+            name: LOAD_BALANCER_SERVICE,
+            namespace: NAMESPACE,
+            annotations: { "service.beta.kubernetes.io/port_80_health-probe_protocol": "Tcp" },
+        },
+        spec: {
+            type: "LoadBalancer",
+            externalTrafficPolicy: "Cluster",
+            selector: { app: "customer" },
+            ports: [{ name: "http", port: 80, targetPort: 80, protocol: "TCP" }],
+        },
+    };
+}
+
+/** The load balancer's address from the Service's status.loadBalancer.ingress. */
+export function loadBalancerAddress(
+    ingress: readonly { ip?: string; hostname?: string }[] | undefined,
+): string {
+    const first = ingress?.[0];
+    const address = first?.ip ?? first?.hostname;
+    if (address === undefined) {
+        throw new Error(`Service ${LOAD_BALANCER_SERVICE} has no load balancer address`);
+    }
+    return address;
+}
+
+/** The YAO Bank page's URL (an IPv6 address goes in brackets). */
+export function yaobankUrl(address: string): string {
+    return address.includes(":") ? `http://[${address}]/` : `http://${address}/`;
+}
