@@ -181,3 +181,15 @@ describe("Pulumi.yaml config block", () => {
         });
     }
 });
+
+describe("README config table", () => {
+    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8").split("\n");
+    for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+        it(`lists ${key} with the program's default`, () => {
+            const row = readme.find((line) => line.startsWith(`| \`${key}\``));
+            assert.ok(row, `no README row for ${key}`);
+            if (spec.default === undefined) assert.match(row, /optional/);
+            else assert.ok(row.includes(`default \`${spec.default}\``), row);
+        });
+    }
+});
