@@ -14,6 +14,7 @@ import {
     type CalicoSnapshot,
     type RolloutStatus,
 } from "../components/convergence";
+import { calicoSnapshotFrom } from "./lib/cluster-objects";
 import { describeError, pollUntilConverged, type PollOptions } from "./lib/poll";
 
 export type Step =
@@ -150,7 +151,7 @@ async function main(): Promise<void> {
     const kube = await import("./lib/kube.js");
     const config = kube.kubeConfigFromEnv();
     const cluster: Cluster = {
-        readCalico: () => kube.readCalicoSnapshot(config),
+        readCalico: async () => calicoSnapshotFrom(await kube.readCalicoObjects(config)),
         readDeployment: (namespace, name) => kube.readDeploymentRollout(config, namespace, name),
         restartDeployment: (namespace, name, at) =>
             kube.restartDeployment(config, namespace, name, at),

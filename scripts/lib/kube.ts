@@ -8,7 +8,8 @@ import {
     TIGERA_STATUS_NAME,
 } from "../../components/calico-spec";
 import { KUBECONFIG_ENV } from "../../components/cluster-step-command";
-import type { CalicoSnapshot, Condition, RolloutStatus } from "../../components/convergence";
+import type { RolloutStatus } from "../../components/convergence";
+import { deploymentRollout, field, type CalicoObjects } from "./cluster-objects";
 
 /** A client configuration from the kubeconfig text in $LAB_KUBECONFIG; nothing is written to disk. */
 export function kubeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): k8s.KubeConfig {
@@ -20,15 +21,6 @@ export function kubeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): k8s.Kub
     config.loadFromString(text);
     return config;
 }
-
-type Unstructured = Record<string, unknown>;
-
-const field = (object: unknown, ...path: string[]): unknown =>
-    path.reduce<unknown>(
-        (value, key) =>
-            typeof value === "object" && value !== null ? (value as Unstructured)[key] : undefined,
-        object,
-    );
 
 const isNotFound = (error: unknown): boolean => field(error, "code") === 404;
 
@@ -47,7 +39,7 @@ function splitApiVersion(apiVersion: string): { group: string; version: string }
 }
 
 /** Reads Installation, FelixConfiguration, calico-node and TigeraStatus at one moment. */
-export async function readCalicoSnapshot(config: k8s.KubeConfig): Promise<CalicoSnapshot> {
+export async function readCalicoObjects(config: k8s.KubeConfig): Promise<CalicoObjects> {
     const custom = config.makeApiClient(k8s.CustomObjectsApi);
     const apps = config.makeApiClient(k8s.AppsV1Api);
     const clusterObject = (apiVersion: string, plural: string, name: string) =>
@@ -58,62 +50,24 @@ export async function readCalicoSnapshot(config: k8s.KubeConfig): Promise<Calico
                 name,
             }) as Promise<unknown>,
         );
-    const [installation, felix, daemonSet, tigeraStatus] = await Promise.all([
-        clusterObject(INSTALLATION.apiVersion, "installations", INSTALLATION.name),
-        clusterObject(
-            FELIX_CONFIGURATION.apiVersion,
-            "felixconfigurations",
-            FELIX_CONFIGURATION.name,
-        ),
-        orUndefined(
-            apps.readNamespacedDaemonSet({
-                name: CALICO_NODE_DAEMONSET,
-                namespace: CALICO_NAMESPACE,
-            }),
-        ),
-        clusterObject("operator.tigera.io/v1", "tigerastatuses", TIGERA_STATUS_NAME),
-    ]);
-    const bpfEnabled = field(felix, "spec", "bpfEnabled");
-    const dataplane = field(installation, "spec", "calicoNetwork", "linuxDataplane");
-    const generation = field(installation, "metadata", "generation");
-    const conditions = field(tigeraStatus, "status", "conditions");
-    return {
-        linuxDataplane: typeof dataplane === "string" ? dataplane : undefined,
-        installationGeneration: typeof generation === "number" ? generation : undefined,
-        felixBpfEnabled: typeof bpfEnabled === "boolean" ? bpfEnabled : undefined,
-        calicoNode: daemonSet && daemonSetRollout(daemonSet),
-        tigeraStatus:
-            tigeraStatus === undefined
-                ? undefined
-                : Array.isArray(conditions)
-                  ? (conditions as Condition[])
-                  : [],
-    };
-}
-
-export function daemonSetRollout(daemonSet: k8s.V1DaemonSet): RolloutStatus {
-    const status = daemonSet.status;
-    return {
-        generation: daemonSet.metadata?.generation,
-        observedGeneration: status?.observedGeneration,
-        desired: status?.desiredNumberScheduled ?? 0,
-        updated: status?.updatedNumberScheduled ?? 0,
-        available: status?.numberAvailable ?? 0,
-    };
-}
-
-export function deploymentRollout(deployment: k8s.V1Deployment): RolloutStatus {
-    const status = deployment.status;
-    const desired = deployment.spec?.replicas ?? 1;
-    const updated = status?.updatedReplicas ?? 0;
-    return {
-        generation: deployment.metadata?.generation,
-        observedGeneration: status?.observedGeneration,
-        desired,
-        updated,
-        available: status?.availableReplicas ?? 0,
-        stale: Math.max(0, (status?.replicas ?? 0) - updated),
-    };
+    const [installation, felixConfiguration, calicoNodeDaemonSet, tigeraStatus] = await Promise.all(
+        [
+            clusterObject(INSTALLATION.apiVersion, "installations", INSTALLATION.name),
+            clusterObject(
+                FELIX_CONFIGURATION.apiVersion,
+                "felixconfigurations",
+                FELIX_CONFIGURATION.name,
+            ),
+            orUndefined(
+                apps.readNamespacedDaemonSet({
+                    name: CALICO_NODE_DAEMONSET,
+                    namespace: CALICO_NAMESPACE,
+                }),
+            ),
+            clusterObject("operator.tigera.io/v1", "tigerastatuses", TIGERA_STATUS_NAME),
+        ],
+    );
+    return { installation, felixConfiguration, calicoNodeDaemonSet, tigeraStatus };
 }
 
 export async function readDeploymentRollout(
@@ -146,5 +100,34 @@ export async function restartDeployment(
     await apps.patchNamespacedDeployment(
         { name, namespace, body },
         k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch),
+    );
+}
+
+export async function listNodes(config: k8s.KubeConfig): Promise<unknown[]> {
+    const core = config.makeApiClient(k8s.CoreV1Api);
+    return (await core.listNode()).items;
+}
+
+/** The recent log of one container in every pod a label selector picks. */
+export async function podLogs(
+    config: k8s.KubeConfig,
+    query: { namespace: string; labelSelector: string; container: string; sinceSeconds: number },
+): Promise<{ pod: string; text: string }[]> {
+    const core = config.makeApiClient(k8s.CoreV1Api);
+    const pods = await core.listNamespacedPod({
+        namespace: query.namespace,
+        labelSelector: query.labelSelector,
+    });
+    return Promise.all(
+        pods.items.map(async (pod) => {
+            const name = pod.metadata?.name ?? "";
+            const text = await core.readNamespacedPodLog({
+                name,
+                namespace: query.namespace,
+                container: query.container,
+                sinceSeconds: query.sinceSeconds,
+            });
+            return { pod: name, text };
+        }),
     );
 }

@@ -1,0 +1,50 @@
+/** The verification's report: one screen for people, JSON for machines. */
+import type { Dataplane } from "../../components/config";
+import type { SourceKind } from "./verdict";
+
+export interface Report {
+    readonly expected: Dataplane;
+    readonly live: Dataplane | "switching" | "unknown";
+    readonly url: string;
+    readonly httpStatus: number;
+    readonly attempts: number;
+    readonly sourceIp: string | undefined;
+    readonly sourceKind: SourceKind | undefined;
+    readonly nodeIps: readonly string[];
+    readonly ok: boolean;
+    readonly summary: string;
+    /** When the request was never found in the logs: how long we looked and what we saw instead. */
+    readonly logSearch?: {
+        readonly waitedSeconds: number;
+        readonly entriesSeen: number;
+        readonly sourcesSeen: readonly string[];
+    };
+}
+
+export function renderReport(report: Report): string {
+    const source =
+        report.sourceIp === undefined
+            ? "not seen"
+            : `${report.sourceIp} (${report.sourceKind === "node" ? "a node's IP" : "not a node's IP"})`;
+    const rows: [string, string][] = [
+        ["dataplane", `expected ${report.expected}, live ${report.live}`],
+        [
+            "request",
+            `GET ${report.url} -> HTTP ${report.httpStatus} (${report.attempts} attempt(s))`,
+        ],
+        ["source IP", source],
+        ["node IPs", report.nodeIps.join(", ") || "none found"],
+    ];
+    if (report.logSearch !== undefined) {
+        const { waitedSeconds, entriesSeen, sourcesSeen } = report.logSearch;
+        rows.push([
+            "logs",
+            `looked for ${waitedSeconds}s; saw ${entriesSeen} request(s)` +
+                (sourcesSeen.length > 0 ? ` from ${sourcesSeen.join(", ")}` : "") +
+                " but not this one",
+        ]);
+    }
+    rows.push(["verdict", `${report.ok ? "PASS" : "FAIL"}: ${report.summary}`]);
+    const width = Math.max(...rows.map(([label]) => label.length));
+    return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n") + "\n";
+}

@@ -1,0 +1,69 @@
+/**
+ * What the verification observed, and whether it is what the dataplane promises: under iptables
+ * kube-proxy SNATs LoadBalancer traffic to a node's IP (externalTrafficPolicy Cluster); Calico's
+ * eBPF dataplane keeps the client's IP.
+ */
+import type { Dataplane } from "../../components/config";
+
+export type SourceKind = "node" | "client";
+
+export function classifySource(sourceIp: string, nodeIps: readonly string[]): SourceKind {
+    return nodeIps.includes(sourceIp) ? "node" : "client";
+}
+
+export const EXPECTED_SOURCE: Record<Dataplane, SourceKind> = { iptables: "node", bpf: "client" };
+
+export interface Observation {
+    /** The stack's `dataplane`. */
+    readonly expected: Dataplane;
+    /** What the cluster runs (see liveDataplane). */
+    readonly live: Dataplane | "switching" | undefined;
+    /** What the switch still waits for (pendingSwitch), empty when settled. */
+    readonly pending: readonly string[];
+    readonly nodeIps: readonly string[];
+    /** The source IP the customer pod logged for our request; undefined if never seen. */
+    readonly sourceIp: string | undefined;
+    readonly httpStatus: number | undefined;
+}
+
+export interface Verdict {
+    readonly ok: boolean;
+    readonly summary: string;
+    readonly sourceKind: SourceKind | undefined;
+}
+
+/** The verdict table: the only passing rows are a settled dataplane showing its promised source IP. */
+export function judge(o: Observation): Verdict {
+    const sourceKind = o.sourceIp === undefined ? undefined : classifySource(o.sourceIp, o.nodeIps);
+    const fail = (summary: string): Verdict => ({ ok: false, summary, sourceKind });
+    if (o.live === undefined)
+        return fail("cannot read Calico's Installation: the live dataplane is unknown");
+    if (o.live === "switching")
+        return fail("Calico is between dataplanes: the operator has not finished the switch");
+    if (o.live !== o.expected)
+        return fail(
+            `the stack says ${o.expected} but Calico runs ${o.live}: run \`npm run lab -- up\``,
+        );
+    if (o.pending.length > 0)
+        return fail(`the ${o.live} dataplane is not settled: ${o.pending.join("; ")}`);
+    if (o.sourceIp === undefined || sourceKind === undefined) {
+        return fail("the request never showed up in the customer pods' logs");
+    }
+    if (sourceKind === EXPECTED_SOURCE[o.live]) {
+        return {
+            ok: true,
+            sourceKind,
+            summary:
+                sourceKind === "node"
+                    ? `iptables: the app saw node IP ${o.sourceIp}, as kube-proxy SNATs load-balanced traffic`
+                    : `eBPF: the app saw ${o.sourceIp}, not a node IP: the client's address is preserved`,
+        };
+    }
+    return fail(
+        sourceKind === "node"
+            ? `eBPF should preserve the client's address, but the app saw node IP ${o.sourceIp}` +
+                  " (were the yaobank pods restarted after the switch?)"
+            : `iptables should SNAT to a node IP, but the app saw ${o.sourceIp}, which is no node's` +
+                  " (is externalTrafficPolicy still Cluster?)",
+    );
+}

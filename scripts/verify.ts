@@ -1,0 +1,279 @@
+/**
+ * npm run verify: proves which Calico dataplane is live and which source IP the yaobank app sees.
+ *
+ *   npm run verify [-- --stack dev] [--json] [--timeout-seconds 180]
+ *   npm run verify -- --kubeconfig ~/.kube/config --url http://20.1.2.3/ --expect bpf
+ *
+ * Exit status: 0 when the observed behaviour matches the dataplane, 1 when it does not, 2 when
+ * the verification itself could not run (no stack, unreachable API server, no answer).
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { DATAPLANES, type Dataplane } from "../components/config";
+import { pendingSwitch } from "../components/convergence";
+import {
+    findMarked,
+    MARKER_PARAMETER,
+    parseAccessLog,
+    type AccessLogEntry,
+} from "./lib/access-log";
+import {
+    calicoSnapshotFrom,
+    liveDataplane,
+    nodeInternalIps,
+    type CalicoObjects,
+} from "./lib/cluster-objects";
+import { probeUntilAnswered } from "./lib/http-probe";
+import { describeError } from "./lib/poll";
+import { renderReport, type Report } from "./lib/report";
+import { judge } from "./lib/verdict";
+
+/** The cluster reads of a verification; @kubernetes/client-node for real, recorded objects in tests. */
+export interface VerifyCluster {
+    calicoObjects(): Promise<CalicoObjects>;
+    nodes(): Promise<unknown[]>;
+    customerLogs(sinceSeconds: number): Promise<{ pod: string; text: string }[]>;
+}
+
+export interface VerifyInput {
+    readonly url: string;
+    readonly expected: Dataplane;
+    /** How long the HTTP probe may retry. */
+    readonly probeTimeoutMs: number;
+    /** How long to look for the request in the logs once it was answered. */
+    readonly logTimeoutMs: number;
+    readonly marker?: string;
+}
+
+export interface VerifyDeps {
+    readonly cluster: VerifyCluster;
+    readonly progress?: (line: string) => void;
+    readonly now?: () => number;
+    readonly sleep?: (ms: number) => Promise<void>;
+    readonly intervalMs?: number;
+}
+
+export class VerifyError extends Error {
+    override name = "VerifyError";
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Runs the checks and returns the report; throws VerifyError when it cannot verify at all. */
+export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Report> {
+    const progress = deps.progress ?? (() => undefined);
+    const now = deps.now ?? Date.now;
+    const sleep = deps.sleep ?? realSleep;
+    const intervalMs = deps.intervalMs ?? 3000;
+    const started = now();
+
+    progress("reading Calico's state");
+    const [objects, nodes] = await Promise.all([
+        deps.cluster.calicoObjects(),
+        deps.cluster.nodes(),
+    ]).catch((error: unknown) => {
+        throw new VerifyError(`cannot read the cluster's API server: ${describeError(error)}`);
+    });
+    const snapshot = calicoSnapshotFrom(objects);
+    const live = liveDataplane(snapshot);
+    const nodeIps = nodeInternalIps(nodes);
+
+    const marker = input.marker ?? randomBytes(6).toString("hex");
+    const url = new URL(input.url);
+    url.searchParams.set(MARKER_PARAMETER, marker);
+    progress(`requesting ${url.toString()}`);
+    const answer = await probeUntilAnswered(url.toString(), {
+        timeoutMs: input.probeTimeoutMs,
+        intervalMs,
+        requestTimeoutMs: 10_000,
+        now,
+        sleep,
+        onAttempt: (attempt, outcome) => {
+            progress(`request ${attempt}: ${outcome}`);
+        },
+    }).catch((error: unknown) => {
+        throw new VerifyError(describeError(error));
+    });
+
+    progress("looking for the request in the customer pods' logs");
+    const logStart = now();
+    let seen: AccessLogEntry[];
+    let found: AccessLogEntry | undefined;
+    for (;;) {
+        const sinceSeconds = Math.ceil((now() - started) / 1000) + 60;
+        const logs = await deps.cluster.customerLogs(sinceSeconds).catch((error: unknown) => {
+            throw new VerifyError(`cannot read the customer pods' logs: ${describeError(error)}`);
+        });
+        seen = logs.flatMap((log) => parseAccessLog(log.text));
+        found = findMarked(seen, marker);
+        if (found !== undefined || now() - logStart + intervalMs > input.logTimeoutMs) break;
+        await sleep(intervalMs);
+    }
+
+    const verdict = judge({
+        expected: input.expected,
+        live,
+        pending: live === input.expected ? pendingSwitch(live, snapshot) : [],
+        nodeIps,
+        sourceIp: found?.sourceIp,
+        httpStatus: answer.status,
+    });
+    return {
+        expected: input.expected,
+        live: live ?? "unknown",
+        url: url.toString(),
+        httpStatus: answer.status,
+        attempts: answer.attempts,
+        sourceIp: found?.sourceIp,
+        sourceKind: verdict.sourceKind,
+        nodeIps,
+        ok: verdict.ok,
+        summary: verdict.summary,
+        ...(found === undefined
+            ? {
+                  logSearch: {
+                      waitedSeconds: Math.round((now() - logStart) / 1000),
+                      entriesSeen: seen.length,
+                      sourcesSeen: [...new Set(seen.map((e) => e.sourceIp))],
+                  },
+              }
+            : {}),
+    };
+}
+
+interface Options {
+    readonly stack: string;
+    readonly json: boolean;
+    readonly timeoutSeconds: number;
+    readonly kubeconfigFile?: string;
+    readonly url?: string;
+    readonly expect?: Dataplane;
+}
+
+export function parseOptions(
+    argv: readonly string[],
+    env: NodeJS.ProcessEnv = process.env,
+): Options {
+    const { values } = parseArgs({
+        args: [...argv],
+        options: {
+            stack: { type: "string" },
+            json: { type: "boolean", default: false },
+            "timeout-seconds": { type: "string", default: "180" },
+            kubeconfig: { type: "string" },
+            url: { type: "string" },
+            expect: { type: "string" },
+        },
+    });
+    const timeout = values["timeout-seconds"];
+    if (!/^[1-9][0-9]*$/.test(timeout))
+        throw new VerifyError(`--timeout-seconds must be a positive integer, not "${timeout}"`);
+    if (values.expect !== undefined && !(DATAPLANES as readonly string[]).includes(values.expect)) {
+        throw new VerifyError(
+            `--expect must be one of ${DATAPLANES.join(", ")}, not "${values.expect}"`,
+        );
+    }
+    const byHand = [values.kubeconfig, values.url, values.expect].filter(
+        (v) => v !== undefined,
+    ).length;
+    if (byHand !== 0 && byHand !== 3) {
+        throw new VerifyError(
+            "--kubeconfig, --url and --expect go together (they replace the stack's outputs)",
+        );
+    }
+    if (values.url !== undefined && !/^https?:\/\//.test(values.url)) {
+        throw new VerifyError(`--url must be an http(s) URL, not "${values.url}"`);
+    }
+    return {
+        stack: values.stack ?? env["LAB_STACK"] ?? "dev",
+        json: values.json,
+        timeoutSeconds: Number(timeout),
+        ...(values.kubeconfig === undefined ? {} : { kubeconfigFile: values.kubeconfig }),
+        ...(values.url === undefined ? {} : { url: values.url }),
+        ...(values.expect === undefined ? {} : { expect: values.expect as Dataplane }),
+    };
+}
+
+/** A progress line on stderr: a spinner rewriting one line on a terminal, plain lines elsewhere. */
+function progressLine(): { update: (line: string) => void; done: () => void } {
+    const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+    const tty = process.stderr.isTTY;
+    let frame = 0;
+    let current = "";
+    const draw = () =>
+        process.stderr.write(`\r\u001b[2K${frames[frame++ % frames.length] ?? ""} ${current}`);
+    const timer = tty ? setInterval(draw, 100) : undefined;
+    return {
+        update: (line) => {
+            current = line;
+            if (!tty) process.stderr.write(`${line}\n`);
+        },
+        done: () => {
+            if (timer) clearInterval(timer);
+            if (tty) process.stderr.write("\r\u001b[2K");
+        },
+    };
+}
+
+async function main(): Promise<number> {
+    const options = parseOptions(process.argv.slice(2));
+    const projectDir = join(__dirname, "..");
+    const { readStackOutputs } = await import("./lib/stack-outputs.js");
+    const outputs =
+        options.kubeconfigFile !== undefined &&
+        options.url !== undefined &&
+        options.expect !== undefined
+            ? {
+                  kubeconfig: readFileSync(options.kubeconfigFile, "utf8"),
+                  yaobankUrl: options.url,
+                  dataplane: options.expect,
+              }
+            : await readStackOutputs(options.stack, projectDir);
+
+    const kube = await import("./lib/kube.js");
+    const { KubeConfig } = await import("@kubernetes/client-node");
+    const config = new KubeConfig();
+    config.loadFromString(outputs.kubeconfig);
+    const cluster: VerifyCluster = {
+        calicoObjects: () => kube.readCalicoObjects(config),
+        nodes: () => kube.listNodes(config),
+        customerLogs: (sinceSeconds) =>
+            kube.podLogs(config, {
+                namespace: "yaobank",
+                labelSelector: "app=customer",
+                container: "customer",
+                sinceSeconds,
+            }),
+    };
+    const line = progressLine();
+    try {
+        const report = await verify(
+            {
+                url: outputs.yaobankUrl,
+                expected: outputs.dataplane,
+                probeTimeoutMs: options.timeoutSeconds * 1000,
+                logTimeoutMs: 60_000,
+            },
+            { cluster, progress: line.update },
+        );
+        line.done();
+        process.stdout.write(
+            options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report),
+        );
+        return report.ok ? 0 : 1;
+    } finally {
+        line.done();
+    }
+}
+
+if (require.main === module) {
+    main().then(
+        (code) => process.exit(code),
+        (error: unknown) => {
+            process.stderr.write(`verify: ${describeError(error)}\n`);
+            process.exit(2);
+        },
+    );
+}

@@ -1,0 +1,39 @@
+/** Recorded API objects and logs (shapes as the API server returns them), for the verify tests. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { CalicoObjects } from "../../scripts/lib/cluster-objects";
+
+export function fixture(name: string): unknown {
+    return JSON.parse(readFileSync(join(__dirname, "..", "fixtures", name), "utf8")) as unknown;
+}
+
+export function fixtureText(name: string): string {
+    return readFileSync(join(__dirname, "..", "fixtures", name), "utf8");
+}
+
+/** An AKS cluster settled on eBPF: the Installation asks BPF and the operator set bpfEnabled. */
+export function bpfClusterObjects(): CalicoObjects {
+    return {
+        installation: fixture("installation-aks-bpf.json"),
+        felixConfiguration: fixture("felixconfiguration-bpf.json"),
+        calicoNodeDaemonSet: fixture("daemonset-calico-node.json"),
+        tigeraStatus: fixture("tigerastatus-calico.json"),
+    };
+}
+
+/** The same cluster back on iptables (what the operator leaves after a revert). */
+export function iptablesClusterObjects(): CalicoObjects {
+    const objects = structuredClone(bpfClusterObjects()) as {
+        installation: { spec: { calicoNetwork: { linuxDataplane: string } } };
+        felixConfiguration: {
+            spec: Record<string, unknown>;
+            metadata: { annotations: Record<string, string> };
+        };
+    } & CalicoObjects;
+    objects.installation.spec.calicoNetwork.linuxDataplane = "Iptables";
+    objects.felixConfiguration.spec["bpfEnabled"] = false;
+    objects.felixConfiguration.metadata.annotations["operator.tigera.io/bpfEnabled"] = "false";
+    return objects;
+}
+
+export const NODE_IPS = ["10.224.0.4", "10.224.0.33"];

@@ -1,0 +1,265 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import type { CalicoObjects } from "../scripts/lib/cluster-objects";
+import { renderReport, type Report } from "../scripts/lib/report";
+import { parseStackOutputs } from "../scripts/lib/stack-outputs";
+import { parseOptions, verify, VerifyError, type VerifyCluster } from "../scripts/verify";
+import { bpfClusterObjects, fixture, iptablesClusterObjects } from "./support/fixtures";
+import { startServer, type TestServer } from "./support/http-server";
+
+/**
+ * A cluster from recorded objects whose customer pod logs every request the test server received,
+ * as if it came from `sourceIp`: the test exercises the real HTTP path and the real log parsing.
+ */
+function clusterBehind(
+    server: TestServer,
+    objects: CalicoObjects,
+    sourceIp: string,
+): VerifyCluster & { logReads: number[] } {
+    const logReads: number[] = [];
+    return {
+        logReads,
+        calicoObjects: () => Promise.resolve(objects),
+        nodes: () => Promise.resolve(fixture("nodes.json") as unknown[]),
+        customerLogs: (sinceSeconds) => {
+            logReads.push(sinceSeconds);
+            const lines = server.requests.map(
+                (path) => `${sourceIp} - - [20/Nov/2026 10:05:01] "GET ${path} HTTP/1.1" 200 -`,
+            );
+            return Promise.resolve([
+                {
+                    pod: "customer-7d9c5b9b8-x2x4k",
+                    text: [" * Running on http://0.0.0.0:80/", ...lines].join("\n"),
+                },
+            ]);
+        },
+    };
+}
+
+const fast = { intervalMs: 20 };
+const input = (url: string, expected: "iptables" | "bpf") => ({
+    url,
+    expected,
+    probeTimeoutMs: 2_000,
+    logTimeoutMs: 200,
+});
+
+describe("verify, end to end against a local server and recorded objects", () => {
+    it("passes on eBPF when the app saw the client's address", async () => {
+        const server = await startServer([503, 200]);
+        try {
+            const report = await verify(input(server.url, "bpf"), {
+                cluster: clusterBehind(server, bpfClusterObjects(), "203.0.113.7"),
+                ...fast,
+            });
+            assert.equal(report.ok, true, report.summary);
+            assert.equal(report.live, "bpf");
+            assert.equal(report.sourceIp, "203.0.113.7");
+            assert.equal(report.sourceKind, "client");
+            assert.equal(report.attempts, 2);
+            assert.match(server.requests[0] ?? "", /^\/\?lab-verify=[0-9a-f]{12}$/);
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("passes on iptables when the app saw a node's address", async () => {
+        const server = await startServer([200]);
+        try {
+            const report = await verify(input(server.url, "iptables"), {
+                cluster: clusterBehind(server, iptablesClusterObjects(), "10.224.0.33"),
+                ...fast,
+            });
+            assert.equal(report.ok, true, report.summary);
+            assert.equal(report.sourceKind, "node");
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("fails on eBPF when the app still sees a node's address", async () => {
+        const server = await startServer([200]);
+        try {
+            const report = await verify(input(server.url, "bpf"), {
+                cluster: clusterBehind(server, bpfClusterObjects(), "10.224.0.4"),
+                ...fast,
+            });
+            assert.equal(report.ok, false);
+            assert.match(report.summary, /should preserve the client's address/);
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("fails when the stack and the cluster disagree", async () => {
+        const server = await startServer([200]);
+        try {
+            const report = await verify(input(server.url, "bpf"), {
+                cluster: clusterBehind(server, iptablesClusterObjects(), "10.224.0.4"),
+                ...fast,
+            });
+            assert.equal(report.ok, false);
+            assert.equal(report.live, "iptables");
+            assert.match(report.summary, /the stack says bpf but Calico runs iptables/);
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("says how long it looked and what it saw when the request never shows up in the logs", async () => {
+        const server = await startServer([200]);
+        try {
+            const cluster: VerifyCluster = {
+                ...clusterBehind(server, bpfClusterObjects(), "203.0.113.7"),
+                customerLogs: () =>
+                    Promise.resolve([
+                        {
+                            pod: "customer-1",
+                            text: '10.224.0.4 - - [20/Nov/2026 10:05:01] "GET / HTTP/1.1" 200 -',
+                        },
+                    ]),
+            };
+            const report = await verify(input(server.url, "bpf"), { cluster, ...fast });
+            assert.equal(report.ok, false);
+            assert.match(report.summary, /never showed up/);
+            assert.deepEqual(report.logSearch?.sourcesSeen, ["10.224.0.4"]);
+            assert.equal(report.logSearch.entriesSeen, 1);
+            assert.match(
+                renderReport(report),
+                /logs +looked for \d+s; saw 1 request\(s\) from 10\.224\.0\.4 but not this one/,
+            );
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("stops with a clear error when the API server cannot be reached", async () => {
+        const cluster: VerifyCluster = {
+            calicoObjects: () =>
+                Promise.reject(
+                    new Error("fetch failed", {
+                        cause: new Error("connect ECONNREFUSED 20.1.2.3:443"),
+                    }),
+                ),
+            nodes: () => Promise.resolve([]),
+            customerLogs: () => Promise.resolve([]),
+        };
+        await assert.rejects(
+            verify(input("http://127.0.0.1:9/", "bpf"), { cluster, ...fast }),
+            (error: unknown) => {
+                assert.ok(error instanceof VerifyError);
+                assert.match(
+                    error.message,
+                    /cannot read the cluster's API server: fetch failed \(connect ECONNREFUSED 20\.1\.2\.3:443\)/,
+                );
+                return true;
+            },
+        );
+    });
+});
+
+describe("parseStackOutputs", () => {
+    it("takes kubeconfig, yaobankUrl and dataplane", () => {
+        const outputs = parseStackOutputs(
+            JSON.stringify({
+                kubeconfig: "apiVersion: v1",
+                yaobankUrl: "http://20.1.2.3/",
+                dataplane: "bpf",
+                clusterName: "x",
+            }),
+            "dev",
+        );
+        assert.deepEqual(outputs, {
+            kubeconfig: "apiVersion: v1",
+            yaobankUrl: "http://20.1.2.3/",
+            dataplane: "bpf",
+        });
+    });
+    it("says what is missing and what to do", () => {
+        assert.throws(
+            () => parseStackOutputs("{}", "dev"),
+            /stack dev has no kubeconfig, yaobankUrl, dataplane output yet: run `npm run lab -- up` first \(or the LoadBalancer has no IP yet\)/,
+        );
+        assert.throws(() => parseStackOutputs("not json", "dev"), /no JSON outputs/);
+        assert.throws(
+            () =>
+                parseStackOutputs(
+                    JSON.stringify({ kubeconfig: "k", yaobankUrl: "u", dataplane: "vpp" }),
+                    "dev",
+                ),
+            /unexpected dataplane output "vpp"/,
+        );
+    });
+});
+
+describe("parseOptions", () => {
+    it("defaults to the lab's stack and reads the by-hand trio", () => {
+        assert.deepEqual(parseOptions([], {}), { stack: "dev", json: false, timeoutSeconds: 180 });
+        assert.equal(parseOptions([], { LAB_STACK: "prod" }).stack, "prod");
+        assert.deepEqual(
+            parseOptions(
+                ["--kubeconfig", "k", "--url", "http://1.2.3.4/", "--expect", "iptables", "--json"],
+                {},
+            ),
+            {
+                stack: "dev",
+                json: true,
+                timeoutSeconds: 180,
+                kubeconfigFile: "k",
+                url: "http://1.2.3.4/",
+                expect: "iptables",
+            },
+        );
+    });
+    it("rejects incomplete or malformed flags", () => {
+        assert.throws(() => parseOptions(["--url", "http://1.2.3.4/"], {}), /go together/);
+        assert.throws(
+            () => parseOptions(["--kubeconfig", "k", "--url", "1.2.3.4", "--expect", "bpf"], {}),
+            /http\(s\) URL/,
+        );
+        assert.throws(
+            () => parseOptions(["--kubeconfig", "k", "--url", "http://x/", "--expect", "ebpf"], {}),
+            /--expect must be one of iptables, bpf/,
+        );
+        assert.throws(() => parseOptions(["--timeout-seconds", "0"], {}), /positive integer/);
+    });
+});
+
+describe("the README's example reports", () => {
+    const examples: Report[] = [
+        {
+            expected: "iptables",
+            live: "iptables",
+            url: "http://20.81.12.34/?lab-verify=5f0c2a9e41d7",
+            httpStatus: 200,
+            attempts: 1,
+            sourceIp: "10.224.0.33",
+            sourceKind: "node",
+            nodeIps: ["10.224.0.4", "10.224.0.33"],
+            ok: true,
+            summary:
+                "iptables: the app saw node IP 10.224.0.33, as kube-proxy SNATs load-balanced traffic",
+        },
+        {
+            expected: "bpf",
+            live: "bpf",
+            url: "http://20.81.12.34/?lab-verify=b3e81f07c2aa",
+            httpStatus: 200,
+            attempts: 2,
+            sourceIp: "203.0.113.7",
+            sourceKind: "client",
+            nodeIps: ["10.224.0.4", "10.224.0.33"],
+            ok: true,
+            summary:
+                "eBPF: the app saw 203.0.113.7, not a node IP: the client's address is preserved",
+        },
+    ];
+    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+    for (const example of examples) {
+        it(`shows the ${example.expected} report exactly as the program prints it`, () => {
+            assert.ok(readme.includes(renderReport(example)), renderReport(example));
+        });
+    }
+});
