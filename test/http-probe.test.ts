@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { NoAnswerError, probeUntilAnswered } from "../scripts/lib/http-probe";
-import { closedUrl, startServer } from "./support/http-server";
+import { closedUrl, withServer } from "./support/http-server";
 
 const quick = { timeoutMs: 2_000, intervalMs: 50, requestTimeoutMs: 1_000 };
 
 describe("probeUntilAnswered (against a real server on 127.0.0.1)", () => {
     it("retries through error pages until the page answers", async () => {
-        const server = await startServer([503, 502, 200]);
-        try {
+        await withServer([503, 502, 200], async (server) => {
             const outcomes: string[] = [];
             const result = await probeUntilAnswered(`${server.url}?lab-verify=x`, {
                 ...quick,
@@ -22,14 +21,11 @@ describe("probeUntilAnswered (against a real server on 127.0.0.1)", () => {
                 "/?lab-verify=x",
                 "/?lab-verify=x",
             ]);
-        } finally {
-            await server.close();
-        }
+        });
     });
 
     it("settles for the last error page at the deadline: the request still reached the app", async () => {
-        const server = await startServer([500]);
-        try {
+        await withServer([500], async (server) => {
             const result = await probeUntilAnswered(server.url, {
                 ...quick,
                 timeoutMs: 300,
@@ -37,9 +33,7 @@ describe("probeUntilAnswered (against a real server on 127.0.0.1)", () => {
             });
             assert.equal(result.status, 500);
             assert.ok(result.attempts >= 2 && result.attempts <= 4, String(result.attempts));
-        } finally {
-            await server.close();
-        }
+        });
     });
 
     it("fails with what it tried when nothing answers", async () => {

@@ -7,7 +7,7 @@ import { renderReport, type Report } from "../scripts/lib/report";
 import { parseStackOutputs } from "../scripts/lib/stack-outputs";
 import { parseOptions, verify, VerifyError, type VerifyCluster } from "../scripts/verify";
 import { bpfClusterObjects, fixture, iptablesClusterObjects } from "./support/fixtures";
-import { startServer, type TestServer } from "./support/http-server";
+import { withServer, type TestServer } from "./support/http-server";
 
 /**
  * A cluster from recorded objects whose customer pod logs every request the test server received,
@@ -48,8 +48,7 @@ const input = (url: string, expected: "iptables" | "bpf") => ({
 
 describe("verify, end to end against a local server and recorded objects", () => {
     it("passes on eBPF when the app saw the client's address", async () => {
-        const server = await startServer([503, 200]);
-        try {
+        await withServer([503, 200], async (server) => {
             const report = await verify(input(server.url, "bpf"), {
                 cluster: clusterBehind(server, bpfClusterObjects(), "203.0.113.7"),
                 ...fast,
@@ -60,42 +59,33 @@ describe("verify, end to end against a local server and recorded objects", () =>
             assert.equal(report.sourceKind, "client");
             assert.equal(report.attempts, 2);
             assert.match(server.requests[0] ?? "", /^\/\?lab-verify=[0-9a-f]{12}$/);
-        } finally {
-            await server.close();
-        }
+        });
     });
 
     it("passes on iptables when the app saw a node's address", async () => {
-        const server = await startServer([200]);
-        try {
+        await withServer([200], async (server) => {
             const report = await verify(input(server.url, "iptables"), {
                 cluster: clusterBehind(server, iptablesClusterObjects(), "10.224.0.33"),
                 ...fast,
             });
             assert.equal(report.ok, true, report.summary);
             assert.equal(report.sourceKind, "node");
-        } finally {
-            await server.close();
-        }
+        });
     });
 
     it("fails on eBPF when the app still sees a node's address", async () => {
-        const server = await startServer([200]);
-        try {
+        await withServer([200], async (server) => {
             const report = await verify(input(server.url, "bpf"), {
                 cluster: clusterBehind(server, bpfClusterObjects(), "10.224.0.4"),
                 ...fast,
             });
             assert.equal(report.ok, false);
             assert.match(report.summary, /should preserve the client's address/);
-        } finally {
-            await server.close();
-        }
+        });
     });
 
     it("fails when the stack and the cluster disagree", async () => {
-        const server = await startServer([200]);
-        try {
+        await withServer([200], async (server) => {
             const report = await verify(input(server.url, "bpf"), {
                 cluster: clusterBehind(server, iptablesClusterObjects(), "10.224.0.4"),
                 ...fast,
@@ -103,14 +93,11 @@ describe("verify, end to end against a local server and recorded objects", () =>
             assert.equal(report.ok, false);
             assert.equal(report.live, "iptables");
             assert.match(report.summary, /the stack says bpf but Calico runs iptables/);
-        } finally {
-            await server.close();
-        }
+        });
     });
 
     it("says how long it looked and what it saw when the request never shows up in the logs", async () => {
-        const server = await startServer([200]);
-        try {
+        await withServer([200], async (server) => {
             const cluster: VerifyCluster = {
                 ...clusterBehind(server, bpfClusterObjects(), "203.0.113.7"),
                 customerLogs: () =>
@@ -130,9 +117,7 @@ describe("verify, end to end against a local server and recorded objects", () =>
                 renderReport(report),
                 /logs +looked for \d+s; saw 1 request\(s\) from 10\.224\.0\.4 but not this one/,
             );
-        } finally {
-            await server.close();
-        }
+        });
     });
 
     it("stops with a clear error when the API server cannot be reached", async () => {

@@ -37,3 +37,16 @@ export async function closedUrl(): Promise<string> {
     await server.close();
     return server.url;
 }
+
+/** Runs `use` with a server answering `statuses`, and closes it whatever happens. */
+export async function withServer<T>(
+    statuses: readonly number[],
+    use: (server: TestServer) => Promise<T>,
+): Promise<T> {
+    const server = await startServer(statuses);
+    try {
+        return await use(server);
+    } finally {
+        await server.close();
+    }
+}
