@@ -87,10 +87,20 @@ export class CalicoDataplane extends pulumi.ComponentResource {
                 },
                 { ...k8sOpts, dependsOn: [after] },
             );
-        const clusterStep = (step: string, stepArgs: string, after: pulumi.Resource) =>
+        const clusterStep = (
+            step: string,
+            stepArgs: string,
+            after: pulumi.Resource,
+            stepTriggers: string[] = triggers,
+        ) =>
             new command.local.Command(
                 `${name}-${step}`,
-                { create: clusterStepCommand(stepArgs), update, environment, triggers },
+                {
+                    create: clusterStepCommand(stepArgs),
+                    update,
+                    environment,
+                    triggers: stepTriggers,
+                },
                 { parent: this, dependsOn: [after] },
             );
         const steps: Record<SwitchStep, (after: pulumi.Resource) => pulumi.Resource> = {
@@ -107,9 +117,12 @@ export class CalicoDataplane extends pulumi.ComponentResource {
             restartDns: (after) =>
                 clusterStep("restart-dns", `restart ${DNS_NAMESPACE}/${DNS_DEPLOYMENT}`, after),
         };
+        // Once, on the first `up`: a fresh cluster's operator may not have registered the Calico
+        // CRDs or created FelixConfiguration `default` yet when AKS reports the cluster ready.
+        const calicoReady = clusterStep("ready", "wait-calico", endpoint, []);
         const last = switchOrder(args.dataplane).reduce<pulumi.Resource>(
             (after, step) => steps[step](after),
-            endpoint,
+            calicoReady,
         );
 
         this.liveDataplane = pulumi.output(last.urn).apply(() => args.dataplane);

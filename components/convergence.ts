@@ -29,6 +29,8 @@ export interface CalicoSnapshot {
     /** Installation `default` spec.calicoNetwork.linuxDataplane and metadata.generation. */
     readonly linuxDataplane: string | undefined;
     readonly installationGeneration: number | undefined;
+    /** Whether FelixConfiguration `default` exists (the operator creates it). */
+    readonly felixConfigurationFound: boolean;
     /** FelixConfiguration `default` spec.bpfEnabled, which only the operator writes. */
     readonly felixBpfEnabled: boolean | undefined;
     /** The calico-node DaemonSet, if found. */
@@ -115,6 +117,23 @@ function pendingTigeraStatus(snapshot: CalicoSnapshot): string[] {
                     `${condition.observedGeneration}, not ${snapshot.installationGeneration}`,
             );
         }
+    }
+    return pending;
+}
+
+/**
+ * What a fresh cluster still lacks before the lab may patch Calico: AKS creates the Installation,
+ * the operator then registers the Calico CRDs, creates FelixConfiguration `default` and reports
+ * TigeraStatus `calico`. A patch sent earlier would fail on the missing CRD, or create a partial
+ * object in the operator's place.
+ */
+export function pendingCalicoReady(snapshot: CalicoSnapshot): string[] {
+    const pending: string[] = [];
+    if (snapshot.linuxDataplane === undefined) pending.push("Installation default not found");
+    if (!snapshot.felixConfigurationFound) pending.push("FelixConfiguration default not found");
+    const available = snapshot.tigeraStatus?.find((c) => c.type === "Available");
+    if (available?.status !== "True") {
+        pending.push(`TigeraStatus calico: Available is ${available?.status ?? "missing"}`);
     }
     return pending;
 }

@@ -1,6 +1,7 @@
 /**
  * The steps of a dataplane switch that Pulumi runs as commands (see components/calico-dataplane.ts):
  *
+ *   tsx scripts/cluster-step.ts wait-calico [--timeout-seconds N]
  *   tsx scripts/cluster-step.ts wait-dataplane <iptables|bpf> [--timeout-seconds N]
  *   tsx scripts/cluster-step.ts restart <namespace>/<deployment> [--timeout-seconds N]
  *
@@ -9,6 +10,7 @@
 import { parseArgs } from "node:util";
 import { DATAPLANES, type Dataplane } from "../components/config";
 import {
+    pendingCalicoReady,
     pendingRollout,
     pendingSwitch,
     type CalicoSnapshot,
@@ -18,6 +20,7 @@ import { calicoSnapshotFrom } from "./lib/cluster-objects";
 import { describeError, pollUntilConverged, type PollOptions } from "./lib/poll";
 
 export type Step =
+    | { readonly kind: "wait-calico"; readonly timeoutSeconds: number }
     | {
           readonly kind: "wait-dataplane";
           readonly dataplane: Dataplane;
@@ -31,10 +34,14 @@ export type Step =
       };
 
 /** Default deadlines: a calico-node rollout over a few nodes, a CoreDNS rollout. */
-export const DEFAULT_TIMEOUT_SECONDS = { "wait-dataplane": 1200, restart: 600 } as const;
+export const DEFAULT_TIMEOUT_SECONDS = {
+    "wait-calico": 900,
+    "wait-dataplane": 1200,
+    restart: 600,
+} as const;
 
 const USAGE =
-    "usage: cluster-step.ts wait-dataplane <iptables|bpf> | restart <namespace>/<deployment> [--timeout-seconds N]";
+    "usage: cluster-step.ts wait-calico | wait-dataplane <iptables|bpf> | restart <namespace>/<deployment> [--timeout-seconds N]";
 
 export function parseStep(argv: readonly string[]): Step {
     const { positionals, values } = parseArgs({
@@ -51,6 +58,10 @@ export function parseStep(argv: readonly string[]): Step {
             throw new Error(`--timeout-seconds must be a positive integer, not "${raw}"`);
         return Number(raw);
     };
+    if (kind === "wait-calico") {
+        if (target !== undefined) throw new Error(`unexpected arguments: ${target}\n${USAGE}`);
+        return { kind, timeoutSeconds: timeout(DEFAULT_TIMEOUT_SECONDS[kind]) };
+    }
     if (kind === "wait-dataplane") {
         if (!(DATAPLANES as readonly string[]).includes(target ?? "")) {
             throw new Error(
@@ -113,6 +124,14 @@ export async function runStep(
             last = line;
         },
     };
+    if (step.kind === "wait-calico") {
+        await pollUntilConverged(
+            "Calico's start on the cluster",
+            async () => pendingCalicoReady(await cluster.readCalico()),
+            poll,
+        );
+        return "Calico is up: Installation, FelixConfiguration and TigeraStatus are there";
+    }
     if (step.kind === "wait-dataplane") {
         await pollUntilConverged(
             `the switch to the ${step.dataplane} dataplane`,

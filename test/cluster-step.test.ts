@@ -19,6 +19,11 @@ describe("parseStep", () => {
         });
     });
 
+    it("reads the readiness gate", () => {
+        assert.deepEqual(parseStep(["wait-calico"]), { kind: "wait-calico", timeoutSeconds: 900 });
+        assert.throws(() => parseStep(["wait-calico", "now"]), /unexpected arguments: now/);
+    });
+
     it("rejects what it cannot run, saying what it expects", () => {
         assert.throws(
             () => parseStep(["wait-dataplane", "ebpf"]),
@@ -76,6 +81,7 @@ const rolledOut = {
 const bpfLive: CalicoSnapshot = {
     linuxDataplane: "BPF",
     installationGeneration: 2,
+    felixConfigurationFound: true,
     felixBpfEnabled: true,
     calicoNode: rolledOut,
     tigeraStatus: [
@@ -101,6 +107,27 @@ describe("runStep", () => {
         assert.equal(cluster.calls.length, 4);
         assert.match(lines[0] ?? "", /bpfEnabled is false, want true/);
         assert.match(lines[1] ?? "", /converged/);
+    });
+
+    it("wait-calico returns once the operator has created what the lab patches", async () => {
+        const fresh: CalicoSnapshot = {
+            ...bpfLive,
+            felixConfigurationFound: false,
+            felixBpfEnabled: undefined,
+            tigeraStatus: undefined,
+        };
+        const cluster = new FakeCluster([fresh, bpfLive], []);
+        const lines: string[] = [];
+        const result = await runStep({ kind: "wait-calico", timeoutSeconds: 60 }, cluster, {
+            poll: instant,
+            log: (l) => lines.push(l),
+        });
+        assert.match(result, /Calico is up/);
+        assert.match(
+            lines[0] ?? "",
+            /FelixConfiguration default not found; TigeraStatus calico: Available is missing/,
+        );
+        assert.equal(cluster.calls.length, 2);
     });
 
     it("wait-dataplane fails with what did not converge", async () => {

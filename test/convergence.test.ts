@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { pendingRollout, pendingSwitch, type CalicoSnapshot } from "../components/convergence";
+import {
+    pendingCalicoReady,
+    pendingRollout,
+    pendingSwitch,
+    type CalicoSnapshot,
+} from "../components/convergence";
 
 const rolledOut = { generation: 4, observedGeneration: 4, desired: 2, updated: 2, available: 2 };
 const healthy = [
@@ -11,6 +16,7 @@ const healthy = [
 const liveBpf: CalicoSnapshot = {
     linuxDataplane: "BPF",
     installationGeneration: 7,
+    felixConfigurationFound: true,
     felixBpfEnabled: true,
     calicoNode: rolledOut,
     tigeraStatus: healthy,
@@ -111,11 +117,35 @@ describe("pendingSwitch", () => {
             pendingSwitch("iptables", {
                 linuxDataplane: "Iptables",
                 installationGeneration: 1,
+                felixConfigurationFound: true,
                 felixBpfEnabled: false,
                 calicoNode: undefined,
                 tigeraStatus: undefined,
             }),
             ["DaemonSet calico-system/calico-node not found", "TigeraStatus calico not found"],
+        );
+    });
+});
+
+describe("pendingCalicoReady", () => {
+    it("is empty once the Installation, FelixConfiguration and an Available TigeraStatus exist", () => {
+        assert.deepEqual(pendingCalicoReady(liveBpf), []);
+    });
+    it("lists what a fresh cluster still lacks", () => {
+        assert.deepEqual(
+            pendingCalicoReady({
+                linuxDataplane: undefined,
+                installationGeneration: undefined,
+                felixConfigurationFound: false,
+                felixBpfEnabled: undefined,
+                calicoNode: undefined,
+                tigeraStatus: [{ type: "Available", status: "False" }],
+            }),
+            [
+                "Installation default not found",
+                "FelixConfiguration default not found",
+                "TigeraStatus calico: Available is False",
+            ],
         );
     });
 });

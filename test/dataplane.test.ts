@@ -27,10 +27,14 @@ const ANNOTATIONS = {
     "pulumi.com/patchForce": "true",
 };
 
-type Switch = Record<"endpoint" | "felix" | "installation" | "wait" | "restartDns", Registration>;
+type Switch = Record<
+    "endpoint" | "ready" | "felix" | "installation" | "wait" | "restartDns",
+    Registration
+>;
 
 const switchOf = (run: ProgramRun): Switch => ({
     endpoint: find(run, CONFIGMAP_PATCH),
+    ready: find(run, COMMAND, "calico-ready"),
     felix: find(run, FELIX_PATCH),
     installation: find(run, INSTALLATION_PATCH),
     wait: find(run, COMMAND, "calico-wait"),
@@ -141,6 +145,19 @@ describe("CalicoDataplane under mocks", () => {
         );
     }
 
+    it("waits once, on the first up, for Calico to be up before patching it", () => {
+        for (const run of Object.values(runs)) {
+            const { ready } = switchOf(run);
+            assert.equal(
+                ready.inputs["create"],
+                "node --import tsx scripts/cluster-step.ts wait-calico",
+            );
+            assert.deepEqual(ready.inputs["triggers"], []);
+            assert.equal(ready.inputs["update"], "exit 0");
+            assert.equal(ready.secretInputs, true);
+        }
+    });
+
     it("bpf: Felix gets the eBPF settings, from config, and never bpfEnabled", () => {
         const { felix } = switchOf(runs.bpf);
         assert.deepEqual(felix.inputs, {
@@ -164,7 +181,8 @@ describe("CalicoDataplane under mocks", () => {
     it("bpf: endpoint and Felix settings, then the Installation, then the wait, then the DNS restart", () => {
         const run = runs.bpf;
         const s = switchOf(run);
-        assert.ok(s.felix.dependencies.includes(s.endpoint.urn));
+        assert.ok(s.ready.dependencies.includes(s.endpoint.urn));
+        assert.ok(s.felix.dependencies.includes(s.ready.urn));
         assert.ok(s.installation.dependencies.includes(s.felix.urn));
         assert.ok(s.wait.dependencies.includes(s.installation.urn));
         assert.ok(s.restartDns.dependencies.includes(s.wait.urn));
@@ -178,7 +196,8 @@ describe("CalicoDataplane under mocks", () => {
     it("iptables: the Installation first, then the wait, then Felix, then the DNS restart", () => {
         const run = runs.iptables;
         const s = switchOf(run);
-        assert.ok(s.installation.dependencies.includes(s.endpoint.urn));
+        assert.ok(s.ready.dependencies.includes(s.endpoint.urn));
+        assert.ok(s.installation.dependencies.includes(s.ready.urn));
         assert.ok(s.wait.dependencies.includes(s.installation.urn));
         assert.ok(s.felix.dependencies.includes(s.wait.urn));
         assert.ok(s.restartDns.dependencies.includes(s.felix.urn));

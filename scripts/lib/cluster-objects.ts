@@ -37,6 +37,7 @@ export function calicoSnapshotFrom(objects: CalicoObjects): CalicoSnapshot {
     return {
         linuxDataplane: typeof dataplane === "string" ? dataplane : undefined,
         installationGeneration: numberAt(objects.installation, "metadata", "generation"),
+        felixConfigurationFound: objects.felixConfiguration !== undefined,
         felixBpfEnabled: typeof bpfEnabled === "boolean" ? bpfEnabled : undefined,
         calicoNode:
             objects.calicoNodeDaemonSet === undefined
