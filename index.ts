@@ -33,6 +33,9 @@ const calico = new CalicoDataplane("calico", {
 const yaobank = new Yaobank("yaobank", {
     liveDataplane: calico.liveDataplane,
     provider: aks.provider,
+    networkPolicies: config.yaobankPolicies
+        ? { allowedClientCidrs: config.allowedClientCidrs }
+        : undefined,
 });
 
 export const resourceGroupName = aks.resourceGroupName;

@@ -3,6 +3,8 @@
  * reads through a lookup function, so the same code serves `pulumi up` and the tests.
  */
 
+import { parseCidr } from "./cidr";
+
 export const PROJECT = "aks-calico-lab";
 
 export const DATAPLANES = ["iptables", "bpf"] as const;
@@ -28,6 +30,10 @@ export interface LabConfig {
     readonly wireguard: boolean;
     /** How the eBPF dataplane forwards NodePort/LoadBalancer traffic. */
     readonly bpfExternalServiceMode: ExternalServiceMode;
+    /** Whether to enforce the yaobank NetworkPolicies. */
+    readonly yaobankPolicies: boolean;
+    /** Client CIDR blocks allowed to reach the customer page; undefined lets anyone in. */
+    readonly allowedClientCidrs: readonly string[] | undefined;
 }
 
 /** The parsed configuration and the warnings it deserves (valid, but probably not what was meant). */
@@ -75,6 +81,31 @@ const boolean: Parser<boolean> = (raw, key) =>
 
 const positiveInteger: Parser<number> = (raw, key) =>
     /^[1-9][0-9]*$/.test(raw.trim()) ? Number(raw) : bad(key, raw, "an integer >= 1");
+
+const cidrList: Parser<readonly string[]> = (raw, key) => {
+    const allowed = 'a JSON list or comma-separated CIDR blocks, e.g. ["203.0.113.0/24"]';
+    let items: unknown;
+    try {
+        items = raw.trim().startsWith("[") ? JSON.parse(raw) : raw.split(",");
+    } catch {
+        return bad(key, raw, allowed);
+    }
+    if (!Array.isArray(items) || !items.every((i) => typeof i === "string"))
+        return bad(key, raw, allowed);
+    const blocks = items.map((i) => i.trim()).filter((i) => i !== "");
+    if (blocks.length === 0) {
+        return bad(
+            key,
+            raw,
+            `${allowed}; to let anyone in, remove the key (pulumi config rm ${key})`,
+        );
+    }
+    const errors = blocks.map(parseCidr).filter((b): b is string => typeof b === "string");
+    if (errors.length === 0) return blocks;
+    return new Problem(
+        `${PROJECT}:${key}: ${errors.join("; ")}; allowed: CIDR blocks such as 203.0.113.0/24`,
+    );
+};
 
 /** Every key: how to parse it, its default (undefined = optional), and what it means. */
 export const CONFIG_KEYS = {
@@ -127,6 +158,19 @@ export const CONFIG_KEYS = {
         description:
             "eBPF NodePort/LoadBalancer forwarding: Tunnel or DSR. No effect with iptables.",
     },
+    yaobankPolicies: {
+        parse: boolean,
+        default: "true",
+        type: "boolean",
+        description:
+            "NetworkPolicies for yaobank: default-deny ingress, each tier open only to its caller.",
+    },
+    allowedClientCidrs: {
+        parse: cidrList,
+        default: undefined,
+        type: "array",
+        description: "CIDR blocks allowed to reach the yaobank page; unset lets anyone in.",
+    },
 } as const;
 
 type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -155,6 +199,8 @@ export function parseLabConfig(lookup: Lookup): ParsedLabConfig {
         windowsNodePool: read("windowsNodePool"),
         wireguard: read("wireguard"),
         bpfExternalServiceMode: read("bpfExternalServiceMode"),
+        yaobankPolicies: read("yaobankPolicies"),
+        allowedClientCidrs: read("allowedClientCidrs"),
     };
     problems.push(...combinationProblems(values));
     if (problems.length > 0) throw new LabConfigError(problems);
@@ -166,8 +212,14 @@ export function parseLabConfig(lookup: Lookup): ParsedLabConfig {
 type MaybeValues = { [K in keyof LabConfig]: LabConfig[K] | undefined };
 
 function combinationProblems(v: MaybeValues): string[] {
-    if (v.dataplane !== "bpf") return [];
     const problems: string[] = [];
+    if (v.allowedClientCidrs !== undefined && v.yaobankPolicies === false) {
+        problems.push(
+            `${PROJECT}:allowedClientCidrs is set with ${PROJECT}:yaobankPolicies false; the ` +
+                `allow-list is a NetworkPolicy: set yaobankPolicies true, or remove allowedClientCidrs`,
+        );
+    }
+    if (v.dataplane !== "bpf") return problems;
     // Calico's eBPF docs list "Clusters with some eBPF nodes and some standard data plane and/or
     // Windows nodes" as unsupported (tigera/docs calico_versioned_docs/version-3.32/operations/ebpf/enabling-ebpf.mdx).
     if (v.windowsNodePool === true) {

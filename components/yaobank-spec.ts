@@ -15,8 +15,12 @@ type ServiceArgs = k8s.types.input.core.v1.Service;
 type DeploymentArgs = k8s.types.input.apps.v1.Deployment;
 type ServiceAccountArgs = k8s.types.input.core.v1.ServiceAccount;
 
+export type TierName = "database" | "summary" | "customer";
+
 interface Tier {
-    readonly name: "database" | "summary" | "customer";
+    readonly name: TierName;
+    /** The only tier that calls this one (upstream's ServiceAccount labels say the same); none for customer. */
+    readonly calledBy: TierName | undefined;
     readonly image: string;
     readonly replicas: number;
     readonly port: number;
@@ -29,6 +33,7 @@ interface Tier {
 export const TIERS: readonly Tier[] = [
     {
         name: "database",
+        calledBy: "summary",
         image: "calico/yaobank-database:certification",
         replicas: 1,
         port: 2379,
@@ -47,6 +52,7 @@ export const TIERS: readonly Tier[] = [
     },
     {
         name: "summary",
+        calledBy: "customer",
         image: "calico/yaobank-summary:certification",
         replicas: 2,
         port: 80,
@@ -56,6 +62,7 @@ export const TIERS: readonly Tier[] = [
     },
     {
         name: "customer",
+        calledBy: undefined,
         image: "calico/yaobank-customer:certification",
         replicas: 1,
         port: 80,

@@ -10,6 +10,7 @@ import {
     TIERS,
     yaobankUrl,
 } from "./yaobank-spec";
+import { yaobankNetworkPolicies, type PolicyOptions } from "./yaobank-policies";
 
 export interface YaobankArgs {
     /**
@@ -19,6 +20,8 @@ export interface YaobankArgs {
     readonly liveDataplane: pulumi.Input<string>;
     /** The cluster's explicit Kubernetes provider. */
     readonly provider: k8s.Provider;
+    /** yaobank's NetworkPolicies and who may reach the page; undefined creates no policy. */
+    readonly networkPolicies?: PolicyOptions;
 }
 
 /** The yaobank demo behind an Azure LoadBalancer: customer -> summary -> database. */
@@ -49,6 +52,16 @@ export class Yaobank extends pulumi.ComponentResource {
                     dependsOn: [account],
                 },
             );
+        }
+
+        if (args.networkPolicies !== undefined) {
+            for (const networkPolicy of yaobankNetworkPolicies(args.networkPolicies)) {
+                new k8s.networking.v1.NetworkPolicy(
+                    `${name}-policy-${networkPolicy.metadata.name}`,
+                    networkPolicy,
+                    inNamespace,
+                );
+            }
         }
 
         const entry = new k8s.core.v1.Service(

@@ -29,6 +29,8 @@ describe("parseLabConfig", () => {
             windowsNodePool: false,
             wireguard: false,
             bpfExternalServiceMode: "Tunnel",
+            yaobankPolicies: true,
+            allowedClientCidrs: undefined,
         });
         assert.deepEqual(warnings, []);
     });
@@ -102,6 +104,55 @@ describe("parseLabConfig", () => {
         });
     }
 
+    it("reads allowedClientCidrs as a JSON list (pulumi config set --path) or a comma list", () => {
+        assert.deepEqual(
+            parseWith({ allowedClientCidrs: '["203.0.113.0/24", "2001:db8::/48"]' }).config
+                .allowedClientCidrs,
+            ["203.0.113.0/24", "2001:db8::/48"],
+        );
+        assert.deepEqual(
+            parseWith({ allowedClientCidrs: "203.0.113.0/24, 198.51.100.7/32" }).config
+                .allowedClientCidrs,
+            ["203.0.113.0/24", "198.51.100.7/32"],
+        );
+        assert.equal(parseWith({ yaobankPolicies: "false" }).config.yaobankPolicies, false);
+    });
+
+    it("rejects malformed client CIDRs, saying which and why", () => {
+        const [hostBits] = problemsOf({ allowedClientCidrs: '["203.0.113.7/24"]' });
+        assert.match(
+            hostBits ?? "",
+            /allowedClientCidrs: "203.0.113.7\/24" has host bits set; did you mean 203.0.113.0\/24\?/,
+        );
+        assert.match(
+            problemsOf({ allowedClientCidrs: "office" })[0] ?? "",
+            /"office" is not a CIDR block/,
+        );
+        assert.match(
+            problemsOf({ allowedClientCidrs: "[1, 2]" })[0] ?? "",
+            /allowedClientCidrs is "\[1, 2\]"/,
+        );
+        assert.match(
+            problemsOf({ allowedClientCidrs: "[" })[0] ?? "",
+            /allowedClientCidrs is "\["/,
+        );
+        assert.match(
+            problemsOf({ allowedClientCidrs: "[]" })[0] ?? "",
+            /remove the key \(pulumi config rm allowedClientCidrs\)/,
+        );
+    });
+
+    it("refuses an allow-list without the policies that enforce it", () => {
+        const problems = problemsOf({
+            yaobankPolicies: "false",
+            allowedClientCidrs: "203.0.113.0/24",
+        });
+        assert.match(
+            problems[0] ?? "",
+            /allowedClientCidrs is set with aks-calico-lab:yaobankPolicies false/,
+        );
+    });
+
     it("reports every problem at once", () => {
         const problems = problemsOf({
             dataplane: "bpf",
@@ -159,7 +210,12 @@ describe("Pulumi.yaml config block", () => {
         name: string;
         config: Record<
             string,
-            { type: string; default?: string | number | boolean; description: string }
+            {
+                type: string;
+                default?: string | number | boolean;
+                description: string;
+                items?: { type: string };
+            }
         >;
     };
 
@@ -178,6 +234,7 @@ describe("Pulumi.yaml config block", () => {
                 spec.default,
             );
             assert.equal(declared.description, spec.description);
+            assert.equal(declared.items?.type, spec.type === "array" ? "string" : undefined);
         });
     }
 });

@@ -150,7 +150,8 @@ describe("Yaobank under mocks", () => {
         const objects = runs.bpf.registrations.filter(
             (r) => r.type.startsWith("kubernetes:") && r.urn.includes("Yaobank$"),
         );
-        assert.equal(objects.length, 11);
+        // Namespace, 3 ServiceAccounts, 3 Services, 3 Deployments, the LoadBalancer, 4 NetworkPolicies.
+        assert.equal(objects.length, 15);
         for (const object of objects) {
             assert.equal(await schemaErrors(object.inputs), undefined, object.urn);
         }
