@@ -241,6 +241,23 @@ function combinationProblems(v: MaybeValues): string[] {
 }
 
 function combinationWarnings(config: LabConfig, lookup: Lookup): string[] {
+    const warnings = [...dataplaneWarnings(config, lookup)];
+    if (config.dataplane === "iptables" && config.allowedClientCidrs !== undefined) {
+        // kube-proxy SNATs load-balanced traffic to a node's IP (externalTrafficPolicy Cluster);
+        // Calico's policy sees the client's address only where the pod runs on the node the load
+        // balancer picked (projectcalico/calico felix/rules/static.go: policy in FORWARD, before
+        // kube-proxy's MASQUERADE in POSTROUTING; see README "Policies").
+        warnings.push(
+            `${PROJECT}:allowedClientCidrs is set with ${PROJECT}:dataplane "iptables": kube-proxy ` +
+                `replaces client addresses with node addresses on the way between nodes, so the ` +
+                `allow-list refuses listed clients whenever Azure's load balancer picks a node without ` +
+                `the customer pod; switch to bpf for an allow-list that sees every client's address`,
+        );
+    }
+    return warnings;
+}
+
+function dataplaneWarnings(config: LabConfig, lookup: Lookup): string[] {
     const explicitMode = lookup("bpfExternalServiceMode");
     if (config.dataplane === "iptables" && explicitMode !== undefined) {
         return [

@@ -26,6 +26,7 @@ import {
     type CalicoObjects,
 } from "./lib/cluster-objects";
 import { probeUntilAnswered } from "./lib/http-probe";
+import { clientAllowed as policyClientAllowed, policyFacts } from "./lib/policy-facts";
 import { describeError } from "./lib/poll";
 import { renderReport, type Report } from "./lib/report";
 import { judge } from "./lib/verdict";
@@ -35,6 +36,8 @@ export interface VerifyCluster {
     calicoObjects(): Promise<CalicoObjects>;
     nodes(): Promise<unknown[]>;
     customerLogs(sinceSeconds: number): Promise<{ pod: string; text: string }[]>;
+    /** The NetworkPolicies in namespace yaobank. */
+    networkPolicies(): Promise<unknown[]>;
 }
 
 export interface VerifyInput {
@@ -70,12 +73,14 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
     const started = now();
 
     progress("reading Calico's state");
-    const [objects, nodes] = await Promise.all([
+    const [objects, nodes, rawPolicies] = await Promise.all([
         deps.cluster.calicoObjects(),
         deps.cluster.nodes(),
+        deps.cluster.networkPolicies(),
     ]).catch((error: unknown) => {
         throw new VerifyError(`cannot read the cluster's API server: ${describeError(error)}`);
     });
+    const policies = policyFacts(rawPolicies);
     const snapshot = calicoSnapshotFrom(objects);
     const live = liveDataplane(snapshot);
     const nodeIps = nodeInternalIps(nodes);
@@ -94,7 +99,12 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
             progress(`request ${attempt}: ${outcome}`);
         },
     }).catch((error: unknown) => {
-        throw new VerifyError(describeError(error));
+        const allowList =
+            policies.allowList === undefined
+                ? ""
+                : `; the page only lets in ${policies.allowList.join(", ")} (allowedClientCidrs): ` +
+                  "if this machine's address is outside, no answer is what the policy promises";
+        throw new VerifyError(`${describeError(error)}${allowList}`);
     });
 
     progress("looking for the request in the customer pods' logs");
@@ -112,6 +122,10 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
         await sleep(intervalMs);
     }
 
+    const clientAllowed =
+        policies.allowList !== undefined && live === "bpf" && found !== undefined
+            ? policyClientAllowed(rawPolicies, found.sourceIp)
+            : undefined;
     const verdict = judge({
         expected: input.expected,
         live,
@@ -119,6 +133,7 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
         nodeIps,
         sourceIp: found?.sourceIp,
         httpStatus: answer.status,
+        clientAllowed,
     });
     return {
         expected: input.expected,
@@ -129,6 +144,9 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
         sourceIp: found?.sourceIp,
         sourceKind: verdict.sourceKind,
         nodeIps,
+        policies: policies.names,
+        ...(policies.allowList === undefined ? {} : { allowList: policies.allowList }),
+        ...(clientAllowed === undefined ? {} : { clientAllowed }),
         ok: verdict.ok,
         summary: verdict.summary,
         ...(found === undefined
@@ -239,6 +257,7 @@ async function main(): Promise<number> {
     const cluster: VerifyCluster = {
         calicoObjects: () => kube.readCalicoObjects(config),
         nodes: () => kube.listNodes(config),
+        networkPolicies: () => kube.listNetworkPolicies(config, "yaobank"),
         customerLogs: (sinceSeconds) =>
             kube.podLogs(config, {
                 namespace: "yaobank",

@@ -142,6 +142,19 @@ describe("parseLabConfig", () => {
         );
     });
 
+    it("warns that an allow-list under iptables only sees clients on the customer pod's node", () => {
+        const { warnings } = parseWith({ allowedClientCidrs: "203.0.113.0/24" });
+        assert.equal(warnings.length, 1);
+        assert.match(
+            warnings[0] ?? "",
+            /allowedClientCidrs is set with aks-calico-lab:dataplane "iptables"/,
+        );
+        assert.deepEqual(
+            parseWith({ dataplane: "bpf", allowedClientCidrs: "203.0.113.0/24" }).warnings,
+            [],
+        );
+    });
+
     it("refuses an allow-list without the policies that enforce it", () => {
         const problems = problemsOf({
             yaobankPolicies: "false",

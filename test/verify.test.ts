@@ -7,7 +7,8 @@ import { renderReport, type Report } from "../scripts/lib/report";
 import { parseStackOutputs } from "../scripts/lib/stack-outputs";
 import { parseOptions, verify, VerifyError, type VerifyCluster } from "../scripts/verify";
 import { bpfClusterObjects, fixture, iptablesClusterObjects } from "./support/fixtures";
-import { withServer, type TestServer } from "./support/http-server";
+import { yaobankNetworkPolicies } from "../components/yaobank-policies";
+import { closedUrl, withServer, type TestServer } from "./support/http-server";
 
 /**
  * A cluster from recorded objects whose customer pod logs every request the test server received,
@@ -17,12 +18,14 @@ function clusterBehind(
     server: TestServer,
     objects: CalicoObjects,
     sourceIp: string,
+    policies: unknown[] = [],
 ): VerifyCluster & { logReads: number[] } {
     const logReads: number[] = [];
     return {
         logReads,
         calicoObjects: () => Promise.resolve(objects),
         nodes: () => Promise.resolve(fixture("nodes.json") as unknown[]),
+        networkPolicies: () => Promise.resolve(policies),
         customerLogs: (sinceSeconds) => {
             logReads.push(sinceSeconds);
             const lines = server.requests.map(
@@ -122,6 +125,7 @@ describe("verify, end to end against a local server and recorded objects", () =>
 
     it("stops with a clear error when the API server cannot be reached", async () => {
         const cluster: VerifyCluster = {
+            networkPolicies: () => Promise.resolve([]),
             calicoObjects: () =>
                 Promise.reject(
                     new Error("fetch failed", {
@@ -141,6 +145,62 @@ describe("verify, end to end against a local server and recorded objects", () =>
                 );
                 return true;
             },
+        );
+    });
+});
+
+describe("verify with yaobank's NetworkPolicies", () => {
+    const listed = yaobankNetworkPolicies({ allowedClientCidrs: ["203.0.113.0/24"] }) as unknown[];
+
+    it("reports the policies and that the allow-list lets this client in", async () => {
+        await withServer([200], async (server) => {
+            const cluster = clusterBehind(server, bpfClusterObjects(), "203.0.113.7", listed);
+            const report = await verify(input(server.url, "bpf"), { cluster, ...fast });
+            assert.equal(report.ok, true, report.summary);
+            assert.deepEqual(report.policies, POLICY_NAMES);
+            assert.deepEqual(report.allowList, ["203.0.113.0/24"]);
+            assert.equal(report.clientAllowed, true);
+            assert.match(
+                renderReport(report),
+                /allow-list +203\.0\.113\.0\/24 \(lets this client in\)/,
+            );
+        });
+    });
+
+    it("fails when the page answers a client the allow-list refuses", async () => {
+        await withServer([200], async (server) => {
+            const cluster = clusterBehind(server, bpfClusterObjects(), "198.51.100.9", listed);
+            const report = await verify(input(server.url, "bpf"), { cluster, ...fast });
+            assert.equal(report.ok, false);
+            assert.equal(report.clientAllowed, false);
+            assert.match(
+                report.summary,
+                /answered 198\.51\.100\.9, which the allow-list .* refuses/,
+            );
+        });
+    });
+
+    it("does not judge the allow-list under iptables, where the app sees a node's address", async () => {
+        await withServer([200], async (server) => {
+            const cluster = clusterBehind(server, iptablesClusterObjects(), "10.224.0.4", listed);
+            const report = await verify(input(server.url, "iptables"), { cluster, ...fast });
+            assert.equal(report.ok, true, report.summary);
+            assert.equal(report.clientAllowed, undefined);
+            assert.match(renderReport(report), /not visible under iptables/);
+        });
+    });
+
+    it("explains no answer by the allow-list when one is in force", async () => {
+        const url = await closedUrl();
+        const cluster: VerifyCluster = {
+            calicoObjects: () => Promise.resolve(bpfClusterObjects()),
+            nodes: () => Promise.resolve([]),
+            networkPolicies: () => Promise.resolve(listed),
+            customerLogs: () => Promise.resolve([]),
+        };
+        await assert.rejects(
+            verify({ ...input(url, "bpf"), probeTimeoutMs: 100 }, { cluster, ...fast }),
+            /no answer from .*the page only lets in 203\.0\.113\.0\/24 \(allowedClientCidrs\)/,
         );
     });
 });
@@ -212,6 +272,13 @@ describe("parseOptions", () => {
     });
 });
 
+const POLICY_NAMES = [
+    "customer-from-clients",
+    "database-from-summary",
+    "default-deny-ingress",
+    "summary-from-customer",
+];
+
 describe("the README's example reports", () => {
     const examples: Report[] = [
         {
@@ -223,6 +290,7 @@ describe("the README's example reports", () => {
             sourceIp: "10.224.0.33",
             sourceKind: "node",
             nodeIps: ["10.224.0.4", "10.224.0.33"],
+            policies: POLICY_NAMES,
             ok: true,
             summary:
                 "iptables: the app saw node IP 10.224.0.33, as kube-proxy SNATs load-balanced traffic",
@@ -236,6 +304,9 @@ describe("the README's example reports", () => {
             sourceIp: "203.0.113.7",
             sourceKind: "client",
             nodeIps: ["10.224.0.4", "10.224.0.33"],
+            policies: POLICY_NAMES,
+            allowList: ["203.0.113.0/24"],
+            clientAllowed: true,
             ok: true,
             summary:
                 "eBPF: the app saw 203.0.113.7, not a node IP: the client's address is preserved",

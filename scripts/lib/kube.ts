@@ -131,3 +131,11 @@ export async function podLogs(
         }),
     );
 }
+
+export async function listNetworkPolicies(
+    config: k8s.KubeConfig,
+    namespace: string,
+): Promise<unknown[]> {
+    const networking = config.makeApiClient(k8s.NetworkingV1Api);
+    return (await networking.listNamespacedNetworkPolicy({ namespace })).items;
+}

@@ -11,6 +11,11 @@ export interface Report {
     readonly sourceIp: string | undefined;
     readonly sourceKind: SourceKind | undefined;
     readonly nodeIps: readonly string[];
+    /** yaobank's NetworkPolicies, and the customer page's allow-list if there is one. */
+    readonly policies: readonly string[];
+    readonly allowList?: readonly string[];
+    /** Whether the allow-list lets this request's client in (known under eBPF only). */
+    readonly clientAllowed?: boolean;
     readonly ok: boolean;
     readonly summary: string;
     /** When the request was never found in the logs: how long we looked and what we saw instead. */
@@ -34,7 +39,17 @@ export function renderReport(report: Report): string {
         ],
         ["source IP", source],
         ["node IPs", report.nodeIps.join(", ") || "none found"],
+        ["policies", report.policies.join(", ") || "none"],
     ];
+    if (report.allowList !== undefined) {
+        const expectation =
+            report.clientAllowed === undefined
+                ? "(the client's address is not visible under iptables)"
+                : report.clientAllowed
+                  ? "(lets this client in)"
+                  : "(refuses this client)";
+        rows.push(["allow-list", `${report.allowList.join(", ")} ${expectation}`]);
+    }
     if (report.logSearch !== undefined) {
         const { waitedSeconds, entriesSeen, sourcesSeen } = report.logSearch;
         rows.push([

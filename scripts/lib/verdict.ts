@@ -24,6 +24,11 @@ export interface Observation {
     /** The source IP the customer pod logged for our request; undefined if never seen. */
     readonly sourceIp: string | undefined;
     readonly httpStatus: number | undefined;
+    /**
+     * Whether the live allow-list lets the observed client in; undefined when no allow-list is in
+     * force or the client's address is not known (under iptables the app sees a node's).
+     */
+    readonly clientAllowed?: boolean | undefined;
 }
 
 export interface Verdict {
@@ -48,6 +53,12 @@ export function judge(o: Observation): Verdict {
         return fail(`the ${o.live} dataplane is not settled: ${o.pending.join("; ")}`);
     if (o.sourceIp === undefined || sourceKind === undefined) {
         return fail("the request never showed up in the customer pods' logs");
+    }
+    if (sourceKind === EXPECTED_SOURCE[o.live] && o.clientAllowed === false) {
+        return fail(
+            `the page answered ${o.sourceIp}, which the allow-list (allowedClientCidrs) refuses: ` +
+                "are the yaobank NetworkPolicies enforced?",
+        );
     }
     if (sourceKind === EXPECTED_SOURCE[o.live]) {
         return {
