@@ -28,6 +28,7 @@ import {
 import { probeUntilAnswered } from "./lib/http-probe";
 import { clientAllowed as policyClientAllowed, policyFacts } from "./lib/policy-facts";
 import { describeError } from "./lib/poll";
+import { progressLine } from "./lib/progress";
 import { renderReport, type Report } from "./lib/report";
 import { judge } from "./lib/verdict";
 
@@ -211,27 +212,6 @@ export function parseOptions(
         ...(values.kubeconfig === undefined ? {} : { kubeconfigFile: values.kubeconfig }),
         ...(values.url === undefined ? {} : { url: values.url }),
         ...(values.expect === undefined ? {} : { expect: values.expect as Dataplane }),
-    };
-}
-
-/** A progress line on stderr: a spinner rewriting one line on a terminal, plain lines elsewhere. */
-function progressLine(): { update: (line: string) => void; done: () => void } {
-    const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-    const tty = process.stderr.isTTY;
-    let frame = 0;
-    let current = "";
-    const draw = () =>
-        process.stderr.write(`\r\u001b[2K${frames[frame++ % frames.length] ?? ""} ${current}`);
-    const timer = tty ? setInterval(draw, 100) : undefined;
-    return {
-        update: (line) => {
-            current = line;
-            if (!tty) process.stderr.write(`${line}\n`);
-        },
-        done: () => {
-            if (timer) clearInterval(timer);
-            if (tty) process.stderr.write("\r\u001b[2K");
-        },
     };
 }
 

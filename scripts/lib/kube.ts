@@ -139,3 +139,66 @@ export async function listNetworkPolicies(
     const networking = config.makeApiClient(k8s.NetworkingV1Api);
     return (await networking.listNamespacedNetworkPolicy({ namespace })).items;
 }
+
+export async function createObject(
+    config: k8s.KubeConfig,
+    object: k8s.KubernetesObject,
+): Promise<void> {
+    await k8s.KubernetesObjectApi.makeApiClient(config).create(object);
+}
+
+/** Polls a pod until it reaches `phase`; a Failed pod or the deadline is an error saying why. */
+export async function waitForPod(
+    config: k8s.KubeConfig,
+    query: { namespace: string; name: string; phase: "Running" | "Succeeded"; timeoutMs: number },
+    sleep: (ms: number) => Promise<void> = (ms) =>
+        new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<k8s.V1Pod> {
+    const core = config.makeApiClient(k8s.CoreV1Api);
+    const deadline = Date.now() + query.timeoutMs;
+    for (;;) {
+        const pod = await core.readNamespacedPod({ name: query.name, namespace: query.namespace });
+        const phase = pod.status?.phase;
+        if (phase === query.phase || (query.phase === "Running" && phase === "Succeeded"))
+            return pod;
+        const waiting = pod.status?.containerStatuses
+            ?.map((c) => c.state?.waiting?.reason)
+            .filter(Boolean);
+        const why = `phase ${phase ?? "unknown"}${waiting?.length ? ` (${waiting.join(", ")})` : ""}`;
+        if (phase === "Failed")
+            throw new Error(`pod ${query.namespace}/${query.name} failed: ${why}`);
+        if (Date.now() > deadline) {
+            throw new Error(
+                `pod ${query.namespace}/${query.name} not ${query.phase} after ${Math.round(query.timeoutMs / 1000)}s: ${why}`,
+            );
+        }
+        await sleep(2000);
+    }
+}
+
+export async function serviceClusterIp(
+    config: k8s.KubeConfig,
+    namespace: string,
+    name: string,
+): Promise<string> {
+    const service = await config
+        .makeApiClient(k8s.CoreV1Api)
+        .readNamespacedService({ name, namespace });
+    const ip = service.spec?.clusterIP;
+    if (ip === undefined || ip === "" || ip === "None")
+        throw new Error(`Service ${namespace}/${name} has no cluster IP`);
+    return ip;
+}
+
+export async function podLog(
+    config: k8s.KubeConfig,
+    namespace: string,
+    name: string,
+    container: string,
+): Promise<string> {
+    return config.makeApiClient(k8s.CoreV1Api).readNamespacedPodLog({ name, namespace, container });
+}
+
+export async function deleteNamespace(config: k8s.KubeConfig, name: string): Promise<void> {
+    await orUndefined(config.makeApiClient(k8s.CoreV1Api).deleteNamespace({ name }));
+}

@@ -41,11 +41,35 @@ export function parseStackOutputs(json: string, stack: string): LabOutputs {
     };
 }
 
+/** Only the kubeconfig, for commands that need nothing else (npm run bench). */
+export function parseKubeconfigOutput(json: string, stack: string): string {
+    let outputs: Record<string, unknown>;
+    try {
+        outputs = JSON.parse(json) as Record<string, unknown>;
+    } catch {
+        throw new StackOutputsError(`stack ${stack}: pulumi printed no JSON outputs`);
+    }
+    const kubeconfig = outputs["kubeconfig"];
+    if (typeof kubeconfig !== "string") {
+        throw new StackOutputsError(
+            `stack ${stack} has no kubeconfig output yet: run \`npm run lab -- up\` first`,
+        );
+    }
+    return kubeconfig;
+}
+
 /**
  * Runs the Pulumi CLI against the lab's local state (as scripts/lab.sh does). Pulumi may ask for the
  * stack's passphrase on the terminal; the outputs, secrets included, stay in this process's memory.
  */
-export function readStackOutputs(stack: string, projectDir: string): Promise<LabOutputs> {
+export function readStackOutputs<T = LabOutputs>(
+    stack: string,
+    projectDir: string,
+    parse: (json: string, stack: string) => T = parseStackOutputs as (
+        json: string,
+        stack: string,
+    ) => T,
+): Promise<T> {
     const env = {
         ...process.env,
         PULUMI_BACKEND_URL:
@@ -80,7 +104,7 @@ export function readStackOutputs(stack: string, projectDir: string): Promise<Lab
                 return;
             }
             try {
-                resolve(parseStackOutputs(stdout, stack));
+                resolve(parse(stdout, stack));
             } catch (error) {
                 reject(error instanceof Error ? error : new StackOutputsError(String(error)));
             }
