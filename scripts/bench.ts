@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
+import { runMain } from "./lib/main";
 import { describeError } from "./lib/poll";
 import { progressLine } from "./lib/progress";
 import { renderMarkdown, renderSvg } from "./lib/bench/render";
@@ -94,9 +95,7 @@ async function main(): Promise<number> {
             ? await readStackOutputs(options.stack, projectDir, parseKubeconfigOutput)
             : readFileSync(options.kubeconfigFile, "utf8");
     const kube = await import("./lib/kube.js");
-    const { KubeConfig } = await import("@kubernetes/client-node");
-    const config = new KubeConfig();
-    config.loadFromString(kubeconfig);
+    const config = kube.kubeConfigFromText(kubeconfig);
     const cluster: BenchCluster = {
         nodes: () => kube.listNodes(config),
         calicoObjects: () => kube.readCalicoObjects(config),
@@ -152,11 +151,5 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-    main().then(
-        (code) => process.exit(code),
-        (error: unknown) => {
-            process.stderr.write(`bench: ${describeError(error)}\n`);
-            process.exit(error instanceof BenchError ? 1 : 2);
-        },
-    );
+    runMain("bench", main, (error) => (error instanceof BenchError ? 1 : 2));
 }

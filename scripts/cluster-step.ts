@@ -17,7 +17,8 @@ import {
     type RolloutStatus,
 } from "../components/convergence";
 import { calicoSnapshotFrom } from "./lib/cluster-objects";
-import { describeError, pollUntilConverged, type PollOptions } from "./lib/poll";
+import { runMain } from "./lib/main";
+import { pollUntilConverged, type PollOptions } from "./lib/poll";
 
 export type Step =
     | { readonly kind: "wait-calico"; readonly timeoutSeconds: number }
@@ -165,7 +166,7 @@ export async function runStep(
     return `${name} restarted`;
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
     const step = parseStep(process.argv.slice(2));
     const kube = await import("./lib/kube.js");
     const config = kube.kubeConfigFromEnv();
@@ -176,11 +177,9 @@ async function main(): Promise<void> {
             kube.restartDeployment(config, namespace, name, at),
     };
     process.stdout.write(`${await runStep(step, cluster)}\n`);
+    return 0;
 }
 
 if (require.main === module) {
-    main().catch((error: unknown) => {
-        process.stderr.write(`${describeError(error)}\n`);
-        process.exit(1);
-    });
+    runMain("cluster-step", main, () => 1);
 }

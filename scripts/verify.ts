@@ -27,6 +27,7 @@ import {
 } from "./lib/cluster-objects";
 import { probeUntilAnswered } from "./lib/http-probe";
 import { clientAllowed as policyClientAllowed, policyFacts } from "./lib/policy-facts";
+import { runMain } from "./lib/main";
 import { describeError } from "./lib/poll";
 import { progressLine } from "./lib/progress";
 import { renderReport, type Report } from "./lib/report";
@@ -231,9 +232,7 @@ async function main(): Promise<number> {
             : await readStackOutputs(options.stack, projectDir);
 
     const kube = await import("./lib/kube.js");
-    const { KubeConfig } = await import("@kubernetes/client-node");
-    const config = new KubeConfig();
-    config.loadFromString(outputs.kubeconfig);
+    const config = kube.kubeConfigFromText(outputs.kubeconfig);
     const cluster: VerifyCluster = {
         calicoObjects: () => kube.readCalicoObjects(config),
         nodes: () => kube.listNodes(config),
@@ -268,11 +267,5 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-    main().then(
-        (code) => process.exit(code),
-        (error: unknown) => {
-            process.stderr.write(`verify: ${describeError(error)}\n`);
-            process.exit(2);
-        },
-    );
+    runMain("verify", main, () => 2);
 }

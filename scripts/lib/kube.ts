@@ -17,6 +17,11 @@ export function kubeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): k8s.Kub
     if (text === undefined || text.trim() === "") {
         throw new Error(`${KUBECONFIG_ENV} is empty: this command expects the kubeconfig in it`);
     }
+    return kubeConfigFromText(text);
+}
+
+/** A client configuration from kubeconfig text held in memory. */
+export function kubeConfigFromText(text: string): k8s.KubeConfig {
     const config = new k8s.KubeConfig();
     config.loadFromString(text);
     return config;

@@ -14,13 +14,16 @@ export class StackOutputsError extends Error {
 }
 
 /** Checks the outputs the verification needs; says which is missing and what to do. */
-export function parseStackOutputs(json: string, stack: string): LabOutputs {
-    let outputs: Record<string, unknown>;
+function outputsOf(json: string, stack: string): Record<string, unknown> {
     try {
-        outputs = JSON.parse(json) as Record<string, unknown>;
+        return JSON.parse(json) as Record<string, unknown>;
     } catch {
         throw new StackOutputsError(`stack ${stack}: pulumi printed no JSON outputs`);
     }
+}
+
+export function parseStackOutputs(json: string, stack: string): LabOutputs {
+    const outputs = outputsOf(json, stack);
     const missing = ["kubeconfig", "yaobankUrl", "dataplane"].filter(
         (k) => typeof outputs[k] !== "string",
     );
@@ -43,13 +46,7 @@ export function parseStackOutputs(json: string, stack: string): LabOutputs {
 
 /** Only the kubeconfig, for commands that need nothing else (npm run bench). */
 export function parseKubeconfigOutput(json: string, stack: string): string {
-    let outputs: Record<string, unknown>;
-    try {
-        outputs = JSON.parse(json) as Record<string, unknown>;
-    } catch {
-        throw new StackOutputsError(`stack ${stack}: pulumi printed no JSON outputs`);
-    }
-    const kubeconfig = outputs["kubeconfig"];
+    const kubeconfig = outputsOf(json, stack)["kubeconfig"];
     if (typeof kubeconfig !== "string") {
         throw new StackOutputsError(
             `stack ${stack} has no kubeconfig output yet: run \`npm run lab -- up\` first`,
