@@ -48,6 +48,20 @@ describe("the whole program under mocks", () => {
         });
     });
 
+    it("sends exactly the same thing twice for the same config, so a second up finds nothing to change", async () => {
+        const again = await runProgram({ dataplane: "bpf", bpfExternalServiceMode: "DSR" });
+        const { bpf } = runs as { bpf: ProgramRun };
+        const sent = (run: ProgramRun) =>
+            run.registrations
+                .map((r) => ({
+                    urn: r.urn,
+                    inputs: r.inputs,
+                    dependencies: [...r.dependencies].sort(),
+                }))
+                .sort((a, b) => a.urn.localeCompare(b.urn));
+        assert.deepEqual(sent(again), sent(bpf));
+    });
+
     it("sends every Kubernetes resource through the cluster's explicit provider", () => {
         for (const run of Object.values(runs)) {
             const provider = find(run, "pulumi:providers:kubernetes");
