@@ -72,6 +72,14 @@ export const TIERS: readonly Tier[] = [
     },
 ];
 
+/** The labels of a tier's pods, as upstream (`app`, `version: v1`). */
+export function podLabels(tier: TierName): Record<string, string> {
+    return { app: tier, version: "v1" };
+}
+
+/** The tier the load balancer exposes: the customer page. */
+export const ENTRY_TIER = TIERS.find((t) => t.calledBy === undefined) as Tier;
+
 export function namespace() {
     return { metadata: { name: NAMESPACE, labels: { "istio-injection": "disabled" } } };
 }
@@ -95,7 +103,7 @@ export function service(tier: Tier): ServiceArgs {
  * live) the Deployment rolls its pods, so their connections start on the new dataplane.
  */
 export function deployment(tier: Tier, dataplane: pulumi.Input<string>): DeploymentArgs {
-    const labels = { app: tier.name, version: "v1" };
+    const labels = podLabels(tier.name);
     return {
         metadata: { name: tier.name, namespace: NAMESPACE, labels },
         spec: {

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DATAPLANES, type Dataplane } from "../components/config";
 import { pendingSwitch } from "../components/convergence";
+import { ENTRY_TIER, NAMESPACE } from "../components/yaobank-spec";
 import {
     findMarked,
     MARKER_PARAMETER,
@@ -236,12 +237,12 @@ async function main(): Promise<number> {
     const cluster: VerifyCluster = {
         calicoObjects: () => kube.readCalicoObjects(config),
         nodes: () => kube.listNodes(config),
-        networkPolicies: () => kube.listNetworkPolicies(config, "yaobank"),
+        networkPolicies: () => kube.listNetworkPolicies(config, NAMESPACE),
         customerLogs: (sinceSeconds) =>
             kube.podLogs(config, {
-                namespace: "yaobank",
-                labelSelector: "app=customer",
-                container: "customer",
+                namespace: NAMESPACE,
+                labelSelector: `app=${ENTRY_TIER.name}`,
+                container: ENTRY_TIER.name,
                 sinceSeconds,
             }),
     };

@@ -17,7 +17,8 @@ export function field(object: unknown, ...path: string[]): unknown {
     );
 }
 
-const numberAt = (object: unknown, ...path: string[]) => {
+/** The number at `path` in a parsed JSON object, or undefined. */
+export const numberAt = (object: unknown, ...path: string[]): number | undefined => {
     const value = field(object, ...path);
     return typeof value === "number" ? value : undefined;
 };

@@ -6,13 +6,14 @@ import {
     type PodRef,
 } from "../../components/network-policy";
 import { AZURE_HEALTH_PROBE_SOURCE } from "../../components/yaobank-policies";
+import { ENTRY_TIER, NAMESPACE, podLabels } from "../../components/yaobank-spec";
 import { field } from "./cluster-objects";
 
-const CUSTOMER: PodRef = { namespace: "yaobank", labels: { app: "customer", version: "v1" } };
-const PAGE_PORT = { port: 80 };
+const CUSTOMER: PodRef = { namespace: NAMESPACE, labels: podLabels(ENTRY_TIER.name) };
+const PAGE_PORT = { port: ENTRY_TIER.port };
 
 export interface PolicyFacts {
-    /** Names of the NetworkPolicies in namespace yaobank. */
+    /** Names of the NetworkPolicies in yaobank's namespace. */
     readonly names: readonly string[];
     /** The client CIDRs the customer page is limited to; undefined when anyone may reach it. */
     readonly allowList: readonly string[] | undefined;

@@ -1,5 +1,5 @@
 /** Reads iperf3's JSON report (`iperf3 -J`), TCP or UDP. */
-import { field } from "../cluster-objects";
+import { field, numberAt } from "../cluster-objects";
 
 export interface IperfResult {
     readonly protocol: "TCP" | "UDP";
@@ -14,11 +14,6 @@ export interface IperfResult {
     readonly start: number;
     readonly end: number;
 }
-
-const numberAt = (object: unknown, ...path: string[]): number | undefined => {
-    const value = field(object, ...path);
-    return typeof value === "number" ? value : undefined;
-};
 
 export function parseIperf3(text: string): IperfResult {
     let report: unknown;
