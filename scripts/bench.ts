@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { runMain } from "./lib/main";
 import { describeError } from "./lib/poll";
 import { progressLine } from "./lib/progress";
+import { namespaceName } from "./lib/bench/pods";
 import { renderMarkdown, renderSvg } from "./lib/bench/render";
 import { appendRun, compare, FLOWS, type BenchRun, type Flow } from "./lib/bench/results";
 import { BenchError, cleanUp, runBench, type BenchCluster } from "./lib/bench/run";
@@ -114,7 +115,7 @@ async function main(): Promise<number> {
         return () =>
             (done ??= cleanUp(cluster, runId, line.update).catch((error: unknown) => {
                 process.stderr.write(
-                    `bench: could not delete namespace lab-bench-${runId}: ${describeError(error)}\n`,
+                    `bench: could not delete namespace ${namespaceName(runId)}: ${describeError(error)}\n`,
                 );
             }));
     })();
@@ -125,8 +126,9 @@ async function main(): Promise<number> {
             process.exit(130);
         });
     });
+    let run: BenchRun;
     try {
-        const run = await runBench(cluster, {
+        run = await runBench(cluster, {
             runId,
             durationSeconds: options.durationSeconds,
             flows: options.flows,
@@ -135,19 +137,17 @@ async function main(): Promise<number> {
             now: Date.now,
             sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         });
-        await cleanUpOnce();
-        line.done();
-        const { markdown, files } = recordRun(options.resultsFile, run);
-        process.stdout.write(
-            options.json
-                ? `${JSON.stringify(run, null, 2)}\n`
-                : `${markdown}\nwritten: ${files.join(", ")}\n`,
-        );
-        return 0;
     } finally {
         await cleanUpOnce();
         line.done();
     }
+    const { markdown, files } = recordRun(options.resultsFile, run);
+    process.stdout.write(
+        options.json
+            ? `${JSON.stringify(run, null, 2)}\n`
+            : `${markdown}\nwritten: ${files.join(", ")}\n`,
+    );
+    return 0;
 }
 
 if (require.main === module) {
