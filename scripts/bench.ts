@@ -5,6 +5,7 @@
  *   npm run bench [-- --duration 30] [--flows p2p-tcp,p2p-udp,p2s-tcp,p2s-udp,latency]
  *                 [--connections 200] [--json] [--stack dev | --kubeconfig FILE] [--results FILE]
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -135,7 +136,7 @@ async function main(): Promise<number> {
             latencyConnections: options.connections,
             progress: line.update,
             now: Date.now,
-            sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+            sleep: (ms) => delay(ms),
         });
     } finally {
         await cleanUpOnce();

@@ -7,6 +7,7 @@
  * Exit status: 0 when the observed behaviour matches the dataplane, 1 when it does not, 2 when
  * the verification itself could not run (no stack, unreachable API server, no answer).
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -65,13 +66,11 @@ export class VerifyError extends Error {
     override name = "VerifyError";
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** Runs the checks and returns the report; throws VerifyError when it cannot verify at all. */
 export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Report> {
     const progress = deps.progress ?? (() => undefined);
     const now = deps.now ?? Date.now;
-    const sleep = deps.sleep ?? realSleep;
+    const sleep = deps.sleep ?? delay;
     const intervalMs = deps.intervalMs ?? 3000;
     const started = now();
 
@@ -135,7 +134,6 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
         pending: live === input.expected ? pendingSwitch(live, snapshot) : [],
         nodeIps,
         sourceIp: found?.sourceIp,
-        httpStatus: answer.status,
         clientAllowed,
     });
     return {

@@ -9,7 +9,6 @@ const base: Observation = {
     pending: [],
     nodeIps: NODE_IPS,
     sourceIp: "203.0.113.7",
-    httpStatus: 200,
 };
 
 describe("classifySource", () => {

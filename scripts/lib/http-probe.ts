@@ -1,4 +1,5 @@
 /** Asks a URL until it answers, for a bounded time: the load balancer or a rollout may be settling. */
+import { setTimeout as delay } from "node:timers/promises";
 
 export interface ProbeOptions {
     readonly timeoutMs: number;
@@ -27,15 +28,13 @@ export class NoAnswerError extends Error {
     }
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * GETs `url` until a 2xx answer or the deadline. At the deadline, an error page still counts (the
  * request reached the pod, and its log says from where); no answer at all is a NoAnswerError.
  */
 export async function probeUntilAnswered(url: string, options: ProbeOptions): Promise<ProbeResult> {
     const now = options.now ?? Date.now;
-    const sleep = options.sleep ?? realSleep;
+    const sleep = options.sleep ?? delay;
     const start = now();
     let attempts = 0;
     let lastStatus: number | undefined;

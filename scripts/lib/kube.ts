@@ -1,5 +1,6 @@
 /** The few cluster reads and writes the lab's commands need, through @kubernetes/client-node. */
 import * as k8s from "@kubernetes/client-node";
+import { setTimeout as delay } from "node:timers/promises";
 import {
     CALICO_NAMESPACE,
     CALICO_NODE_DAEMONSET,
@@ -156,8 +157,6 @@ export async function createObject(
 export async function waitForPod(
     config: k8s.KubeConfig,
     query: { namespace: string; name: string; phase: "Running" | "Succeeded"; timeoutMs: number },
-    sleep: (ms: number) => Promise<void> = (ms) =>
-        new Promise((resolve) => setTimeout(resolve, ms)),
 ): Promise<k8s.V1Pod> {
     const core = config.makeApiClient(k8s.CoreV1Api);
     const deadline = Date.now() + query.timeoutMs;
@@ -177,7 +176,7 @@ export async function waitForPod(
                 `pod ${query.namespace}/${query.name} not ${query.phase} after ${Math.round(query.timeoutMs / 1000)}s: ${why}`,
             );
         }
-        await sleep(2000);
+        await delay(2000);
     }
 }
 

@@ -1,4 +1,5 @@
 /** Polling with a deadline, for commands that wait on the cluster instead of sleeping. */
+import { setTimeout as delay } from "node:timers/promises";
 
 export interface PollOptions {
     /** Give up after this long. */
@@ -30,8 +31,6 @@ export class NotConvergedError extends Error {
     }
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Calls `look` until it returns nothing pending `consecutive` times in a row, or the deadline
  * passes. A look that throws (an API server hiccup) counts as pending, with the error as reason.
@@ -42,7 +41,7 @@ export async function pollUntilConverged(
     options: PollOptions,
 ): Promise<void> {
     const now = options.now ?? Date.now;
-    const sleep = options.sleep ?? realSleep;
+    const sleep = options.sleep ?? delay;
     const start = now();
     let streak = 0;
     for (;;) {

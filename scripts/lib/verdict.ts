@@ -23,7 +23,6 @@ export interface Observation {
     readonly nodeIps: readonly string[];
     /** The source IP the customer pod logged for our request; undefined if never seen. */
     readonly sourceIp: string | undefined;
-    readonly httpStatus: number | undefined;
     /**
      * Whether the live allow-list lets the observed client in; undefined when no allow-list is in
      * force or the client's address is not known (under iptables the app sees a node's).
