@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AksCluster } from "./components/aks-cluster";
-import { CalicoDataplane } from "./components/calico-dataplane";
+import { AksCluster } from "./components/cluster/aks-cluster";
+import { CalicoDataplane } from "./components/calico/calico-dataplane";
 import { parseLabConfig, PROJECT } from "./components/config";
-import { dnsPrefixFor } from "./components/naming";
-import { Yaobank } from "./components/yaobank";
+import { dnsPrefixFor } from "./components/cluster/naming";
+import { Yaobank } from "./components/yaobank/yaobank";
 
 const stackConfig = new pulumi.Config();
 const { config, warnings } = parseLabConfig((key) => stackConfig.get(key));

@@ -3,7 +3,7 @@
  * reads through a lookup function, so the same code serves `pulumi up` and the tests.
  */
 
-import { parseCidr } from "./cidr";
+import { parseCidr } from "../core/cidr";
 
 export const PROJECT = "aks-calico-lab";
 

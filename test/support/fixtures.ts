@@ -1,7 +1,7 @@
 /** Recorded API objects and logs (shapes as the API server returns them), for the verify tests. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CalicoObjects } from "../../scripts/lib/cluster-objects";
+import type { CalicoObjects } from "../../tools/kube/cluster-objects";
 
 export function fixture(name: string): unknown {
     return JSON.parse(readFileSync(join(__dirname, "..", "fixtures", name), "utf8")) as unknown;

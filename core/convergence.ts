@@ -1,0 +1,139 @@
+/**
+ * When is a dataplane switch, or a rolling restart, really done? Pure judgments over what the
+ * cluster reports; the tools poll the cluster and ask these functions.
+ */
+import type { Dataplane } from "../components/config";
+
+export interface RolloutStatus {
+    readonly generation?: number;
+    readonly observedGeneration?: number;
+    /** DaemonSet desiredNumberScheduled, or Deployment spec.replicas. */
+    readonly desired: number;
+    /** DaemonSet updatedNumberScheduled, or Deployment updatedReplicas. */
+    readonly updated: number;
+    /** DaemonSet numberAvailable, or Deployment availableReplicas. */
+    readonly available: number;
+    /** Pods of older revisions still running (Deployment replicas - updatedReplicas). */
+    readonly stale?: number;
+}
+
+export interface Condition {
+    readonly type: string;
+    readonly status: string;
+    readonly observedGeneration?: number;
+    readonly message?: string;
+}
+
+/** What the cluster says about Calico at one moment. */
+export interface CalicoSnapshot {
+    /** Installation `default` spec.calicoNetwork.linuxDataplane and metadata.generation. */
+    readonly linuxDataplane: string | undefined;
+    readonly installationGeneration: number | undefined;
+    /** Whether FelixConfiguration `default` exists (the operator creates it). */
+    readonly felixConfigurationFound: boolean;
+    /** FelixConfiguration `default` spec.bpfEnabled, which only the operator writes. */
+    readonly felixBpfEnabled: boolean | undefined;
+    /** The calico-node DaemonSet, if found. */
+    readonly calicoNode: RolloutStatus | undefined;
+    /** TigeraStatus `calico` conditions (Available, Progressing, Degraded). */
+    readonly tigeraStatus: readonly Condition[] | undefined;
+}
+
+/** What a rollout still waits for; empty when every replica runs the current revision and is available. */
+export function pendingRollout(name: string, status: RolloutStatus | undefined): string[] {
+    if (status === undefined) return [`${name} not found`];
+    const pending: string[] = [];
+    if ((status.observedGeneration ?? 0) < (status.generation ?? 0)) {
+        pending.push(
+            `${name}: controller has not observed generation ${status.generation ?? 0} yet`,
+        );
+    }
+    if (status.updated < status.desired) {
+        pending.push(`${name}: ${status.updated} of ${status.desired} updated`);
+    }
+    if (status.available < status.desired) {
+        pending.push(`${name}: ${status.available} of ${status.desired} available`);
+    }
+    if ((status.stale ?? 0) > 0) {
+        pending.push(`${name}: ${status.stale ?? 0} old replica(s) still running`);
+    }
+    return pending;
+}
+
+const LINUX_DATAPLANE: Record<Dataplane, string> = { iptables: "Iptables", bpf: "BPF" };
+
+/**
+ * What the switch to `expected` still waits for; empty when it is live:
+ * - the Installation asks for the dataplane;
+ * - FelixConfiguration bpfEnabled matches: the operator sets it true only after calico-node has
+ *   rolled out with the BPF volumes everywhere, and false at once when leaving BPF
+ *   (tigera/operator pkg/controller/installation/core_controller.go setBPFUpdatesOnFelixConfiguration @v1.38.6);
+ * - the calico-node DaemonSet rollout is complete;
+ * - TigeraStatus `calico` is Available, neither Progressing nor Degraded, for this Installation
+ *   generation (tigera/operator pkg/controller/status/status.go @v1.42.4 sets observedGeneration).
+ */
+export function pendingSwitch(expected: Dataplane, snapshot: CalicoSnapshot): string[] {
+    const pending: string[] = [];
+    const wanted = LINUX_DATAPLANE[expected];
+    if (snapshot.linuxDataplane !== wanted) {
+        pending.push(
+            `Installation default: linuxDataplane is ${snapshot.linuxDataplane ?? "unset"}, want ${wanted}`,
+        );
+    }
+    const wantBpf = expected === "bpf";
+    if ((snapshot.felixBpfEnabled ?? false) !== wantBpf) {
+        pending.push(
+            `FelixConfiguration default: bpfEnabled is ${String(snapshot.felixBpfEnabled ?? "unset")}, ` +
+                `want ${String(wantBpf)} (set by the operator)`,
+        );
+    }
+    pending.push(...pendingRollout("DaemonSet calico-system/calico-node", snapshot.calicoNode));
+    pending.push(...pendingTigeraStatus(snapshot));
+    return pending;
+}
+
+function pendingTigeraStatus(snapshot: CalicoSnapshot): string[] {
+    if (snapshot.tigeraStatus === undefined) return ["TigeraStatus calico not found"];
+    const wantedStatus: Record<string, string> = {
+        Available: "True",
+        Progressing: "False",
+        Degraded: "False",
+    };
+    const pending: string[] = [];
+    for (const [type, status] of Object.entries(wantedStatus)) {
+        const condition = snapshot.tigeraStatus.find((c) => c.type === type);
+        if (condition?.status !== status) {
+            const detail = condition?.message ? `: ${condition.message}` : "";
+            pending.push(
+                `TigeraStatus calico: ${type} is ${condition?.status ?? "missing"}${detail}`,
+            );
+        } else if (
+            condition.observedGeneration !== undefined &&
+            snapshot.installationGeneration !== undefined &&
+            condition.observedGeneration < snapshot.installationGeneration
+        ) {
+            pending.push(
+                `TigeraStatus calico: ${type} reflects Installation generation ` +
+                    `${condition.observedGeneration}, not ${snapshot.installationGeneration}`,
+            );
+        }
+    }
+    return pending;
+}
+
+/**
+ * What a fresh cluster still lacks before the lab may patch Calico: AKS creates the Installation,
+ * the operator then registers the Calico CRDs, creates FelixConfiguration `default` and reports
+ * TigeraStatus `calico`. A patch sent earlier would fail on the missing CRD, or create a partial
+ * object in the operator's place.
+ */
+export function pendingCalicoReady(snapshot: CalicoSnapshot): string[] {
+    const pending: string[] = [];
+    if (snapshot.linuxDataplane === undefined) pending.push("Installation default not found");
+    if (!snapshot.felixConfigurationFound) pending.push("FelixConfiguration default not found");
+    const available = snapshot.tigeraStatus?.find((c) => c.type === "Available");
+    if (available?.status !== "True") {
+        pending.push(`TigeraStatus calico: Available is ${available?.status ?? "missing"}`);
+    }
+    return pending;
+}

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import {
+    CLUSTER_FQDN,
+    find,
+    KUBECONFIG_TEXT,
+    ofType,
+    runProgram,
+    type ProgramRun,
+} from "../../support/program";
+
+describe("AksCluster under mocks", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram({
+            nodeCount: "3",
+            location: "westeurope",
+            nodeVmSize: "Standard_D4s_v5",
+            kubernetesVersion: "1.33",
+        });
+    });
+
+    it("puts the resource group in the configured region", () => {
+        const group = find(run, "azure-native:resources:ResourceGroup");
+        assert.equal(group.inputs["location"], "westeurope");
+    });
+
+    it("creates an Azure CNI cluster with Calico policy, standard LB, managed identity and RBAC", () => {
+        const cluster = find(run, "azure-native:containerservice:ManagedCluster");
+        const group = find(run, "azure-native:resources:ResourceGroup");
+        assert.ok(cluster.dependencies.includes(group.urn));
+        assert.equal(cluster.inputs["resourceGroupName"], "lab-rg-a1b2c3");
+        assert.equal(cluster.inputs["location"], "westeurope");
+        assert.equal(cluster.inputs["kubernetesVersion"], "1.33");
+        assert.equal(cluster.inputs["dnsPrefix"], "aks-calico-lab-test");
+        assert.deepEqual(cluster.inputs["identity"], { type: "SystemAssigned" });
+        assert.equal(cluster.inputs["enableRBAC"], true);
+        assert.deepEqual(cluster.inputs["networkProfile"], {
+            networkPlugin: "azure",
+            networkPolicy: "calico",
+            loadBalancerSku: "standard",
+            outboundType: "loadBalancer",
+            dnsServiceIP: "10.0.0.10",
+            serviceCidr: "10.0.0.0/16",
+        });
+    });
+
+    it("has exactly one inline pool: the Linux system pool from config", () => {
+        const cluster = find(run, "azure-native:containerservice:ManagedCluster");
+        assert.deepEqual(cluster.inputs["agentPoolProfiles"], [
+            {
+                name: "system",
+                mode: "System",
+                osType: "Linux",
+                type: "VirtualMachineScaleSets",
+                vmSize: "Standard_D4s_v5",
+                count: 3,
+            },
+        ]);
+        assert.equal(ofType(run, "azure-native:containerservice:AgentPool").length, 0);
+    });
+
+    it("keeps the Windows admin password secret", () => {
+        const cluster = find(run, "azure-native:containerservice:ManagedCluster");
+        assert.equal(cluster.secretInputs, true);
+        assert.deepEqual(cluster.inputs["windowsProfile"], {
+            adminUsername: "azureuser",
+            adminPassword: "Generated-Passw0rd!",
+        });
+    });
+
+    it("reads the user kubeconfig of this cluster and exports it decoded and secret", () => {
+        const invoke = run.invokes.find(
+            (i) => i.token === "azure-native:containerservice:listManagedClusterUserCredentials",
+        );
+        assert.deepEqual(invoke?.inputs, {
+            resourceGroupName: "lab-rg-a1b2c3",
+            resourceName: "lab-aks-d4e5f6",
+        });
+        assert.equal(run.outputs["kubeconfig"], KUBECONFIG_TEXT);
+        assert.ok(run.secretOutputs.includes("kubeconfig"));
+    });
+
+    it("builds an explicit Kubernetes provider from the kubeconfig, keyed on the cluster id", () => {
+        const provider = find(run, "pulumi:providers:kubernetes");
+        assert.equal(provider.inputs["kubeconfig"], KUBECONFIG_TEXT);
+        assert.equal(provider.secretInputs, true);
+        assert.equal(provider.inputs["clusterIdentifier"], "lab-aks-id");
+        assert.equal(provider.inputs["deleteUnreachable"], "true");
+        assert.equal(provider.inputs["enableServerSideApply"], "true");
+    });
+
+    it("exports the names, the API server FQDN and the dataplane", () => {
+        assert.equal(run.outputs["resourceGroupName"], "lab-rg-a1b2c3");
+        assert.equal(run.outputs["clusterName"], "lab-aks-d4e5f6");
+        assert.equal(run.outputs["apiServerFqdn"], CLUSTER_FQDN);
+        assert.equal(run.outputs["dataplane"], "iptables");
+        assert.ok(!run.secretOutputs.includes("apiServerFqdn"));
+    });
+});

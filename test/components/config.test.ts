@@ -1,0 +1,266 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { PROJECT_DIR } from "../support/paths";
+import { parse } from "yaml";
+import { CONFIG_KEYS, LabConfigError, parseLabConfig } from "../../components/config";
+
+const parseWith = (values: Record<string, string>) => parseLabConfig((key) => values[key]);
+
+function problemsOf(values: Record<string, string>): readonly string[] {
+    try {
+        parseWith(values);
+    } catch (error) {
+        assert.ok(error instanceof LabConfigError, `unexpected error ${String(error)}`);
+        return error.problems;
+    }
+    assert.fail(`expected ${JSON.stringify(values)} to be rejected`);
+}
+
+describe("parseLabConfig", () => {
+    it("gives the documented defaults for an empty stack", () => {
+        const { config, warnings } = parseWith({});
+        assert.deepEqual(config, {
+            dataplane: "iptables",
+            location: "eastus",
+            nodeCount: 2,
+            nodeVmSize: "Standard_D2s_v3",
+            kubernetesVersion: undefined,
+            windowsNodePool: false,
+            wireguard: false,
+            bpfExternalServiceMode: "Tunnel",
+            yaobankPolicies: true,
+            allowedClientCidrs: undefined,
+        });
+        assert.deepEqual(warnings, []);
+    });
+
+    it("accepts every valid value", () => {
+        const { config } = parseWith({
+            dataplane: "bpf",
+            location: "westeurope",
+            nodeCount: "5",
+            nodeVmSize: "Standard_D4as_v5",
+            kubernetesVersion: "1.33.2",
+            windowsNodePool: "false",
+            wireguard: "false",
+            bpfExternalServiceMode: "DSR",
+        });
+        assert.equal(config.dataplane, "bpf");
+        assert.equal(config.nodeCount, 5);
+        assert.equal(config.kubernetesVersion, "1.33.2");
+        assert.equal(config.bpfExternalServiceMode, "DSR");
+        assert.equal(parseWith({ kubernetesVersion: "1.32" }).config.kubernetesVersion, "1.32");
+        assert.equal(parseWith({ windowsNodePool: "true" }).config.windowsNodePool, true);
+        assert.equal(parseWith({ wireguard: "true" }).config.wireguard, true);
+    });
+
+    const rejected: [string, Record<string, string>, RegExp][] = [
+        [
+            "unknown dataplane",
+            { dataplane: "ebpf" },
+            /dataplane is "ebpf"; allowed: iptables \| bpf/,
+        ],
+        ["dataplane in the wrong case", { dataplane: "BPF" }, /dataplane is "BPF"/],
+        ["nodeCount zero", { nodeCount: "0" }, /nodeCount is "0"; allowed: an integer >= 1/],
+        ["nodeCount negative", { nodeCount: "-2" }, /nodeCount is "-2"/],
+        ["nodeCount fractional", { nodeCount: "2.5" }, /nodeCount is "2.5"/],
+        ["nodeCount not a number", { nodeCount: "two" }, /nodeCount is "two"/],
+        [
+            "location with spaces",
+            { location: "East US" },
+            /location is "East US"; allowed: an Azure region/,
+        ],
+        ["VM size without Standard_", { nodeVmSize: "D2s_v3" }, /nodeVmSize is "D2s_v3"/],
+        ["malformed version", { kubernetesVersion: "v1.33" }, /kubernetesVersion is "v1.33"/],
+        [
+            "non-boolean windowsNodePool",
+            { windowsNodePool: "yes" },
+            /windowsNodePool is "yes"; allowed: true \| false/,
+        ],
+        ["non-boolean wireguard", { wireguard: "1" }, /wireguard is "1"; allowed: true \| false/],
+        [
+            "unknown external service mode",
+            { bpfExternalServiceMode: "dsr" },
+            /bpfExternalServiceMode is "dsr"; allowed: Tunnel \| DSR/,
+        ],
+        [
+            "bpf with a Windows pool",
+            { dataplane: "bpf", windowsNodePool: "true" },
+            /windowsNodePool is true with aks-calico-lab:dataplane "bpf".*remove the pool first/,
+        ],
+        [
+            "bpf with WireGuard",
+            { dataplane: "bpf", wireguard: "true" },
+            /wireguard is true with aks-calico-lab:dataplane "bpf"; allowed with bpf: false/,
+        ],
+    ];
+    for (const [name, values, message] of rejected) {
+        it(`rejects ${name}, naming the key and the value`, () => {
+            const problems = problemsOf(values);
+            assert.equal(problems.length, 1, problems.join("\n"));
+            assert.match(problems[0] ?? "", message);
+            assert.match(problems[0] ?? "", /aks-calico-lab:/);
+        });
+    }
+
+    it("reads allowedClientCidrs as a JSON list (pulumi config set --path) or a comma list", () => {
+        assert.deepEqual(
+            parseWith({ allowedClientCidrs: '["203.0.113.0/24", "2001:db8::/48"]' }).config
+                .allowedClientCidrs,
+            ["203.0.113.0/24", "2001:db8::/48"],
+        );
+        assert.deepEqual(
+            parseWith({ allowedClientCidrs: "203.0.113.0/24, 198.51.100.7/32" }).config
+                .allowedClientCidrs,
+            ["203.0.113.0/24", "198.51.100.7/32"],
+        );
+        assert.equal(parseWith({ yaobankPolicies: "false" }).config.yaobankPolicies, false);
+    });
+
+    it("rejects malformed client CIDRs, saying which and why", () => {
+        const [hostBits] = problemsOf({ allowedClientCidrs: '["203.0.113.7/24"]' });
+        assert.match(
+            hostBits ?? "",
+            /allowedClientCidrs: "203.0.113.7\/24" has host bits set; did you mean 203.0.113.0\/24\?/,
+        );
+        assert.match(
+            problemsOf({ allowedClientCidrs: "office" })[0] ?? "",
+            /"office" is not a CIDR block/,
+        );
+        assert.match(
+            problemsOf({ allowedClientCidrs: "[1, 2]" })[0] ?? "",
+            /allowedClientCidrs is "\[1, 2\]"/,
+        );
+        assert.match(
+            problemsOf({ allowedClientCidrs: "[" })[0] ?? "",
+            /allowedClientCidrs is "\["/,
+        );
+        assert.match(
+            problemsOf({ allowedClientCidrs: "[]" })[0] ?? "",
+            /remove the key \(pulumi config rm allowedClientCidrs\)/,
+        );
+    });
+
+    it("warns that an allow-list under iptables only sees clients on the customer pod's node", () => {
+        const { warnings } = parseWith({ allowedClientCidrs: "203.0.113.0/24" });
+        assert.equal(warnings.length, 1);
+        assert.match(
+            warnings[0] ?? "",
+            /allowedClientCidrs is set with aks-calico-lab:dataplane "iptables"/,
+        );
+        assert.deepEqual(
+            parseWith({ dataplane: "bpf", allowedClientCidrs: "203.0.113.0/24" }).warnings,
+            [],
+        );
+    });
+
+    it("refuses an allow-list without the policies that enforce it", () => {
+        const problems = problemsOf({
+            yaobankPolicies: "false",
+            allowedClientCidrs: "203.0.113.0/24",
+        });
+        assert.match(
+            problems[0] ?? "",
+            /allowedClientCidrs is set with aks-calico-lab:yaobankPolicies false/,
+        );
+    });
+
+    it("reports every problem at once", () => {
+        const problems = problemsOf({
+            dataplane: "bpf",
+            nodeCount: "0",
+            wireguard: "true",
+            windowsNodePool: "true",
+        });
+        assert.equal(problems.length, 3);
+    });
+
+    it("allows Windows and WireGuard with iptables", () => {
+        const { config } = parseWith({
+            dataplane: "iptables",
+            windowsNodePool: "true",
+            wireguard: "true",
+        });
+        assert.equal(config.windowsNodePool, true);
+        assert.equal(config.wireguard, true);
+    });
+
+    it("warns, without failing, when an eBPF-only key is set under iptables", () => {
+        const { config, warnings } = parseWith({ bpfExternalServiceMode: "DSR" });
+        assert.equal(config.bpfExternalServiceMode, "DSR");
+        assert.equal(warnings.length, 1);
+        assert.match(
+            warnings[0] ?? "",
+            /bpfExternalServiceMode is "DSR" but has no effect with aks-calico-lab:dataplane "iptables"/,
+        );
+        assert.deepEqual(
+            parseWith({ dataplane: "bpf", bpfExternalServiceMode: "Tunnel" }).warnings,
+            [],
+        );
+    });
+
+    it("warns that DSR is untested behind Azure's load balancer", () => {
+        const { warnings } = parseWith({ dataplane: "bpf", bpfExternalServiceMode: "DSR" });
+        assert.equal(warnings.length, 1);
+        assert.match(warnings[0] ?? "", /"DSR".*untested behind Azure's/);
+    });
+
+    it("puts the key, the value and the fix in the error message", () => {
+        assert.throws(
+            () => parseWith({ dataplane: "ebpf" }),
+            (error: Error) => {
+                assert.match(error.message, /aks-calico-lab:dataplane is "ebpf"/);
+                assert.match(error.message, /pulumi config set/);
+                return true;
+            },
+        );
+    });
+});
+
+describe("Pulumi.yaml config block", () => {
+    const project = parse(readFileSync(join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as {
+        name: string;
+        config: Record<
+            string,
+            {
+                type: string;
+                default?: string | number | boolean;
+                description: string;
+                items?: { type: string };
+            }
+        >;
+    };
+
+    it("declares exactly the keys the program reads", () => {
+        assert.equal(project.name, "aks-calico-lab");
+        assert.deepEqual(Object.keys(project.config).sort(), Object.keys(CONFIG_KEYS).sort());
+    });
+
+    for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+        it(`documents ${key} with the program's type, default and description`, () => {
+            const declared = project.config[key];
+            assert.ok(declared);
+            assert.equal(declared.type, spec.type);
+            assert.equal(
+                declared.default === undefined ? undefined : String(declared.default),
+                spec.default,
+            );
+            assert.equal(declared.description, spec.description);
+            assert.equal(declared.items?.type, spec.type === "array" ? "string" : undefined);
+        });
+    }
+});
+
+describe("README config table", () => {
+    const readme = readFileSync(join(PROJECT_DIR, "README.md"), "utf8").split("\n");
+    for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+        it(`lists ${key} with the program's default`, () => {
+            const row = readme.find((line) => line.startsWith(`| \`${key}\``));
+            assert.ok(row, `no README row for ${key}`);
+            if (spec.default === undefined) assert.match(row, /optional/);
+            else assert.ok(row.includes(`default \`${spec.default}\``), row);
+        });
+    }
+});

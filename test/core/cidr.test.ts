@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { addressValue, cidrContains, parseCidr, type Cidr } from "../../core/cidr";
+
+const cidr = (text: string): Cidr => {
+    const parsed = parseCidr(text);
+    assert.ok(typeof parsed !== "string", typeof parsed === "string" ? parsed : "");
+    return parsed;
+};
+
+describe("parseCidr", () => {
+    it("accepts IPv4 and IPv6 network blocks", () => {
+        assert.deepEqual(cidr("203.0.113.0/24"), {
+            family: 4,
+            network: 0xcb007100n,
+            prefix: 24,
+            text: "203.0.113.0/24",
+        });
+        assert.equal(cidr("0.0.0.0/0").prefix, 0);
+        assert.equal(cidr("168.63.129.16/32").network, 0xa83f8110n);
+        assert.equal(cidr("2001:db8::/32").family, 6);
+    });
+
+    it("refuses what is not a CIDR, naming the value", () => {
+        for (const bad of [
+            "203.0.113.0",
+            "203.0.113.0/33",
+            "300.1.1.1/8",
+            "abc/8",
+            "10.0.0.0/8/1",
+            "2001:db8::/129",
+            "10.0.0.0/-1",
+            "",
+        ]) {
+            assert.equal(typeof parseCidr(bad), "string", bad);
+        }
+        assert.match(parseCidr("203.0.113.0/33") as string, /longer than 32 bits/);
+    });
+
+    it("refuses host bits, suggesting the network", () => {
+        assert.equal(
+            parseCidr("203.0.113.7/24"),
+            `"203.0.113.7/24" has host bits set; did you mean 203.0.113.0/24?`,
+        );
+        assert.match(parseCidr("2001:db8::1/64") as string, /did you mean 2001:db8::\/64\?/);
+    });
+});
+
+describe("cidrContains", () => {
+    it("matches addresses inside the block only, of the same family", () => {
+        const block = cidr("203.0.113.0/24");
+        assert.equal(cidrContains(block, "203.0.113.200"), true);
+        assert.equal(cidrContains(block, "203.0.114.1"), false);
+        assert.equal(cidrContains(block, "2001:db8::1"), false);
+        assert.equal(cidrContains(cidr("0.0.0.0/0"), "8.8.8.8"), true);
+        assert.equal(cidrContains(cidr("2001:db8::/32"), "2001:db8:ffff::1"), true);
+        assert.equal(cidrContains(cidr("2001:db8::/32"), "2001:db9::1"), false);
+    });
+});
+
+describe("addressValue", () => {
+    it("expands IPv6 shorthand and embedded IPv4", () => {
+        assert.equal(addressValue("::1")?.value, 1n);
+        assert.equal(addressValue("::ffff:10.0.0.1")?.value, (0xffffn << 32n) | 0x0a000001n);
+        assert.equal(addressValue("not-an-ip"), undefined);
+    });
+});

@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { pendingSwitch } from "../../../core/convergence";
+import {
+    calicoSnapshotFrom,
+    deploymentRollout,
+    liveDataplane,
+    nodeInternalIps,
+} from "../../../tools/kube/cluster-objects";
+import {
+    bpfClusterObjects,
+    fixture,
+    iptablesClusterObjects,
+    NODE_IPS,
+} from "../../support/fixtures";
+
+describe("calicoSnapshotFrom (recorded objects)", () => {
+    it("reads a cluster settled on eBPF", () => {
+        const snapshot = calicoSnapshotFrom(bpfClusterObjects());
+        assert.equal(snapshot.linuxDataplane, "BPF");
+        assert.equal(snapshot.installationGeneration, 5);
+        assert.equal(snapshot.felixBpfEnabled, true);
+        assert.deepEqual(snapshot.calicoNode, {
+            generation: 9,
+            observedGeneration: 9,
+            desired: 2,
+            updated: 2,
+            available: 2,
+        });
+        assert.equal(snapshot.tigeraStatus?.length, 3);
+        assert.equal(liveDataplane(snapshot), "bpf");
+        assert.deepEqual(pendingSwitch("bpf", snapshot), []);
+    });
+
+    it("reads a cluster back on iptables", () => {
+        const snapshot = calicoSnapshotFrom(iptablesClusterObjects());
+        assert.equal(liveDataplane(snapshot), "iptables");
+        assert.deepEqual(pendingSwitch("iptables", snapshot), []);
+    });
+
+    it("sees a switch in progress and missing objects", () => {
+        const objects = { ...bpfClusterObjects(), felixConfiguration: { spec: {} } };
+        assert.equal(liveDataplane(calicoSnapshotFrom(objects)), "switching");
+        const bare = calicoSnapshotFrom({
+            installation: undefined,
+            felixConfiguration: undefined,
+            calicoNodeDaemonSet: undefined,
+            tigeraStatus: undefined,
+        });
+        assert.equal(liveDataplane(bare), undefined);
+        assert.equal(bare.calicoNode, undefined);
+        assert.equal(bare.tigeraStatus, undefined);
+    });
+});
+
+describe("nodeInternalIps (recorded Nodes)", () => {
+    it("takes the InternalIP of every node and nothing else", () => {
+        assert.deepEqual(nodeInternalIps(fixture("nodes.json") as unknown[]), NODE_IPS);
+        assert.deepEqual(nodeInternalIps([{ status: {} }, {}]), []);
+    });
+});
+
+describe("deploymentRollout", () => {
+    it("counts replicas of older revisions as stale", () => {
+        const rollout = deploymentRollout({
+            metadata: { generation: 3 },
+            spec: { replicas: 2 },
+            status: {
+                observedGeneration: 3,
+                replicas: 3,
+                updatedReplicas: 1,
+                availableReplicas: 2,
+            },
+        });
+        assert.deepEqual(rollout, {
+            generation: 3,
+            observedGeneration: 3,
+            desired: 2,
+            updated: 1,
+            available: 2,
+            stale: 2,
+        });
+    });
+});

@@ -1,0 +1,248 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { CalicoObjects } from "../../../tools/kube/cluster-objects";
+import { renderReport } from "../../../tools/verify/report";
+import {
+    parseOptions,
+    verify,
+    VerifyError,
+    type VerifyCluster,
+} from "../../../tools/verify/verify";
+import { bpfClusterObjects, fixture, iptablesClusterObjects } from "../../support/fixtures";
+import { yaobankNetworkPolicies } from "../../../components/yaobank/yaobank-policies";
+import { closedUrl, withServer, type TestServer } from "../../support/http-server";
+
+/**
+ * A cluster from recorded objects whose customer pod logs every request the test server received,
+ * as if it came from `sourceIp`: the test exercises the real HTTP path and the real log parsing.
+ */
+function clusterBehind(
+    server: TestServer,
+    objects: CalicoObjects,
+    sourceIp: string,
+    policies: unknown[] = [],
+): VerifyCluster & { logReads: number[] } {
+    const logReads: number[] = [];
+    return {
+        logReads,
+        calicoObjects: () => Promise.resolve(objects),
+        nodes: () => Promise.resolve(fixture("nodes.json") as unknown[]),
+        networkPolicies: () => Promise.resolve(policies),
+        customerLogs: (sinceSeconds) => {
+            logReads.push(sinceSeconds);
+            const lines = server.requests.map(
+                (path) => `${sourceIp} - - [20/Nov/2026 10:05:01] "GET ${path} HTTP/1.1" 200 -`,
+            );
+            return Promise.resolve([
+                {
+                    pod: "customer-7d9c5b9b8-x2x4k",
+                    text: [" * Running on http://0.0.0.0:80/", ...lines].join("\n"),
+                },
+            ]);
+        },
+    };
+}
+
+const fast = { intervalMs: 20 };
+const input = (url: string, expected: "iptables" | "bpf") => ({
+    url,
+    expected,
+    probeTimeoutMs: 2_000,
+    logTimeoutMs: 200,
+});
+
+describe("verify, end to end against a local server and recorded objects", () => {
+    it("passes on eBPF when the app saw the client's address", async () => {
+        await withServer([503, 200], async (server) => {
+            const report = await verify(input(server.url, "bpf"), {
+                cluster: clusterBehind(server, bpfClusterObjects(), "203.0.113.7"),
+                ...fast,
+            });
+            assert.equal(report.ok, true, report.summary);
+            assert.equal(report.live, "bpf");
+            assert.equal(report.sourceIp, "203.0.113.7");
+            assert.equal(report.sourceKind, "client");
+            assert.equal(report.attempts, 2);
+            assert.match(server.requests[0] ?? "", /^\/\?lab-verify=[0-9a-f]{12}$/);
+        });
+    });
+
+    it("passes on iptables when the app saw a node's address", async () => {
+        await withServer([200], async (server) => {
+            const report = await verify(input(server.url, "iptables"), {
+                cluster: clusterBehind(server, iptablesClusterObjects(), "10.224.0.33"),
+                ...fast,
+            });
+            assert.equal(report.ok, true, report.summary);
+            assert.equal(report.sourceKind, "node");
+        });
+    });
+
+    it("fails on eBPF when the app still sees a node's address", async () => {
+        await withServer([200], async (server) => {
+            const report = await verify(input(server.url, "bpf"), {
+                cluster: clusterBehind(server, bpfClusterObjects(), "10.224.0.4"),
+                ...fast,
+            });
+            assert.equal(report.ok, false);
+            assert.match(report.summary, /should preserve the client's address/);
+        });
+    });
+
+    it("fails when the stack and the cluster disagree", async () => {
+        await withServer([200], async (server) => {
+            const report = await verify(input(server.url, "bpf"), {
+                cluster: clusterBehind(server, iptablesClusterObjects(), "10.224.0.4"),
+                ...fast,
+            });
+            assert.equal(report.ok, false);
+            assert.equal(report.live, "iptables");
+            assert.match(report.summary, /the stack says bpf but Calico runs iptables/);
+        });
+    });
+
+    it("says how long it looked and what it saw when the request never shows up in the logs", async () => {
+        await withServer([200], async (server) => {
+            const cluster: VerifyCluster = {
+                ...clusterBehind(server, bpfClusterObjects(), "203.0.113.7"),
+                customerLogs: () =>
+                    Promise.resolve([
+                        {
+                            pod: "customer-1",
+                            text: '10.224.0.4 - - [20/Nov/2026 10:05:01] "GET / HTTP/1.1" 200 -',
+                        },
+                    ]),
+            };
+            const report = await verify(input(server.url, "bpf"), { cluster, ...fast });
+            assert.equal(report.ok, false);
+            assert.match(report.summary, /never showed up/);
+            assert.deepEqual(report.logSearch?.sourcesSeen, ["10.224.0.4"]);
+            assert.equal(report.logSearch.entriesSeen, 1);
+            assert.match(
+                renderReport(report),
+                /logs +looked for \d+s; saw 1 request\(s\) from 10\.224\.0\.4 but not this one/,
+            );
+        });
+    });
+
+    it("stops with a clear error when the API server cannot be reached", async () => {
+        const cluster: VerifyCluster = {
+            networkPolicies: () => Promise.resolve([]),
+            calicoObjects: () =>
+                Promise.reject(
+                    new Error("fetch failed", {
+                        cause: new Error("connect ECONNREFUSED 20.1.2.3:443"),
+                    }),
+                ),
+            nodes: () => Promise.resolve([]),
+            customerLogs: () => Promise.resolve([]),
+        };
+        await assert.rejects(
+            verify(input("http://127.0.0.1:9/", "bpf"), { cluster, ...fast }),
+            (error: unknown) => {
+                assert.ok(error instanceof VerifyError);
+                assert.match(
+                    error.message,
+                    /cannot read the cluster's API server: fetch failed \(connect ECONNREFUSED 20\.1\.2\.3:443\)/,
+                );
+                return true;
+            },
+        );
+    });
+});
+
+describe("verify with yaobank's NetworkPolicies", () => {
+    const listed = yaobankNetworkPolicies({ allowedClientCidrs: ["203.0.113.0/24"] }) as unknown[];
+
+    it("reports the policies and that the allow-list lets this client in", async () => {
+        await withServer([200], async (server) => {
+            const cluster = clusterBehind(server, bpfClusterObjects(), "203.0.113.7", listed);
+            const report = await verify(input(server.url, "bpf"), { cluster, ...fast });
+            assert.equal(report.ok, true, report.summary);
+            assert.deepEqual(report.policies, POLICY_NAMES);
+            assert.deepEqual(report.allowList, ["203.0.113.0/24"]);
+            assert.equal(report.clientAllowed, true);
+            assert.match(
+                renderReport(report),
+                /allow-list +203\.0\.113\.0\/24 \(lets this client in\)/,
+            );
+        });
+    });
+
+    it("fails when the page answers a client the allow-list refuses", async () => {
+        await withServer([200], async (server) => {
+            const cluster = clusterBehind(server, bpfClusterObjects(), "198.51.100.9", listed);
+            const report = await verify(input(server.url, "bpf"), { cluster, ...fast });
+            assert.equal(report.ok, false);
+            assert.equal(report.clientAllowed, false);
+            assert.match(
+                report.summary,
+                /answered 198\.51\.100\.9, which the allow-list .* refuses/,
+            );
+        });
+    });
+
+    it("does not judge the allow-list under iptables, where the app sees a node's address", async () => {
+        await withServer([200], async (server) => {
+            const cluster = clusterBehind(server, iptablesClusterObjects(), "10.224.0.4", listed);
+            const report = await verify(input(server.url, "iptables"), { cluster, ...fast });
+            assert.equal(report.ok, true, report.summary);
+            assert.equal(report.clientAllowed, undefined);
+            assert.match(renderReport(report), /not visible under iptables/);
+        });
+    });
+
+    it("explains no answer by the allow-list when one is in force", async () => {
+        const url = await closedUrl();
+        const cluster: VerifyCluster = {
+            calicoObjects: () => Promise.resolve(bpfClusterObjects()),
+            nodes: () => Promise.resolve([]),
+            networkPolicies: () => Promise.resolve(listed),
+            customerLogs: () => Promise.resolve([]),
+        };
+        await assert.rejects(
+            verify({ ...input(url, "bpf"), probeTimeoutMs: 100 }, { cluster, ...fast }),
+            /no answer from .*the page only lets in 203\.0\.113\.0\/24 \(allowedClientCidrs\)/,
+        );
+    });
+});
+
+describe("parseOptions", () => {
+    it("defaults to the lab's stack and reads the by-hand trio", () => {
+        assert.deepEqual(parseOptions([], {}), { stack: "dev", json: false, timeoutSeconds: 180 });
+        assert.equal(parseOptions([], { LAB_STACK: "prod" }).stack, "prod");
+        assert.deepEqual(
+            parseOptions(
+                ["--kubeconfig", "k", "--url", "http://1.2.3.4/", "--expect", "iptables", "--json"],
+                {},
+            ),
+            {
+                stack: "dev",
+                json: true,
+                timeoutSeconds: 180,
+                kubeconfigFile: "k",
+                url: "http://1.2.3.4/",
+                expect: "iptables",
+            },
+        );
+    });
+    it("rejects incomplete or malformed flags", () => {
+        assert.throws(() => parseOptions(["--url", "http://1.2.3.4/"], {}), /go together/);
+        assert.throws(
+            () => parseOptions(["--kubeconfig", "k", "--url", "1.2.3.4", "--expect", "bpf"], {}),
+            /http\(s\) URL/,
+        );
+        assert.throws(
+            () => parseOptions(["--kubeconfig", "k", "--url", "http://x/", "--expect", "ebpf"], {}),
+            /--expect must be one of iptables, bpf/,
+        );
+        assert.throws(() => parseOptions(["--timeout-seconds", "0"], {}), /positive integer/);
+    });
+});
+
+const POLICY_NAMES = [
+    "customer-from-clients",
+    "database-from-summary",
+    "default-deny-ingress",
+    "summary-from-customer",
+];

@@ -1,0 +1,157 @@
+/**
+ * npm run bench: measures the live dataplane the way Tigera's AKS benchmark did (k8s-bench-suite:
+ * iperf3 between pods on two nodes, node CPU), records the run and renders the comparison.
+ *
+ *   npm run bench [-- --duration 30] [--flows p2p-tcp,p2p-udp,p2s-tcp,p2s-udp,latency]
+ *                 [--connections 200] [--json] [--stack dev | --kubeconfig FILE] [--results FILE]
+ */
+import { setTimeout as delay } from "node:timers/promises";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parseArgs } from "node:util";
+import { runMain } from "../cli/main";
+import { PROJECT_DIR } from "../cli/project";
+import { describeError } from "../cli/poll";
+import { progressLine } from "../cli/progress";
+import { namespaceName } from "./pods";
+import { renderMarkdown, renderSvg } from "./render";
+import { appendRun, compare, FLOWS, type BenchRun, type Flow } from "./results";
+import { BenchError, cleanUp, runBench, type BenchCluster } from "./run";
+
+export interface BenchCliOptions {
+    readonly durationSeconds: number;
+    readonly flows: readonly Flow[];
+    readonly connections: number;
+    readonly json: boolean;
+    readonly stack: string;
+    readonly kubeconfigFile?: string;
+    readonly resultsFile: string;
+}
+
+const positive = (name: string, raw: string, max: number): number => {
+    if (!/^[1-9][0-9]*$/.test(raw) || Number(raw) > max) {
+        throw new BenchError(`--${name} must be an integer from 1 to ${max}, not "${raw}"`);
+    }
+    return Number(raw);
+};
+
+export function parseBenchOptions(
+    argv: readonly string[],
+    projectDir: string,
+    env: NodeJS.ProcessEnv = process.env,
+): BenchCliOptions {
+    const { values } = parseArgs({
+        args: [...argv],
+        options: {
+            duration: { type: "string", default: "30" },
+            flows: { type: "string", default: FLOWS.join(",") },
+            connections: { type: "string", default: "200" },
+            json: { type: "boolean", default: false },
+            stack: { type: "string" },
+            kubeconfig: { type: "string" },
+            results: { type: "string" },
+        },
+    });
+    const flows = values.flows.split(",").map((f) => f.trim());
+    const unknown = flows.filter((f) => !(FLOWS as readonly string[]).includes(f));
+    if (unknown.length > 0 || flows.length === 0) {
+        throw new BenchError(
+            `--flows takes ${FLOWS.join(", ")}; not ${unknown.join(", ") || "nothing"}`,
+        );
+    }
+    return {
+        durationSeconds: positive("duration", values.duration, 600),
+        flows: [...new Set(flows)] as Flow[],
+        connections: positive("connections", values.connections, 10_000),
+        json: values.json,
+        stack: values.stack ?? env["LAB_STACK"] ?? "dev",
+        ...(values.kubeconfig === undefined ? {} : { kubeconfigFile: values.kubeconfig }),
+        resultsFile: values.results ?? join(projectDir, "bench-results", "results.json"),
+    };
+}
+
+/** Appends the run to the results file and writes the comparison next to it (Markdown and SVG). */
+export function recordRun(
+    resultsFile: string,
+    run: BenchRun,
+): { markdown: string; files: string[] } {
+    const existing = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : undefined;
+    const results = appendRun(existing, run);
+    const comparison = compare(results.runs);
+    const markdown = renderMarkdown(comparison);
+    const dir = dirname(resultsFile);
+    mkdirSync(dir, { recursive: true });
+    const files = [resultsFile, join(dir, "comparison.md"), join(dir, "comparison.svg")];
+    writeFileSync(files[0] as string, `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(files[1] as string, markdown);
+    writeFileSync(files[2] as string, renderSvg(comparison));
+    return { markdown, files };
+}
+
+async function main(): Promise<number> {
+    const projectDir = PROJECT_DIR;
+    const options = parseBenchOptions(process.argv.slice(2), projectDir);
+    const { readStackOutputs, parseKubeconfigOutput } = await import("../cli/stack-outputs.js");
+    const kubeconfig =
+        options.kubeconfigFile === undefined
+            ? await readStackOutputs(options.stack, projectDir, parseKubeconfigOutput)
+            : readFileSync(options.kubeconfigFile, "utf8");
+    const kube = await import("../kube/client.js");
+    const config = kube.kubeConfigFromText(kubeconfig);
+    const cluster: BenchCluster = {
+        nodes: () => kube.listNodes(config),
+        calicoObjects: () => kube.readCalicoObjects(config),
+        create: (object) => kube.createObject(config, object),
+        waitForPod: (namespace, name, phase, timeoutMs) =>
+            kube.waitForPod(config, { namespace, name, phase, timeoutMs }),
+        serviceClusterIp: (namespace, name) => kube.serviceClusterIp(config, namespace, name),
+        logs: (namespace, pod, container) => kube.podLog(config, namespace, pod, container),
+        deleteNamespace: (name) => kube.deleteNamespace(config, name),
+    };
+
+    const runId = randomBytes(4).toString("hex");
+    const line = progressLine();
+    const cleanUpOnce = (() => {
+        let done: Promise<void> | undefined;
+        return () =>
+            (done ??= cleanUp(cluster, runId, line.update).catch((error: unknown) => {
+                process.stderr.write(
+                    `bench: could not delete namespace ${namespaceName(runId)}: ${describeError(error)}\n`,
+                );
+            }));
+    })();
+    process.once("SIGINT", () => {
+        line.update("interrupted: cleaning up");
+        void cleanUpOnce().finally(() => {
+            line.done();
+            process.exit(130);
+        });
+    });
+    let run: BenchRun;
+    try {
+        run = await runBench(cluster, {
+            runId,
+            durationSeconds: options.durationSeconds,
+            flows: options.flows,
+            latencyConnections: options.connections,
+            progress: line.update,
+            now: Date.now,
+            sleep: (ms) => delay(ms),
+        });
+    } finally {
+        await cleanUpOnce();
+        line.done();
+    }
+    const { markdown, files } = recordRun(options.resultsFile, run);
+    process.stdout.write(
+        options.json
+            ? `${JSON.stringify(run, null, 2)}\n`
+            : `${markdown}\nwritten: ${files.join(", ")}\n`,
+    );
+    return 0;
+}
+
+if (require.main === module) {
+    runMain("bench", main, (error) => (error instanceof BenchError ? 1 : 2));
+}

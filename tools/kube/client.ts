@@ -1,0 +1,208 @@
+/** The few cluster reads and writes the lab's commands need, through @kubernetes/client-node. */
+import * as k8s from "@kubernetes/client-node";
+import { setTimeout as delay } from "node:timers/promises";
+import {
+    CALICO_NAMESPACE,
+    CALICO_NODE_DAEMONSET,
+    FELIX_CONFIGURATION,
+    INSTALLATION,
+    TIGERA_STATUS_NAME,
+} from "../../components/calico/calico-spec";
+import { KUBECONFIG_ENV } from "../../components/calico/cluster-step-command";
+import type { RolloutStatus } from "../../core/convergence";
+import { deploymentRollout, field, type CalicoObjects } from "./cluster-objects";
+
+/** A client configuration from the kubeconfig text in $LAB_KUBECONFIG; nothing is written to disk. */
+export function kubeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): k8s.KubeConfig {
+    const text = env[KUBECONFIG_ENV];
+    if (text === undefined || text.trim() === "") {
+        throw new Error(`${KUBECONFIG_ENV} is empty: this command expects the kubeconfig in it`);
+    }
+    return kubeConfigFromText(text);
+}
+
+/** A client configuration from kubeconfig text held in memory. */
+export function kubeConfigFromText(text: string): k8s.KubeConfig {
+    const config = new k8s.KubeConfig();
+    config.loadFromString(text);
+    return config;
+}
+
+const isNotFound = (error: unknown): boolean => field(error, "code") === 404;
+
+async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
+    try {
+        return await read;
+    } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+    }
+}
+
+function splitApiVersion(apiVersion: string): { group: string; version: string } {
+    const [group = "", version = ""] = apiVersion.split("/");
+    return { group, version };
+}
+
+/** Reads Installation, FelixConfiguration, calico-node and TigeraStatus at one moment. */
+export async function readCalicoObjects(config: k8s.KubeConfig): Promise<CalicoObjects> {
+    const custom = config.makeApiClient(k8s.CustomObjectsApi);
+    const apps = config.makeApiClient(k8s.AppsV1Api);
+    const clusterObject = (apiVersion: string, plural: string, name: string) =>
+        orUndefined(
+            custom.getClusterCustomObject({
+                ...splitApiVersion(apiVersion),
+                plural,
+                name,
+            }) as Promise<unknown>,
+        );
+    const [installation, felixConfiguration, calicoNodeDaemonSet, tigeraStatus] = await Promise.all(
+        [
+            clusterObject(INSTALLATION.apiVersion, "installations", INSTALLATION.name),
+            clusterObject(
+                FELIX_CONFIGURATION.apiVersion,
+                "felixconfigurations",
+                FELIX_CONFIGURATION.name,
+            ),
+            orUndefined(
+                apps.readNamespacedDaemonSet({
+                    name: CALICO_NODE_DAEMONSET,
+                    namespace: CALICO_NAMESPACE,
+                }),
+            ),
+            clusterObject("operator.tigera.io/v1", "tigerastatuses", TIGERA_STATUS_NAME),
+        ],
+    );
+    return { installation, felixConfiguration, calicoNodeDaemonSet, tigeraStatus };
+}
+
+export async function readDeploymentRollout(
+    config: k8s.KubeConfig,
+    namespace: string,
+    name: string,
+): Promise<RolloutStatus | undefined> {
+    const apps = config.makeApiClient(k8s.AppsV1Api);
+    const deployment = await orUndefined(apps.readNamespacedDeployment({ name, namespace }));
+    return deployment && deploymentRollout(deployment);
+}
+
+/** What `kubectl rollout restart` does: stamp the pod template, so the Deployment rolls. */
+export const RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt";
+
+export async function restartDeployment(
+    config: k8s.KubeConfig,
+    namespace: string,
+    name: string,
+    at: Date,
+): Promise<void> {
+    const apps = config.makeApiClient(k8s.AppsV1Api);
+    const body = {
+        spec: {
+            template: {
+                metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: at.toISOString() } },
+            },
+        },
+    };
+    await apps.patchNamespacedDeployment(
+        { name, namespace, body },
+        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch),
+    );
+}
+
+export async function listNodes(config: k8s.KubeConfig): Promise<unknown[]> {
+    const core = config.makeApiClient(k8s.CoreV1Api);
+    return (await core.listNode()).items;
+}
+
+/** The recent log of one container in every pod a label selector picks. */
+export async function podLogs(
+    config: k8s.KubeConfig,
+    query: { namespace: string; labelSelector: string; container: string; sinceSeconds: number },
+): Promise<{ pod: string; text: string }[]> {
+    const core = config.makeApiClient(k8s.CoreV1Api);
+    const pods = await core.listNamespacedPod({
+        namespace: query.namespace,
+        labelSelector: query.labelSelector,
+    });
+    return Promise.all(
+        pods.items.map(async (pod) => {
+            const name = pod.metadata?.name ?? "";
+            const text = await core.readNamespacedPodLog({
+                name,
+                namespace: query.namespace,
+                container: query.container,
+                sinceSeconds: query.sinceSeconds,
+            });
+            return { pod: name, text };
+        }),
+    );
+}
+
+export async function listNetworkPolicies(
+    config: k8s.KubeConfig,
+    namespace: string,
+): Promise<unknown[]> {
+    const networking = config.makeApiClient(k8s.NetworkingV1Api);
+    return (await networking.listNamespacedNetworkPolicy({ namespace })).items;
+}
+
+export async function createObject(
+    config: k8s.KubeConfig,
+    object: k8s.KubernetesObject,
+): Promise<void> {
+    await k8s.KubernetesObjectApi.makeApiClient(config).create(object);
+}
+
+/** Polls a pod until it reaches `phase`; a Failed pod or the deadline is an error saying why. */
+export async function waitForPod(
+    config: k8s.KubeConfig,
+    query: { namespace: string; name: string; phase: "Running" | "Succeeded"; timeoutMs: number },
+): Promise<k8s.V1Pod> {
+    const core = config.makeApiClient(k8s.CoreV1Api);
+    const deadline = Date.now() + query.timeoutMs;
+    for (;;) {
+        const pod = await core.readNamespacedPod({ name: query.name, namespace: query.namespace });
+        const phase = pod.status?.phase;
+        if (phase === query.phase || (query.phase === "Running" && phase === "Succeeded"))
+            return pod;
+        const waiting = pod.status?.containerStatuses
+            ?.map((c) => c.state?.waiting?.reason)
+            .filter(Boolean);
+        const why = `phase ${phase ?? "unknown"}${waiting?.length ? ` (${waiting.join(", ")})` : ""}`;
+        if (phase === "Failed")
+            throw new Error(`pod ${query.namespace}/${query.name} failed: ${why}`);
+        if (Date.now() > deadline) {
+            throw new Error(
+                `pod ${query.namespace}/${query.name} not ${query.phase} after ${Math.round(query.timeoutMs / 1000)}s: ${why}`,
+            );
+        }
+        await delay(2000);
+    }
+}
+
+export async function serviceClusterIp(
+    config: k8s.KubeConfig,
+    namespace: string,
+    name: string,
+): Promise<string> {
+    const service = await config
+        .makeApiClient(k8s.CoreV1Api)
+        .readNamespacedService({ name, namespace });
+    const ip = service.spec?.clusterIP;
+    if (ip === undefined || ip === "" || ip === "None")
+        throw new Error(`Service ${namespace}/${name} has no cluster IP`);
+    return ip;
+}
+
+export async function podLog(
+    config: k8s.KubeConfig,
+    namespace: string,
+    name: string,
+    container: string,
+): Promise<string> {
+    return config.makeApiClient(k8s.CoreV1Api).readNamespacedPodLog({ name, namespace, container });
+}
+
+export async function deleteNamespace(config: k8s.KubeConfig, name: string): Promise<void> {
+    await orUndefined(config.makeApiClient(k8s.CoreV1Api).deleteNamespace({ name }));
+}

@@ -1,0 +1,100 @@
+/**
+ * What the lab reads out of raw Kubernetes API objects. Pure, so it is tested on recorded objects;
+ * kube.ts fetches them.
+ */
+import { isIP } from "node:net";
+import type { CalicoSnapshot, Condition, RolloutStatus } from "../../core/convergence";
+import type { Dataplane } from "../../components/config";
+
+type Unstructured = Record<string, unknown>;
+
+/** The value at `path` in a parsed JSON object, or undefined. */
+export function field(object: unknown, ...path: string[]): unknown {
+    return path.reduce<unknown>(
+        (value, key) =>
+            typeof value === "object" && value !== null ? (value as Unstructured)[key] : undefined,
+        object,
+    );
+}
+
+/** The number at `path` in a parsed JSON object, or undefined. */
+export const numberAt = (object: unknown, ...path: string[]): number | undefined => {
+    const value = field(object, ...path);
+    return typeof value === "number" ? value : undefined;
+};
+
+/** The objects a Calico snapshot is made of; undefined where the object does not exist. */
+export interface CalicoObjects {
+    readonly installation: unknown;
+    readonly felixConfiguration: unknown;
+    readonly calicoNodeDaemonSet: unknown;
+    readonly tigeraStatus: unknown;
+}
+
+export function calicoSnapshotFrom(objects: CalicoObjects): CalicoSnapshot {
+    const bpfEnabled = field(objects.felixConfiguration, "spec", "bpfEnabled");
+    const dataplane = field(objects.installation, "spec", "calicoNetwork", "linuxDataplane");
+    const conditions = field(objects.tigeraStatus, "status", "conditions");
+    return {
+        linuxDataplane: typeof dataplane === "string" ? dataplane : undefined,
+        installationGeneration: numberAt(objects.installation, "metadata", "generation"),
+        felixConfigurationFound: objects.felixConfiguration !== undefined,
+        felixBpfEnabled: typeof bpfEnabled === "boolean" ? bpfEnabled : undefined,
+        calicoNode:
+            objects.calicoNodeDaemonSet === undefined
+                ? undefined
+                : daemonSetRollout(objects.calicoNodeDaemonSet),
+        tigeraStatus:
+            objects.tigeraStatus === undefined
+                ? undefined
+                : Array.isArray(conditions)
+                  ? (conditions as Condition[])
+                  : [],
+    };
+}
+
+export function daemonSetRollout(daemonSet: unknown): RolloutStatus {
+    return {
+        generation: numberAt(daemonSet, "metadata", "generation"),
+        observedGeneration: numberAt(daemonSet, "status", "observedGeneration"),
+        desired: numberAt(daemonSet, "status", "desiredNumberScheduled") ?? 0,
+        updated: numberAt(daemonSet, "status", "updatedNumberScheduled") ?? 0,
+        available: numberAt(daemonSet, "status", "numberAvailable") ?? 0,
+    };
+}
+
+export function deploymentRollout(deployment: unknown): RolloutStatus {
+    const updated = numberAt(deployment, "status", "updatedReplicas") ?? 0;
+    return {
+        generation: numberAt(deployment, "metadata", "generation"),
+        observedGeneration: numberAt(deployment, "status", "observedGeneration"),
+        desired: numberAt(deployment, "spec", "replicas") ?? 1,
+        updated,
+        available: numberAt(deployment, "status", "availableReplicas") ?? 0,
+        stale: Math.max(0, (numberAt(deployment, "status", "replicas") ?? 0) - updated),
+    };
+}
+
+/**
+ * The dataplane Calico runs, from what the Installation asks and what the operator has told Felix;
+ * "switching" while the two disagree, undefined when the Installation cannot be read.
+ */
+export function liveDataplane(snapshot: CalicoSnapshot): Dataplane | "switching" | undefined {
+    if (snapshot.linuxDataplane === undefined) return undefined;
+    const asksBpf = snapshot.linuxDataplane === "BPF";
+    const felixBpf = snapshot.felixBpfEnabled ?? false;
+    if (asksBpf !== felixBpf) return "switching";
+    return asksBpf ? "bpf" : "iptables";
+}
+
+/** The InternalIP addresses of the nodes (Node status.addresses). */
+export function nodeInternalIps(nodes: readonly unknown[]): string[] {
+    return nodes.flatMap((node) => {
+        const addresses = field(node, "status", "addresses");
+        if (!Array.isArray(addresses)) return [];
+        return addresses
+            .filter((a) => field(a, "type") === "InternalIP")
+            .map((a) => field(a, "address"))
+            .filter((a): a is string => typeof a === "string" && isIP(a) !== 0);
+    });
+}

@@ -1,0 +1,265 @@
+/**
+ * npm run verify: proves which Calico dataplane is live and which source IP the yaobank app sees.
+ *
+ *   npm run verify [-- --stack dev] [--json] [--timeout-seconds 180]
+ *   npm run verify -- --kubeconfig ~/.kube/config --url http://20.1.2.3/ --expect bpf
+ *
+ * Exit status: 0 when the observed behaviour matches the dataplane, 1 when it does not, 2 when
+ * the verification itself could not run (no stack, unreachable API server, no answer).
+ */
+import { setTimeout as delay } from "node:timers/promises";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { DATAPLANES, type Dataplane } from "../../components/config";
+import { pendingSwitch } from "../../core/convergence";
+import { ENTRY_TIER, NAMESPACE } from "../../components/yaobank/yaobank-spec";
+import { findMarked, MARKER_PARAMETER, parseAccessLog, type AccessLogEntry } from "./access-log";
+import {
+    calicoSnapshotFrom,
+    liveDataplane,
+    nodeInternalIps,
+    type CalicoObjects,
+} from "../kube/cluster-objects";
+import { probeUntilAnswered } from "./http-probe";
+import { clientAllowed as policyClientAllowed, policyFacts } from "./policy-facts";
+import { runMain } from "../cli/main";
+import { PROJECT_DIR } from "../cli/project";
+import { describeError } from "../cli/poll";
+import { progressLine } from "../cli/progress";
+import { renderReport, type Report } from "./report";
+import { judge } from "./verdict";
+
+/** The cluster reads of a verification; @kubernetes/client-node for real, recorded objects in tests. */
+export interface VerifyCluster {
+    calicoObjects(): Promise<CalicoObjects>;
+    nodes(): Promise<unknown[]>;
+    customerLogs(sinceSeconds: number): Promise<{ pod: string; text: string }[]>;
+    /** The NetworkPolicies in namespace yaobank. */
+    networkPolicies(): Promise<unknown[]>;
+}
+
+export interface VerifyInput {
+    readonly url: string;
+    readonly expected: Dataplane;
+    /** How long the HTTP probe may retry. */
+    readonly probeTimeoutMs: number;
+    /** How long to look for the request in the logs once it was answered. */
+    readonly logTimeoutMs: number;
+    readonly marker?: string;
+}
+
+export interface VerifyDeps {
+    readonly cluster: VerifyCluster;
+    readonly progress?: (line: string) => void;
+    readonly now?: () => number;
+    readonly sleep?: (ms: number) => Promise<void>;
+    readonly intervalMs?: number;
+}
+
+export class VerifyError extends Error {
+    override name = "VerifyError";
+}
+
+/** Runs the checks and returns the report; throws VerifyError when it cannot verify at all. */
+export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Report> {
+    const progress = deps.progress ?? (() => undefined);
+    const now = deps.now ?? Date.now;
+    const sleep = deps.sleep ?? delay;
+    const intervalMs = deps.intervalMs ?? 3000;
+    const started = now();
+
+    progress("reading Calico's state");
+    const [objects, nodes, rawPolicies] = await Promise.all([
+        deps.cluster.calicoObjects(),
+        deps.cluster.nodes(),
+        deps.cluster.networkPolicies(),
+    ]).catch((error: unknown) => {
+        throw new VerifyError(`cannot read the cluster's API server: ${describeError(error)}`);
+    });
+    const policies = policyFacts(rawPolicies);
+    const snapshot = calicoSnapshotFrom(objects);
+    const live = liveDataplane(snapshot);
+    const nodeIps = nodeInternalIps(nodes);
+
+    const marker = input.marker ?? randomBytes(6).toString("hex");
+    const url = new URL(input.url);
+    url.searchParams.set(MARKER_PARAMETER, marker);
+    progress(`requesting ${url.toString()}`);
+    const answer = await probeUntilAnswered(url.toString(), {
+        timeoutMs: input.probeTimeoutMs,
+        intervalMs,
+        requestTimeoutMs: 10_000,
+        now,
+        sleep,
+        onAttempt: (attempt, outcome) => {
+            progress(`request ${attempt}: ${outcome}`);
+        },
+    }).catch((error: unknown) => {
+        const allowList =
+            policies.allowList === undefined
+                ? ""
+                : `; the page only lets in ${policies.allowList.join(", ")} (allowedClientCidrs): ` +
+                  "if this machine's address is outside, no answer is what the policy promises";
+        throw new VerifyError(`${describeError(error)}${allowList}`);
+    });
+
+    progress("looking for the request in the customer pods' logs");
+    const logStart = now();
+    let seen: AccessLogEntry[];
+    let found: AccessLogEntry | undefined;
+    for (;;) {
+        const sinceSeconds = Math.ceil((now() - started) / 1000) + 60;
+        const logs = await deps.cluster.customerLogs(sinceSeconds).catch((error: unknown) => {
+            throw new VerifyError(`cannot read the customer pods' logs: ${describeError(error)}`);
+        });
+        seen = logs.flatMap((log) => parseAccessLog(log.text));
+        found = findMarked(seen, marker);
+        if (found !== undefined || now() - logStart + intervalMs > input.logTimeoutMs) break;
+        await sleep(intervalMs);
+    }
+
+    const clientAllowed =
+        policies.allowList !== undefined && live === "bpf" && found !== undefined
+            ? policyClientAllowed(rawPolicies, found.sourceIp)
+            : undefined;
+    const verdict = judge({
+        expected: input.expected,
+        live,
+        pending: live === input.expected ? pendingSwitch(live, snapshot) : [],
+        nodeIps,
+        sourceIp: found?.sourceIp,
+        clientAllowed,
+    });
+    return {
+        expected: input.expected,
+        live: live ?? "unknown",
+        url: url.toString(),
+        httpStatus: answer.status,
+        attempts: answer.attempts,
+        sourceIp: found?.sourceIp,
+        sourceKind: verdict.sourceKind,
+        nodeIps,
+        policies: policies.names,
+        ...(policies.allowList === undefined ? {} : { allowList: policies.allowList }),
+        ...(clientAllowed === undefined ? {} : { clientAllowed }),
+        ok: verdict.ok,
+        summary: verdict.summary,
+        ...(found === undefined
+            ? {
+                  logSearch: {
+                      waitedSeconds: Math.round((now() - logStart) / 1000),
+                      entriesSeen: seen.length,
+                      sourcesSeen: [...new Set(seen.map((e) => e.sourceIp))],
+                  },
+              }
+            : {}),
+    };
+}
+
+interface Options {
+    readonly stack: string;
+    readonly json: boolean;
+    readonly timeoutSeconds: number;
+    readonly kubeconfigFile?: string;
+    readonly url?: string;
+    readonly expect?: Dataplane;
+}
+
+export function parseOptions(
+    argv: readonly string[],
+    env: NodeJS.ProcessEnv = process.env,
+): Options {
+    const { values } = parseArgs({
+        args: [...argv],
+        options: {
+            stack: { type: "string" },
+            json: { type: "boolean", default: false },
+            "timeout-seconds": { type: "string", default: "180" },
+            kubeconfig: { type: "string" },
+            url: { type: "string" },
+            expect: { type: "string" },
+        },
+    });
+    const timeout = values["timeout-seconds"];
+    if (!/^[1-9][0-9]*$/.test(timeout))
+        throw new VerifyError(`--timeout-seconds must be a positive integer, not "${timeout}"`);
+    if (values.expect !== undefined && !(DATAPLANES as readonly string[]).includes(values.expect)) {
+        throw new VerifyError(
+            `--expect must be one of ${DATAPLANES.join(", ")}, not "${values.expect}"`,
+        );
+    }
+    const byHand = [values.kubeconfig, values.url, values.expect].filter(
+        (v) => v !== undefined,
+    ).length;
+    if (byHand !== 0 && byHand !== 3) {
+        throw new VerifyError(
+            "--kubeconfig, --url and --expect go together (they replace the stack's outputs)",
+        );
+    }
+    if (values.url !== undefined && !/^https?:\/\//.test(values.url)) {
+        throw new VerifyError(`--url must be an http(s) URL, not "${values.url}"`);
+    }
+    return {
+        stack: values.stack ?? env["LAB_STACK"] ?? "dev",
+        json: values.json,
+        timeoutSeconds: Number(timeout),
+        ...(values.kubeconfig === undefined ? {} : { kubeconfigFile: values.kubeconfig }),
+        ...(values.url === undefined ? {} : { url: values.url }),
+        ...(values.expect === undefined ? {} : { expect: values.expect as Dataplane }),
+    };
+}
+
+async function main(): Promise<number> {
+    const options = parseOptions(process.argv.slice(2));
+    const projectDir = PROJECT_DIR;
+    const { readStackOutputs } = await import("../cli/stack-outputs.js");
+    const outputs =
+        options.kubeconfigFile !== undefined &&
+        options.url !== undefined &&
+        options.expect !== undefined
+            ? {
+                  kubeconfig: readFileSync(options.kubeconfigFile, "utf8"),
+                  yaobankUrl: options.url,
+                  dataplane: options.expect,
+              }
+            : await readStackOutputs(options.stack, projectDir);
+
+    const kube = await import("../kube/client.js");
+    const config = kube.kubeConfigFromText(outputs.kubeconfig);
+    const cluster: VerifyCluster = {
+        calicoObjects: () => kube.readCalicoObjects(config),
+        nodes: () => kube.listNodes(config),
+        networkPolicies: () => kube.listNetworkPolicies(config, NAMESPACE),
+        customerLogs: (sinceSeconds) =>
+            kube.podLogs(config, {
+                namespace: NAMESPACE,
+                labelSelector: `app=${ENTRY_TIER.name}`,
+                container: ENTRY_TIER.name,
+                sinceSeconds,
+            }),
+    };
+    const line = progressLine();
+    try {
+        const report = await verify(
+            {
+                url: outputs.yaobankUrl,
+                expected: outputs.dataplane,
+                probeTimeoutMs: options.timeoutSeconds * 1000,
+                logTimeoutMs: 60_000,
+            },
+            { cluster, progress: line.update },
+        );
+        line.done();
+        process.stdout.write(
+            options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report),
+        );
+        return report.ok ? 0 : 1;
+    } finally {
+        line.done();
+    }
+}
+
+if (require.main === module) {
+    runMain("verify", main, () => 2);
+}
