@@ -4,11 +4,10 @@
  */
 
 import { parseCidr } from "../core/cidr";
+import { DATAPLANES, type Dataplane } from "../core/dataplane";
+import { isOneOf, positiveInteger } from "../core/parse";
 
 export const PROJECT = "aks-calico-lab";
-
-export const DATAPLANES = ["iptables", "bpf"] as const;
-export type Dataplane = (typeof DATAPLANES)[number];
 
 export const EXTERNAL_SERVICE_MODES = ["Tunnel", "DSR"] as const;
 export type ExternalServiceMode = (typeof EXTERNAL_SERVICE_MODES)[number];
@@ -67,9 +66,7 @@ const bad = (key: string, raw: string, allowed: string): Problem =>
 const oneOf =
     <T extends string>(values: readonly T[]): Parser<T> =>
     (raw, key) =>
-        (values as readonly string[]).includes(raw)
-            ? (raw as T)
-            : bad(key, raw, values.join(" | "));
+        isOneOf(values, raw) ? raw : bad(key, raw, values.join(" | "));
 
 const matching =
     (pattern: RegExp, allowed: string): Parser<string> =>
@@ -79,8 +76,8 @@ const matching =
 const boolean: Parser<boolean> = (raw, key) =>
     raw === "true" ? true : raw === "false" ? false : bad(key, raw, "true | false");
 
-const positiveInteger: Parser<number> = (raw, key) =>
-    /^[1-9][0-9]*$/.test(raw.trim()) ? Number(raw) : bad(key, raw, "an integer >= 1");
+const atLeastOne: Parser<number> = (raw, key) =>
+    positiveInteger(raw) ?? bad(key, raw, "an integer >= 1");
 
 const cidrList: Parser<readonly string[]> = (raw, key) => {
     const allowed = 'a JSON list or comma-separated CIDR blocks, e.g. ["203.0.113.0/24"]';
@@ -122,7 +119,7 @@ export const CONFIG_KEYS = {
         description: "Azure region for the resource group and the cluster.",
     },
     nodeCount: {
-        parse: positiveInteger,
+        parse: atLeastOne,
         default: "2",
         type: "integer",
         description: "Node count of the Linux system pool.",

@@ -2,7 +2,18 @@
  * When is a dataplane switch, or a rolling restart, really done? Pure judgments over what the
  * cluster reports; the tools poll the cluster and ask these functions.
  */
-import type { Dataplane } from "../components/config";
+import {
+    CALICO_NODE_TITLE,
+    describeObject,
+    FELIX_CONFIGURATION,
+    INSTALLATION,
+    TIGERA_STATUS,
+} from "./calico-objects";
+import { LINUX_DATAPLANE, type Dataplane } from "./dataplane";
+
+const INSTALLATION_TITLE = describeObject(INSTALLATION);
+const FELIX_TITLE = describeObject(FELIX_CONFIGURATION);
+const STATUS_TITLE = describeObject(TIGERA_STATUS);
 
 export interface RolloutStatus {
     readonly generation?: number;
@@ -60,8 +71,6 @@ export function pendingRollout(name: string, status: RolloutStatus | undefined):
     return pending;
 }
 
-const LINUX_DATAPLANE: Record<Dataplane, string> = { iptables: "Iptables", bpf: "BPF" };
-
 /**
  * What the switch to `expected` still waits for; empty when it is live:
  * - the Installation asks for the dataplane;
@@ -77,23 +86,23 @@ export function pendingSwitch(expected: Dataplane, snapshot: CalicoSnapshot): st
     const wanted = LINUX_DATAPLANE[expected];
     if (snapshot.linuxDataplane !== wanted) {
         pending.push(
-            `Installation default: linuxDataplane is ${snapshot.linuxDataplane ?? "unset"}, want ${wanted}`,
+            `${INSTALLATION_TITLE}: linuxDataplane is ${snapshot.linuxDataplane ?? "unset"}, want ${wanted}`,
         );
     }
     const wantBpf = expected === "bpf";
     if ((snapshot.felixBpfEnabled ?? false) !== wantBpf) {
         pending.push(
-            `FelixConfiguration default: bpfEnabled is ${String(snapshot.felixBpfEnabled ?? "unset")}, ` +
+            `${FELIX_TITLE}: bpfEnabled is ${String(snapshot.felixBpfEnabled ?? "unset")}, ` +
                 `want ${String(wantBpf)} (set by the operator)`,
         );
     }
-    pending.push(...pendingRollout("DaemonSet calico-system/calico-node", snapshot.calicoNode));
+    pending.push(...pendingRollout(CALICO_NODE_TITLE, snapshot.calicoNode));
     pending.push(...pendingTigeraStatus(snapshot));
     return pending;
 }
 
 function pendingTigeraStatus(snapshot: CalicoSnapshot): string[] {
-    if (snapshot.tigeraStatus === undefined) return ["TigeraStatus calico not found"];
+    if (snapshot.tigeraStatus === undefined) return [`${STATUS_TITLE} not found`];
     const wantedStatus: Record<string, string> = {
         Available: "True",
         Progressing: "False",
@@ -104,16 +113,14 @@ function pendingTigeraStatus(snapshot: CalicoSnapshot): string[] {
         const condition = snapshot.tigeraStatus.find((c) => c.type === type);
         if (condition?.status !== status) {
             const detail = condition?.message ? `: ${condition.message}` : "";
-            pending.push(
-                `TigeraStatus calico: ${type} is ${condition?.status ?? "missing"}${detail}`,
-            );
+            pending.push(`${STATUS_TITLE}: ${type} is ${condition?.status ?? "missing"}${detail}`);
         } else if (
             condition.observedGeneration !== undefined &&
             snapshot.installationGeneration !== undefined &&
             condition.observedGeneration < snapshot.installationGeneration
         ) {
             pending.push(
-                `TigeraStatus calico: ${type} reflects Installation generation ` +
+                `${STATUS_TITLE}: ${type} reflects Installation generation ` +
                     `${condition.observedGeneration}, not ${snapshot.installationGeneration}`,
             );
         }
@@ -129,11 +136,11 @@ function pendingTigeraStatus(snapshot: CalicoSnapshot): string[] {
  */
 export function pendingCalicoReady(snapshot: CalicoSnapshot): string[] {
     const pending: string[] = [];
-    if (snapshot.linuxDataplane === undefined) pending.push("Installation default not found");
-    if (!snapshot.felixConfigurationFound) pending.push("FelixConfiguration default not found");
+    if (snapshot.linuxDataplane === undefined) pending.push(`${INSTALLATION_TITLE} not found`);
+    if (!snapshot.felixConfigurationFound) pending.push(`${FELIX_TITLE} not found`);
     const available = snapshot.tigeraStatus?.find((c) => c.type === "Available");
     if (available?.status !== "True") {
-        pending.push(`TigeraStatus calico: Available is ${available?.status ?? "missing"}`);
+        pending.push(`${STATUS_TITLE}: Available is ${available?.status ?? "missing"}`);
     }
     return pending;
 }

@@ -6,17 +6,16 @@ import {
     DNS_NAMESPACE,
     ENDPOINT_CONFIGMAP_NAME,
     endpointConfigMapData,
-    FELIX_CONFIGURATION,
     felixConfigurationSpec,
-    INSTALLATION,
     installationSpec,
-    OPERATOR_NAMESPACE,
     PATCH_ANNOTATIONS,
     switchOrder,
     type SwitchStep,
 } from "./calico-spec";
+import { FELIX_CONFIGURATION, INSTALLATION, OPERATOR_NAMESPACE } from "../../core/calico-objects";
 import { clusterStepCommand, KUBECONFIG_ENV } from "./cluster-step-command";
-import type { Dataplane, ExternalServiceMode } from "../config";
+import type { ExternalServiceMode } from "../config";
+import type { Dataplane } from "../../core/dataplane";
 
 export interface CalicoDataplaneArgs {
     /** The Calico Linux dataplane to converge on. */

@@ -2,35 +2,14 @@
  * What the lab sends to AKS-managed Calico for each dataplane, and in which order. Pure: the
  * CalicoDataplane component turns these decisions into resources.
  */
-import type { Dataplane, ExternalServiceMode } from "../config";
+import type { ExternalServiceMode } from "../config";
+import { LINUX_DATAPLANE, type Dataplane } from "../../core/dataplane";
 
-/** The operator's namespace (tigera/operator pkg/common/operator_namespace.go @v1.38.6). */
-export const OPERATOR_NAMESPACE = "tigera-operator";
 /** Read by the operator in its namespace (tigera/operator pkg/render/node.go K8sSvcEndpointConfigMapName @v1.38.6). */
 export const ENDPOINT_CONFIGMAP_NAME = "kubernetes-services-endpoint";
-/** calico-node runs as this DaemonSet (tigera/operator pkg/common/common.go @v1.38.6). */
-export const CALICO_NAMESPACE = "calico-system";
-export const CALICO_NODE_DAEMONSET = "calico-node";
-/** The operator's TigeraStatus for Calico (tigera/operator pkg/controller/installation/core_controller.go @v1.38.6). */
-export const TIGERA_STATUS_NAME = "calico";
 /** AKS's cluster DNS (MicrosoftDocs/azure-aks-docs articles/aks/coredns-custom.md). */
 export const DNS_NAMESPACE = "kube-system";
 export const DNS_DEPLOYMENT = "coredns";
-
-/**
- * Without a Calico API server (none on AKS-managed Calico), FelixConfiguration is only reachable
- * as crd.projectcalico.org/v1 (tigera/operator pkg/apis/register.go @v1.38.6; Azure/AKS#4038).
- */
-export const FELIX_CONFIGURATION = {
-    apiVersion: "crd.projectcalico.org/v1",
-    kind: "FelixConfiguration",
-    name: "default",
-} as const;
-export const INSTALLATION = {
-    apiVersion: "operator.tigera.io/v1",
-    kind: "Installation",
-    name: "default",
-} as const;
 
 /**
  * One field manager for everything the lab applies, so ownership is stable across runs (instead
@@ -77,7 +56,7 @@ export function felixConfigurationSpec(dataplane: Dataplane, settings: FelixSett
  * pkg/controller/installation/validation.go @v1.38.6) and the rest is AKS's and the operator's.
  */
 export function installationSpec(dataplane: Dataplane) {
-    return { calicoNetwork: { linuxDataplane: dataplane === "bpf" ? "BPF" : "Iptables" } } as const;
+    return { calicoNetwork: { linuxDataplane: LINUX_DATAPLANE[dataplane] } } as const;
 }
 
 /** Where calico-node reaches the API server directly, not through kube-proxy's service VIP. */

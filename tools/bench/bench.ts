@@ -5,19 +5,21 @@
  *   npm run bench [-- --duration 30] [--flows p2p-tcp,p2p-udp,p2s-tcp,p2s-udp,latency]
  *                 [--connections 200] [--json] [--stack dev | --kubeconfig FILE] [--results FILE]
  */
-import { setTimeout as delay } from "node:timers/promises";
+
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { runMain } from "../cli/main";
-import { PROJECT_DIR } from "../cli/project";
-import { describeError } from "../cli/poll";
+import { PROJECT_DIR, stackName } from "../cli/project";
+import { describeError } from "../cli/errors";
+import { SYSTEM_CLOCK } from "../cli/poll";
 import { progressLine } from "../cli/progress";
 import { namespaceName } from "./pods";
 import { renderMarkdown, renderSvg } from "./render";
 import { appendRun, compare, FLOWS, type BenchRun, type Flow } from "./results";
 import { BenchError, cleanUp, runBench, type BenchCluster } from "./run";
+import { isOneOf, positiveInteger } from "../../core/parse";
 
 export interface BenchCliOptions {
     readonly durationSeconds: number;
@@ -30,10 +32,11 @@ export interface BenchCliOptions {
 }
 
 const positive = (name: string, raw: string, max: number): number => {
-    if (!/^[1-9][0-9]*$/.test(raw) || Number(raw) > max) {
+    const value = positiveInteger(raw, max);
+    if (value === undefined) {
         throw new BenchError(`--${name} must be an integer from 1 to ${max}, not "${raw}"`);
     }
-    return Number(raw);
+    return value;
 };
 
 export function parseBenchOptions(
@@ -54,7 +57,7 @@ export function parseBenchOptions(
         },
     });
     const flows = values.flows.split(",").map((f) => f.trim());
-    const unknown = flows.filter((f) => !(FLOWS as readonly string[]).includes(f));
+    const unknown = flows.filter((f) => !isOneOf(FLOWS, f));
     if (unknown.length > 0 || flows.length === 0) {
         throw new BenchError(
             `--flows takes ${FLOWS.join(", ")}; not ${unknown.join(", ") || "nothing"}`,
@@ -65,7 +68,7 @@ export function parseBenchOptions(
         flows: [...new Set(flows)] as Flow[],
         connections: positive("connections", values.connections, 10_000),
         json: values.json,
-        stack: values.stack ?? env["LAB_STACK"] ?? "dev",
+        stack: values.stack ?? stackName(env),
         ...(values.kubeconfig === undefined ? {} : { kubeconfigFile: values.kubeconfig }),
         resultsFile: values.results ?? join(projectDir, "bench-results", "results.json"),
     };
@@ -136,8 +139,7 @@ async function main(): Promise<number> {
             flows: options.flows,
             latencyConnections: options.connections,
             progress: line.update,
-            now: Date.now,
-            sleep: (ms) => delay(ms),
+            clock: SYSTEM_CLOCK,
         });
     } finally {
         await cleanUpOnce();

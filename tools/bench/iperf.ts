@@ -1,5 +1,5 @@
 /** Reads iperf3's JSON report (`iperf3 -J`), TCP or UDP. */
-import { field, numberAt } from "../kube/cluster-objects";
+import { field, numberAt } from "../cli/json";
 
 export interface IperfResult {
     readonly protocol: "TCP" | "UDP";

@@ -4,7 +4,7 @@
  * README: infrabuilder/bench-iperf3, alpine + iperf3), plus the official node:22-alpine for the
  * connection-time probe; all on Docker Hub.
  */
-import { field } from "../kube/cluster-objects";
+import { field } from "../cli/json";
 import type { ThroughputFlowName } from "./results";
 
 export const IPERF_IMAGE = "infrabuilder/bench-iperf3:latest";

@@ -1,5 +1,5 @@
 /** The comparison of recorded runs as a Markdown table and an SVG bar chart. */
-import type { Dataplane } from "../../components/config";
+import { DATAPLANES, DATAPLANE_TITLE, type Dataplane } from "../../core/dataplane";
 import type { Comparison } from "./results";
 
 const FLOW_LABELS = {
@@ -19,14 +19,14 @@ export function renderMarkdown(comparison: Comparison): string {
         "| flow | iptables Gbit/s | iptables vCPU | iptables vCPU per Gbit/s | eBPF Gbit/s | eBPF vCPU | eBPF vCPU per Gbit/s | vCPU per Gbit/s, eBPF vs iptables |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
         ...comparison.rows.map((row) => {
-            const cells = (["iptables", "bpf"] as const).flatMap((d) => {
+            const cells = DATAPLANES.flatMap((d) => {
                 const cell = row.byDataplane[d];
                 return [fixed(cell?.gbps, 2), fixed(cell?.vcpu, 2), fixed(cell?.vcpuPerGbps, 3)];
             });
             return `| ${FLOW_LABELS[row.flow]} | ${cells.join(" | ")} | ${signed(row.changePercent)} |`;
         }),
     ];
-    const latencyRows = (["iptables", "bpf"] as const).flatMap((d) => {
+    const latencyRows = DATAPLANES.flatMap((d) => {
         const l = comparison.latency[d];
         return l
             ? [
@@ -79,7 +79,7 @@ export function renderSvg(comparison: Comparison): string {
     }
     comparison.rows.forEach((row, i) => {
         const center = margin.left + group * i + group / 2;
-        (["iptables", "bpf"] as const).forEach((dataplane, j) => {
+        DATAPLANES.forEach((dataplane, j) => {
             const cell = row.byDataplane[dataplane];
             if (cell === undefined) return;
             const x = center - bar + j * bar;
@@ -97,11 +97,11 @@ export function renderSvg(comparison: Comparison): string {
             );
         }
     });
-    (["iptables", "bpf"] as const).forEach((dataplane, i) => {
+    DATAPLANES.forEach((dataplane, i) => {
         const x = margin.left + 10 + i * 110;
         parts.push(
             `<rect x="${x}" y="${height - 20}" width="12" height="12" fill="${COLORS[dataplane]}"/>`,
-            `<text x="${x + 18}" y="${height - 10}">${dataplane === "bpf" ? "eBPF" : "iptables"}</text>`,
+            `<text x="${x + 18}" y="${height - 10}">${DATAPLANE_TITLE[dataplane]}</text>`,
         );
     });
     parts.push("</svg>");

@@ -1,5 +1,5 @@
 /** Benchmark runs: their record, the results file they accumulate in, and the comparison. */
-import type { Dataplane } from "../../components/config";
+import { DATAPLANES, type Dataplane } from "../../core/dataplane";
 
 export const FLOWS = ["p2p-tcp", "p2p-udp", "p2s-tcp", "p2s-udp", "latency"] as const;
 export type Flow = (typeof FLOWS)[number];
@@ -100,7 +100,7 @@ export function compare(runs: readonly BenchRun[]): Comparison {
     const flows = FLOWS.filter((f): f is ThroughputFlowName => f !== "latency");
     const rows = flows.flatMap((flow) => {
         const byDataplane: Partial<Record<Dataplane, ComparisonCell>> = {};
-        for (const dataplane of ["iptables", "bpf"] as const) {
+        for (const dataplane of DATAPLANES) {
             const results = runs
                 .filter((r) => r.dataplane === dataplane)
                 .flatMap((r) => r.flows.filter((f) => f.flow === flow));
@@ -121,7 +121,7 @@ export function compare(runs: readonly BenchRun[]): Comparison {
         return [{ flow, byDataplane, changePercent }];
     });
     const latency: Comparison["latency"] = {};
-    for (const dataplane of ["iptables", "bpf"] as const) {
+    for (const dataplane of DATAPLANES) {
         const results = runs
             .filter((r) => r.dataplane === dataplane)
             .flatMap((r) => (r.latency ? [r.latency] : []));

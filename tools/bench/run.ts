@@ -1,10 +1,7 @@
 /** The benchmark's steps, against a small cluster interface (a recording fake in tests). */
-import {
-    calicoSnapshotFrom,
-    field,
-    liveDataplane,
-    type CalicoObjects,
-} from "../kube/cluster-objects";
+import type { Clock } from "../cli/poll";
+import { field } from "../cli/json";
+import { calicoSnapshotFrom, liveDataplane, type CalicoObjects } from "../kube/cluster-objects";
 import { parseCpuLog, vcpuBetween, type CpuLog } from "./cpu";
 import { parseIperf3 } from "./iperf";
 import {
@@ -51,8 +48,7 @@ export interface BenchOptions {
     readonly latencyConnections: number;
     readonly progress: (line: string) => void;
     /** Epoch milliseconds; the flows' windows and the samplers' clocks are compared in seconds. */
-    readonly now: () => number;
-    readonly sleep: (ms: number) => Promise<void>;
+    readonly clock: Clock;
 }
 
 export class BenchError extends Error {
@@ -101,10 +97,10 @@ export async function runBench(cluster: BenchCluster, options: BenchOptions): Pr
     if (typeof podIp !== "string") throw new BenchError("the server pod has no IP");
     const serviceIp = await cluster.serviceClusterIp(ns, "server");
 
-    const seconds = () => options.now() / 1000;
+    const seconds = () => options.clock.now() / 1000;
     progress(`measuring the idle baseline for ${options.durationSeconds}s`);
     const idle = { start: seconds() };
-    await options.sleep(options.durationSeconds * 1000);
+    await options.clock.sleep(options.durationSeconds * 1000);
     const idleWindow = { ...idle, end: seconds() };
 
     const measured: { flow: ThroughputFlowName; result: ReturnType<typeof parseIperf3> }[] = [];

@@ -1,5 +1,5 @@
 /** How the lab's commands end: an exit code from `main`, or a one-line error on stderr. */
-import { describeError } from "./poll";
+import { describeError } from "./errors";
 
 export function runMain(
     name: string,

@@ -1,7 +1,8 @@
 /** The lab's stack outputs, as `pulumi stack output --json --show-secrets` gives them. */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { DATAPLANES, type Dataplane } from "../../components/config";
+import { DATAPLANES, type Dataplane } from "../../core/dataplane";
+import { isOneOf } from "../../core/parse";
 
 export interface LabOutputs {
     readonly kubeconfig: string;
@@ -34,13 +35,13 @@ export function parseStackOutputs(json: string, stack: string): LabOutputs {
         );
     }
     const dataplane = outputs["dataplane"] as string;
-    if (!(DATAPLANES as readonly string[]).includes(dataplane)) {
+    if (!isOneOf(DATAPLANES, dataplane)) {
         throw new StackOutputsError(`stack ${stack}: unexpected dataplane output "${dataplane}"`);
     }
     return {
         kubeconfig: outputs["kubeconfig"] as string,
         yaobankUrl: outputs["yaobankUrl"] as string,
-        dataplane: dataplane as Dataplane,
+        dataplane,
     };
 }
 

@@ -8,7 +8,7 @@
  * The kubeconfig comes in $LAB_KUBECONFIG (a Pulumi secret), never on the command line or on disk.
  */
 import { parseArgs } from "node:util";
-import { DATAPLANES, type Dataplane } from "../../components/config";
+import { DATAPLANES, type Dataplane } from "../../core/dataplane";
 import {
     pendingCalicoReady,
     pendingRollout,
@@ -19,6 +19,7 @@ import {
 import { calicoSnapshotFrom } from "../kube/cluster-objects";
 import { runMain } from "../cli/main";
 import { pollUntilConverged, type PollOptions } from "../cli/poll";
+import { isOneOf, positiveInteger } from "../../core/parse";
 
 export type Step =
     | { readonly kind: "wait-calico"; readonly timeoutSeconds: number }
@@ -55,23 +56,24 @@ export function parseStep(argv: readonly string[]): Step {
     const timeout = (fallback: number) => {
         const raw = values["timeout-seconds"];
         if (raw === undefined) return fallback;
-        if (!/^[1-9][0-9]*$/.test(raw))
+        const seconds = positiveInteger(raw);
+        if (seconds === undefined)
             throw new Error(`--timeout-seconds must be a positive integer, not "${raw}"`);
-        return Number(raw);
+        return seconds;
     };
     if (kind === "wait-calico") {
         if (target !== undefined) throw new Error(`unexpected arguments: ${target}\n${USAGE}`);
         return { kind, timeoutSeconds: timeout(DEFAULT_TIMEOUT_SECONDS[kind]) };
     }
     if (kind === "wait-dataplane") {
-        if (!(DATAPLANES as readonly string[]).includes(target ?? "")) {
+        if (target === undefined || !isOneOf(DATAPLANES, target)) {
             throw new Error(
                 `wait-dataplane needs one of ${DATAPLANES.join(", ")}, not "${target ?? ""}"\n${USAGE}`,
             );
         }
         return {
             kind,
-            dataplane: target as Dataplane,
+            dataplane: target,
             timeoutSeconds: timeout(DEFAULT_TIMEOUT_SECONDS[kind]),
         };
     }

@@ -1,16 +1,17 @@
 /** The few cluster reads and writes the lab's commands need, through @kubernetes/client-node. */
 import * as k8s from "@kubernetes/client-node";
-import { setTimeout as delay } from "node:timers/promises";
 import {
-    CALICO_NAMESPACE,
-    CALICO_NODE_DAEMONSET,
+    CALICO_NODE,
     FELIX_CONFIGURATION,
     INSTALLATION,
-    TIGERA_STATUS_NAME,
-} from "../../components/calico/calico-spec";
+    TIGERA_STATUS,
+    type ClusterObject,
+} from "../../core/calico-objects";
 import { KUBECONFIG_ENV } from "../../components/calico/cluster-step-command";
 import type { RolloutStatus } from "../../core/convergence";
-import { deploymentRollout, field, type CalicoObjects } from "./cluster-objects";
+import { field } from "../cli/json";
+import { pollUntil, type Clock } from "../cli/poll";
+import { deploymentRollout, type CalicoObjects } from "./cluster-objects";
 
 /** A client configuration from the kubeconfig text in $LAB_KUBECONFIG; nothing is written to disk. */
 export function kubeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): k8s.KubeConfig {
@@ -48,29 +49,20 @@ function splitApiVersion(apiVersion: string): { group: string; version: string }
 export async function readCalicoObjects(config: k8s.KubeConfig): Promise<CalicoObjects> {
     const custom = config.makeApiClient(k8s.CustomObjectsApi);
     const apps = config.makeApiClient(k8s.AppsV1Api);
-    const clusterObject = (apiVersion: string, plural: string, name: string) =>
+    const clusterObject = (object: ClusterObject) =>
         orUndefined(
             custom.getClusterCustomObject({
-                ...splitApiVersion(apiVersion),
-                plural,
-                name,
+                ...splitApiVersion(object.apiVersion),
+                plural: object.plural,
+                name: object.name,
             }) as Promise<unknown>,
         );
     const [installation, felixConfiguration, calicoNodeDaemonSet, tigeraStatus] = await Promise.all(
         [
-            clusterObject(INSTALLATION.apiVersion, "installations", INSTALLATION.name),
-            clusterObject(
-                FELIX_CONFIGURATION.apiVersion,
-                "felixconfigurations",
-                FELIX_CONFIGURATION.name,
-            ),
-            orUndefined(
-                apps.readNamespacedDaemonSet({
-                    name: CALICO_NODE_DAEMONSET,
-                    namespace: CALICO_NAMESPACE,
-                }),
-            ),
-            clusterObject("operator.tigera.io/v1", "tigerastatuses", TIGERA_STATUS_NAME),
+            clusterObject(INSTALLATION),
+            clusterObject(FELIX_CONFIGURATION),
+            orUndefined(apps.readNamespacedDaemonSet(CALICO_NODE)),
+            clusterObject(TIGERA_STATUS),
         ],
     );
     return { installation, felixConfiguration, calicoNodeDaemonSet, tigeraStatus };
@@ -157,27 +149,34 @@ export async function createObject(
 export async function waitForPod(
     config: k8s.KubeConfig,
     query: { namespace: string; name: string; phase: "Running" | "Succeeded"; timeoutMs: number },
+    clock?: Clock,
 ): Promise<k8s.V1Pod> {
     const core = config.makeApiClient(k8s.CoreV1Api);
-    const deadline = Date.now() + query.timeoutMs;
-    for (;;) {
-        const pod = await core.readNamespacedPod({ name: query.name, namespace: query.namespace });
-        const phase = pod.status?.phase;
-        if (phase === query.phase || (query.phase === "Running" && phase === "Succeeded"))
-            return pod;
-        const waiting = pod.status?.containerStatuses
-            ?.map((c) => c.state?.waiting?.reason)
-            .filter(Boolean);
-        const why = `phase ${phase ?? "unknown"}${waiting?.length ? ` (${waiting.join(", ")})` : ""}`;
-        if (phase === "Failed")
-            throw new Error(`pod ${query.namespace}/${query.name} failed: ${why}`);
-        if (Date.now() > deadline) {
-            throw new Error(
-                `pod ${query.namespace}/${query.name} not ${query.phase} after ${Math.round(query.timeoutMs / 1000)}s: ${why}`,
-            );
-        }
-        await delay(2000);
+    const pod = `pod ${query.namespace}/${query.name}`;
+    const polled = await pollUntil<k8s.V1Pod>(
+        async () => {
+            const object = await core.readNamespacedPod({
+                name: query.name,
+                namespace: query.namespace,
+            });
+            const phase = object.status?.phase;
+            if (phase === query.phase || (query.phase === "Running" && phase === "Succeeded"))
+                return { done: true, value: object };
+            const waiting = object.status?.containerStatuses
+                ?.map((c) => c.state?.waiting?.reason)
+                .filter(Boolean);
+            const why = `phase ${phase ?? "unknown"}${waiting?.length ? ` (${waiting.join(", ")})` : ""}`;
+            if (phase === "Failed") throw new Error(`${pod} failed: ${why}`);
+            return { done: false, pending: [why] };
+        },
+        { timeoutMs: query.timeoutMs, intervalMs: 2000, ...(clock && { clock }) },
+    );
+    if (polled.value === undefined) {
+        throw new Error(
+            `${pod} not ${query.phase} after ${Math.round(query.timeoutMs / 1000)}s: ${polled.pending.join("; ")}`,
+        );
     }
+    return polled.value;
 }
 
 export async function serviceClusterIp(

@@ -3,25 +3,9 @@
  * kube.ts fetches them.
  */
 import { isIP } from "node:net";
+import { field, numberAt } from "../cli/json";
 import type { CalicoSnapshot, Condition, RolloutStatus } from "../../core/convergence";
-import type { Dataplane } from "../../components/config";
-
-type Unstructured = Record<string, unknown>;
-
-/** The value at `path` in a parsed JSON object, or undefined. */
-export function field(object: unknown, ...path: string[]): unknown {
-    return path.reduce<unknown>(
-        (value, key) =>
-            typeof value === "object" && value !== null ? (value as Unstructured)[key] : undefined,
-        object,
-    );
-}
-
-/** The number at `path` in a parsed JSON object, or undefined. */
-export const numberAt = (object: unknown, ...path: string[]): number | undefined => {
-    const value = field(object, ...path);
-    return typeof value === "number" ? value : undefined;
-};
+import { dataplaneOf, type Dataplane } from "../../core/dataplane";
 
 /** The objects a Calico snapshot is made of; undefined where the object does not exist. */
 export interface CalicoObjects {
@@ -81,7 +65,7 @@ export function deploymentRollout(deployment: unknown): RolloutStatus {
  */
 export function liveDataplane(snapshot: CalicoSnapshot): Dataplane | "switching" | undefined {
     if (snapshot.linuxDataplane === undefined) return undefined;
-    const asksBpf = snapshot.linuxDataplane === "BPF";
+    const asksBpf = dataplaneOf(snapshot.linuxDataplane) === "bpf";
     const felixBpf = snapshot.felixBpfEnabled ?? false;
     if (asksBpf !== felixBpf) return "switching";
     return asksBpf ? "bpf" : "iptables";

@@ -1,5 +1,6 @@
 /** Asks a URL until it answers, for a bounded time: the load balancer or a rollout may be settling. */
-import { setTimeout as delay } from "node:timers/promises";
+import { describeError } from "../cli/errors";
+import { pollUntil, type Clock } from "../cli/poll";
 
 export interface ProbeOptions {
     readonly timeoutMs: number;
@@ -7,15 +8,13 @@ export interface ProbeOptions {
     /** Deadline of one request. */
     readonly requestTimeoutMs: number;
     readonly onAttempt?: (attempt: number, outcome: string) => void;
-    readonly now?: () => number;
-    readonly sleep?: (ms: number) => Promise<void>;
+    readonly clock?: Clock;
 }
 
 export interface ProbeResult {
     /** The last HTTP status; 2xx unless the deadline passed with only error pages. */
     readonly status: number;
     readonly attempts: number;
-    readonly elapsedMs: number;
 }
 
 export class NoAnswerError extends Error {
@@ -33,13 +32,10 @@ export class NoAnswerError extends Error {
  * request reached the pod, and its log says from where); no answer at all is a NoAnswerError.
  */
 export async function probeUntilAnswered(url: string, options: ProbeOptions): Promise<ProbeResult> {
-    const now = options.now ?? Date.now;
-    const sleep = options.sleep ?? delay;
-    const start = now();
     let attempts = 0;
     let lastStatus: number | undefined;
     let lastError = "";
-    for (;;) {
+    const polled = await pollUntil<number>(async () => {
         attempts++;
         try {
             const response = await fetch(url, {
@@ -49,23 +45,16 @@ export async function probeUntilAnswered(url: string, options: ProbeOptions): Pr
             await response.arrayBuffer();
             lastStatus = response.status;
             options.onAttempt?.(attempts, `HTTP ${response.status}`);
-            if (response.ok) return { status: response.status, attempts, elapsedMs: now() - start };
+            return response.ok
+                ? { done: true, value: response.status }
+                : { done: false, pending: [`HTTP ${response.status}`] };
         } catch (error) {
-            lastError =
-                error instanceof Error ? `${error.message}${causeOf(error)}` : String(error);
+            lastError = describeError(error);
             options.onAttempt?.(attempts, lastError);
+            return { done: false, pending: [lastError] };
         }
-        const elapsed = now() - start;
-        if (elapsed + options.intervalMs > options.timeoutMs) {
-            if (lastStatus !== undefined)
-                return { status: lastStatus, attempts, elapsedMs: elapsed };
-            throw new NoAnswerError(url, elapsed, attempts, lastError);
-        }
-        await sleep(options.intervalMs);
-    }
-}
-
-function causeOf(error: Error): string {
-    const cause: unknown = error.cause;
-    return cause instanceof Error ? ` (${cause.message})` : "";
+    }, options);
+    const status = polled.value ?? lastStatus;
+    if (status === undefined) throw new NoAnswerError(url, polled.elapsedMs, attempts, lastError);
+    return { status, attempts };
 }

@@ -1,5 +1,5 @@
 /** The verification's report: one screen for people, JSON for machines. */
-import type { Dataplane } from "../../components/config";
+import type { Dataplane } from "../../core/dataplane";
 import type { SourceKind } from "./verdict";
 
 export interface Report {

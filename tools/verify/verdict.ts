@@ -3,7 +3,7 @@
  * kube-proxy SNATs LoadBalancer traffic to a node's IP (externalTrafficPolicy Cluster); Calico's
  * eBPF dataplane keeps the client's IP.
  */
-import type { Dataplane } from "../../components/config";
+import type { Dataplane } from "../../core/dataplane";
 
 export type SourceKind = "node" | "client";
 

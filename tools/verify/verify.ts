@@ -7,11 +7,10 @@
  * Exit status: 0 when the observed behaviour matches the dataplane, 1 when it does not, 2 when
  * the verification itself could not run (no stack, unreachable API server, no answer).
  */
-import { setTimeout as delay } from "node:timers/promises";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { DATAPLANES, type Dataplane } from "../../components/config";
+import { DATAPLANES, type Dataplane } from "../../core/dataplane";
 import { pendingSwitch } from "../../core/convergence";
 import { ENTRY_TIER, NAMESPACE } from "../../components/yaobank/yaobank-spec";
 import { findMarked, MARKER_PARAMETER, parseAccessLog, type AccessLogEntry } from "./access-log";
@@ -24,11 +23,13 @@ import {
 import { probeUntilAnswered } from "./http-probe";
 import { clientAllowed as policyClientAllowed, policyFacts } from "./policy-facts";
 import { runMain } from "../cli/main";
-import { PROJECT_DIR } from "../cli/project";
-import { describeError } from "../cli/poll";
+import { PROJECT_DIR, stackName } from "../cli/project";
+import { describeError } from "../cli/errors";
+import { pollUntil, SYSTEM_CLOCK, type Clock } from "../cli/poll";
 import { progressLine } from "../cli/progress";
 import { renderReport, type Report } from "./report";
 import { judge } from "./verdict";
+import { isOneOf, positiveInteger } from "../../core/parse";
 
 /** The cluster reads of a verification; @kubernetes/client-node for real, recorded objects in tests. */
 export interface VerifyCluster {
@@ -52,8 +53,7 @@ export interface VerifyInput {
 export interface VerifyDeps {
     readonly cluster: VerifyCluster;
     readonly progress?: (line: string) => void;
-    readonly now?: () => number;
-    readonly sleep?: (ms: number) => Promise<void>;
+    readonly clock?: Clock;
     readonly intervalMs?: number;
 }
 
@@ -64,10 +64,9 @@ export class VerifyError extends Error {
 /** Runs the checks and returns the report; throws VerifyError when it cannot verify at all. */
 export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Report> {
     const progress = deps.progress ?? (() => undefined);
-    const now = deps.now ?? Date.now;
-    const sleep = deps.sleep ?? delay;
+    const clock = deps.clock ?? SYSTEM_CLOCK;
     const intervalMs = deps.intervalMs ?? 3000;
-    const started = now();
+    const started = clock.now();
 
     progress("reading Calico's state");
     const [objects, nodes, rawPolicies] = await Promise.all([
@@ -90,8 +89,7 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
         timeoutMs: input.probeTimeoutMs,
         intervalMs,
         requestTimeoutMs: 10_000,
-        now,
-        sleep,
+        clock,
         onAttempt: (attempt, outcome) => {
             progress(`request ${attempt}: ${outcome}`);
         },
@@ -105,19 +103,24 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
     });
 
     progress("looking for the request in the customer pods' logs");
-    const logStart = now();
-    let seen: AccessLogEntry[];
-    let found: AccessLogEntry | undefined;
-    for (;;) {
-        const sinceSeconds = Math.ceil((now() - started) / 1000) + 60;
-        const logs = await deps.cluster.customerLogs(sinceSeconds).catch((error: unknown) => {
-            throw new VerifyError(`cannot read the customer pods' logs: ${describeError(error)}`);
-        });
-        seen = logs.flatMap((log) => parseAccessLog(log.text));
-        found = findMarked(seen, marker);
-        if (found !== undefined || now() - logStart + intervalMs > input.logTimeoutMs) break;
-        await sleep(intervalMs);
-    }
+    let seen: AccessLogEntry[] = [];
+    const search = await pollUntil<AccessLogEntry>(
+        async () => {
+            const sinceSeconds = Math.ceil((clock.now() - started) / 1000) + 60;
+            const logs = await deps.cluster.customerLogs(sinceSeconds).catch((error: unknown) => {
+                throw new VerifyError(
+                    `cannot read the customer pods' logs: ${describeError(error)}`,
+                );
+            });
+            seen = logs.flatMap((log) => parseAccessLog(log.text));
+            const entry = findMarked(seen, marker);
+            return entry === undefined
+                ? { done: false, pending: ["the marked request in the log"] }
+                : { done: true, value: entry };
+        },
+        { timeoutMs: input.logTimeoutMs, intervalMs, clock },
+    );
+    const found = search.value;
 
     const clientAllowed =
         policies.allowList !== undefined && live === "bpf" && found !== undefined
@@ -148,7 +151,7 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
         ...(found === undefined
             ? {
                   logSearch: {
-                      waitedSeconds: Math.round((now() - logStart) / 1000),
+                      waitedSeconds: Math.round(search.elapsedMs / 1000),
                       entriesSeen: seen.length,
                       sourcesSeen: [...new Set(seen.map((e) => e.sourceIp))],
                   },
@@ -182,9 +185,11 @@ export function parseOptions(
         },
     });
     const timeout = values["timeout-seconds"];
-    if (!/^[1-9][0-9]*$/.test(timeout))
+    const timeoutSeconds = positiveInteger(timeout);
+    if (timeoutSeconds === undefined)
         throw new VerifyError(`--timeout-seconds must be a positive integer, not "${timeout}"`);
-    if (values.expect !== undefined && !(DATAPLANES as readonly string[]).includes(values.expect)) {
+    const expect = values.expect;
+    if (expect !== undefined && !isOneOf(DATAPLANES, expect)) {
         throw new VerifyError(
             `--expect must be one of ${DATAPLANES.join(", ")}, not "${values.expect}"`,
         );
@@ -201,12 +206,12 @@ export function parseOptions(
         throw new VerifyError(`--url must be an http(s) URL, not "${values.url}"`);
     }
     return {
-        stack: values.stack ?? env["LAB_STACK"] ?? "dev",
+        stack: values.stack ?? stackName(env),
         json: values.json,
-        timeoutSeconds: Number(timeout),
+        timeoutSeconds,
         ...(values.kubeconfig === undefined ? {} : { kubeconfigFile: values.kubeconfig }),
         ...(values.url === undefined ? {} : { url: values.url }),
-        ...(values.expect === undefined ? {} : { expect: values.expect as Dataplane }),
+        ...(expect === undefined ? {} : { expect }),
     };
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { DATAPLANES, type Dataplane } from "../../../components/config";
+import { DATAPLANES, type Dataplane } from "../../../core/dataplane";
 import {
     CRD_SETS,
     crdSetsAvailable,

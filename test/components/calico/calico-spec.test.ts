@@ -3,13 +3,12 @@ import { describe, it } from "node:test";
 import {
     AZURE_BPF_DATA_IFACE_PATTERN,
     endpointConfigMapData,
-    FELIX_CONFIGURATION,
     felixConfigurationSpec,
-    INSTALLATION,
     installationSpec,
     switchOrder,
 } from "../../../components/calico/calico-spec";
-import { DATAPLANES } from "../../../components/config";
+import { FELIX_CONFIGURATION, INSTALLATION } from "../../../core/calico-objects";
+import { DATAPLANES } from "../../../core/dataplane";
 import {
     CRD_SETS,
     crdSetsAvailable,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { fakeClock } from "../../support/clock";
 import type { CalicoObjects } from "../../../tools/kube/cluster-objects";
 import { parseIperf3 } from "../../../tools/bench/iperf";
 import { type KubeObject } from "../../../tools/bench/pods";
@@ -72,18 +73,14 @@ class RecordingCluster implements BenchCluster {
 
 const options = (overrides: Partial<Parameters<typeof runBench>[1]> = {}) => {
     // The baseline window is [clock, clock + duration]; start it well before the recorded flows.
-    let clock = (tcp.start - 60) * 1000;
+    const clock = fakeClock((tcp.start - 60) * 1000);
     return {
         runId: "abcd1234",
         durationSeconds: 10,
         flows: ["p2p-tcp", "p2p-udp", "p2s-tcp", "p2s-udp", "latency"] as const,
         latencyConnections: 4,
         progress: () => undefined,
-        now: () => clock,
-        sleep: (ms: number) => {
-            clock += ms;
-            return Promise.resolve();
-        },
+        clock,
         ...overrides,
     };
 };

@@ -1,21 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { describeError, NotConvergedError, pollUntilConverged } from "../../../tools/cli/poll";
-
-/** A clock that only moves when the poller sleeps. */
-function fakeClock() {
-    let time = 0;
-    const sleeps: number[] = [];
-    return {
-        now: () => time,
-        sleep: (ms: number) => {
-            sleeps.push(ms);
-            time += ms;
-            return Promise.resolve();
-        },
-        sleeps,
-    };
-}
+import { fakeClock } from "../../support/clock";
+import { NotConvergedError, pollUntilConverged } from "../../../tools/cli/poll";
 
 const answers = (...lists: string[][]) => {
     let i = 0;
@@ -26,7 +12,7 @@ describe("pollUntilConverged", () => {
     it("returns after the required streak of converged looks", async () => {
         const clock = fakeClock();
         await pollUntilConverged("x", answers(["a"], [], []), {
-            ...clock,
+            clock,
             timeoutMs: 60_000,
             intervalMs: 5_000,
             consecutive: 2,
@@ -37,7 +23,7 @@ describe("pollUntilConverged", () => {
     it("restarts the streak when something is pending again", async () => {
         const clock = fakeClock();
         await pollUntilConverged("x", answers([], ["felix restarting"], [], []), {
-            ...clock,
+            clock,
             timeoutMs: 60_000,
             intervalMs: 1_000,
             consecutive: 2,
@@ -49,7 +35,7 @@ describe("pollUntilConverged", () => {
         const clock = fakeClock();
         await assert.rejects(
             pollUntilConverged("the switch", answers(["bpfEnabled is false"]), {
-                ...clock,
+                clock,
                 timeoutMs: 30_000,
                 intervalMs: 10_000,
                 consecutive: 1,
@@ -77,7 +63,7 @@ describe("pollUntilConverged", () => {
                     ? Promise.reject(new Error("fetch failed", { cause: new Error("ECONNRESET") }))
                     : Promise.resolve([]),
             {
-                ...clock,
+                clock,
                 timeoutMs: 60_000,
                 intervalMs: 1_000,
                 consecutive: 1,
@@ -85,15 +71,5 @@ describe("pollUntilConverged", () => {
             },
         );
         assert.deepEqual(progress, ["could not read the cluster: fetch failed (ECONNRESET)", ""]);
-    });
-});
-
-describe("describeError", () => {
-    it("includes the causes that fetch hides", () => {
-        assert.equal(
-            describeError(new Error("a", { cause: new Error("b", { cause: "c" }) })),
-            "a (b (c))",
-        );
-        assert.equal(describeError("plain"), "plain");
     });
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { fakeClock } from "../../support/clock";
 import type { CalicoSnapshot, RolloutStatus } from "../../../core/convergence";
 import { parseStep, runStep, type Cluster } from "../../../tools/cluster-step/cluster-step";
 import { NotConvergedError } from "../../../tools/cli/poll";
@@ -69,7 +70,7 @@ class FakeCluster implements Cluster {
     }
 }
 
-const instant = { intervalMs: 1, sleep: () => Promise.resolve() };
+const instant = { intervalMs: 1, clock: { now: () => 0, sleep: () => Promise.resolve() } };
 const rolledOut = {
     generation: 3,
     observedGeneration: 3,
@@ -132,17 +133,10 @@ describe("runStep", () => {
 
     it("wait-dataplane fails with what did not converge", async () => {
         const cluster = new FakeCluster([{ ...bpfLive, felixBpfEnabled: false }], []);
-        let time = 0;
-        const clock = {
-            now: () => time,
-            sleep: (ms: number) => {
-                time += ms;
-                return Promise.resolve();
-            },
-        };
+        const clock = fakeClock();
         await assert.rejects(
             runStep({ kind: "wait-dataplane", dataplane: "bpf", timeoutSeconds: 30 }, cluster, {
-                poll: { intervalMs: 10_000, ...clock },
+                poll: { intervalMs: 10_000, clock },
                 log: () => undefined,
             }),
             (error: unknown) =>

@@ -1,0 +1,14 @@
+/** Checks on raw text that config, commands and tools share. */
+
+/** Whether `raw` is one of `values`, narrowing it to their type. */
+export function isOneOf<T extends string>(values: readonly T[], raw: string): raw is T {
+    return (values as readonly string[]).includes(raw);
+}
+
+/** A whole number from 1 to `max` written in plain decimal digits, or undefined. */
+export function positiveInteger(raw: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
+    const trimmed = raw.trim();
+    if (!/^[1-9][0-9]*$/.test(trimmed)) return undefined;
+    const value = Number(trimmed);
+    return value <= max ? value : undefined;
+}
