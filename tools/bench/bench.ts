@@ -8,10 +8,18 @@
 
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { parseArgs } from "node:util";
+import { dirname, join, resolve } from "node:path";
 import { runMain } from "../cli/main";
 import { PROJECT_DIR, stackName } from "../cli/project";
+import {
+    flag,
+    HELP,
+    helpText,
+    parseCommandLine,
+    stringOption,
+    UsageError,
+    type CommandSpec,
+} from "../cli/args";
 import { describeError } from "../cli/errors";
 import { SYSTEM_CLOCK } from "../cli/poll";
 import { progressLine } from "../cli/progress";
@@ -31,10 +39,73 @@ export interface BenchCliOptions {
     readonly resultsFile: string;
 }
 
+export const BENCH_COMMAND: CommandSpec = {
+    name: "npm run bench --",
+    summary:
+        "measures the live Calico dataplane (iperf3 pod-to-pod and pod-to-service, TCP connect latency, node CPU) and renders the comparison",
+    usage: [
+        "[--duration S] [--flows LIST] [--connections N] [--json] [--stack NAME | --kubeconfig FILE] [--results FILE]",
+    ],
+    options: {
+        duration: {
+            type: "string",
+            value: "S",
+            default: "30",
+            description: "seconds per iperf3 flow, 1 to 600",
+        },
+        flows: {
+            type: "string",
+            value: "LIST",
+            default: FLOWS.join(","),
+            description: "which flows to run",
+        },
+        connections: {
+            type: "string",
+            value: "N",
+            default: "200",
+            description: "sequential TCP connects for the latency flow, 1 to 10000",
+        },
+        json: { type: "boolean", description: "print the run as JSON" },
+        stack: {
+            type: "string",
+            value: "NAME",
+            description: "the lab's stack ($LAB_STACK, else dev)",
+        },
+        kubeconfig: {
+            type: "string",
+            value: "FILE",
+            description: "measure the cluster of this kubeconfig instead",
+        },
+        results: {
+            type: "string",
+            value: "FILE",
+            default: "bench-results/results.json",
+            description:
+                "where runs accumulate; comparison.md and comparison.svg are written beside it",
+        },
+    },
+    exitCodes: [
+        [0, "measured and recorded"],
+        [
+            1,
+            "the cluster cannot be measured now (fewer than two Linux nodes, Calico between dataplanes, a failed pod)",
+        ],
+        [2, "bad arguments, no stack outputs, or the API server cannot be reached"],
+    ],
+    examples: [
+        "npm run bench",
+        "npm run bench -- --duration 10 --flows p2p-tcp,latency",
+        "npm run bench -- --kubeconfig ~/.kube/config --json",
+    ],
+    notes: [
+        "It runs in a namespace of its own (lab-bench-<run>), deleted on success, failure and Ctrl-C.",
+    ],
+};
+
 const positive = (name: string, raw: string, max: number): number => {
     const value = positiveInteger(raw, max);
     if (value === undefined) {
-        throw new BenchError(`--${name} must be an integer from 1 to ${max}, not "${raw}"`);
+        throw new UsageError(`--${name} must be an integer from 1 to ${max}, not "${raw}"`);
     }
     return value;
 };
@@ -43,34 +114,29 @@ export function parseBenchOptions(
     argv: readonly string[],
     projectDir: string,
     env: NodeJS.ProcessEnv = process.env,
-): BenchCliOptions {
-    const { values } = parseArgs({
-        args: [...argv],
-        options: {
-            duration: { type: "string", default: "30" },
-            flows: { type: "string", default: FLOWS.join(",") },
-            connections: { type: "string", default: "200" },
-            json: { type: "boolean", default: false },
-            stack: { type: "string" },
-            kubeconfig: { type: "string" },
-            results: { type: "string" },
-        },
-    });
-    const flows = values.flows.split(",").map((f) => f.trim());
+): BenchCliOptions | typeof HELP {
+    const line = parseCommandLine(BENCH_COMMAND, argv);
+    if (line === HELP) return HELP;
+    const option = (name: string) => stringOption(line, name) ?? "";
+    const flows = option("flows")
+        .split(",")
+        .map((f) => f.trim())
+        .filter((f) => f !== "");
     const unknown = flows.filter((f) => !isOneOf(FLOWS, f));
     if (unknown.length > 0 || flows.length === 0) {
-        throw new BenchError(
+        throw new UsageError(
             `--flows takes ${FLOWS.join(", ")}; not ${unknown.join(", ") || "nothing"}`,
         );
     }
+    const kubeconfigFile = stringOption(line, "kubeconfig");
     return {
-        durationSeconds: positive("duration", values.duration, 600),
+        durationSeconds: positive("duration", option("duration"), 600),
         flows: [...new Set(flows)] as Flow[],
-        connections: positive("connections", values.connections, 10_000),
-        json: values.json,
-        stack: values.stack ?? stackName(env),
-        ...(values.kubeconfig === undefined ? {} : { kubeconfigFile: values.kubeconfig }),
-        resultsFile: values.results ?? join(projectDir, "bench-results", "results.json"),
+        connections: positive("connections", option("connections"), 10_000),
+        json: flag(line, "json"),
+        stack: stringOption(line, "stack") ?? stackName(env),
+        ...(kubeconfigFile === undefined ? {} : { kubeconfigFile }),
+        resultsFile: resolve(projectDir, option("results")),
     };
 }
 
@@ -95,6 +161,10 @@ export function recordRun(
 async function main(): Promise<number> {
     const projectDir = PROJECT_DIR;
     const options = parseBenchOptions(process.argv.slice(2), projectDir);
+    if (options === HELP) {
+        process.stdout.write(helpText(BENCH_COMMAND));
+        return 0;
+    }
     const { readStackOutputs, parseKubeconfigOutput } = await import("../cli/stack-outputs.js");
     const kubeconfig =
         options.kubeconfigFile === undefined

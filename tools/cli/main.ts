@@ -1,5 +1,20 @@
-/** How the lab's commands end: an exit code from `main`, or a one-line error on stderr. */
+/**
+ * How the lab's commands end: an exit code from `main`, or one line on stderr naming what failed.
+ * A usage error exits 2 and points at --help; the rest map through `exitCodeOf`.
+ */
+import { UsageError } from "./args";
 import { describeError } from "./errors";
+
+export const USAGE_EXIT_CODE = 2;
+
+export function exitCodeFor(error: unknown, exitCodeOf: (error: unknown) => number): number {
+    return error instanceof UsageError ? USAGE_EXIT_CODE : exitCodeOf(error);
+}
+
+export function errorLine(name: string, error: unknown): string {
+    const hint = error instanceof UsageError ? ` (see ${name} --help)` : "";
+    return `${name}: ${describeError(error)}${hint}\n`;
+}
 
 export function runMain(
     name: string,
@@ -9,8 +24,8 @@ export function runMain(
     main().then(
         (code) => process.exit(code),
         (error: unknown) => {
-            process.stderr.write(`${name}: ${describeError(error)}\n`);
-            process.exit(exitCodeOf(error));
+            process.stderr.write(errorLine(name, error));
+            process.exit(exitCodeFor(error, exitCodeOf));
         },
     );
 }

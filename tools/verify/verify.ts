@@ -9,7 +9,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { DATAPLANES, type Dataplane } from "../../core/dataplane";
 import { pendingSwitch } from "../../core/convergence";
 import { ENTRY_TIER, NAMESPACE } from "../../components/yaobank/yaobank-spec";
@@ -24,6 +23,15 @@ import { probeUntilAnswered } from "./http-probe";
 import { clientAllowed as policyClientAllowed, policyFacts } from "./policy-facts";
 import { runMain } from "../cli/main";
 import { PROJECT_DIR, stackName } from "../cli/project";
+import {
+    flag,
+    HELP,
+    helpText,
+    parseCommandLine,
+    stringOption,
+    UsageError,
+    type CommandSpec,
+} from "../cli/args";
 import { describeError } from "../cli/errors";
 import { pollUntil, SYSTEM_CLOCK, type Clock } from "../cli/poll";
 import { progressLine } from "../cli/progress";
@@ -160,6 +168,54 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
     };
 }
 
+export const VERIFY_COMMAND: CommandSpec = {
+    name: "npm run verify --",
+    summary:
+        "proves which Calico dataplane is live and which source IP the yaobank app sees, against the stack's outputs",
+    usage: [
+        "[--stack NAME] [--json] [--timeout-seconds N]",
+        "--kubeconfig FILE --url URL --expect iptables|bpf [--json] [--timeout-seconds N]",
+    ],
+    options: {
+        stack: {
+            type: "string",
+            value: "NAME",
+            description: "the lab's stack ($LAB_STACK, else dev)",
+        },
+        json: { type: "boolean", description: "print the report as JSON" },
+        "timeout-seconds": {
+            type: "string",
+            value: "N",
+            default: "180",
+            description: "how long to retry the URL while the load balancer or a rollout settles",
+        },
+        kubeconfig: {
+            type: "string",
+            value: "FILE",
+            description: "verify a cluster by hand: its kubeconfig (with --url and --expect)",
+        },
+        url: { type: "string", value: "URL", description: "the yaobank URL (with --kubeconfig)" },
+        expect: {
+            type: "string",
+            value: DATAPLANES.join("|"),
+            description: "the dataplane that should be live (with --kubeconfig)",
+        },
+    },
+    exitCodes: [
+        [0, "the app's behaviour matches the dataplane"],
+        [1, "it does not (the report says why)"],
+        [2, "it could not verify: bad arguments, no stack outputs, unreachable API server or URL"],
+    ],
+    examples: [
+        "npm run verify",
+        "npm run verify -- --json",
+        "npm run verify -- --kubeconfig ~/.kube/config --url http://20.81.12.34/ --expect bpf",
+    ],
+    notes: [
+        "Without --kubeconfig it reads the stack's outputs with the Pulumi CLI, which may ask for the passphrase.",
+    ],
+};
+
 interface Options {
     readonly stack: string;
     readonly json: boolean;
@@ -172,51 +228,44 @@ interface Options {
 export function parseOptions(
     argv: readonly string[],
     env: NodeJS.ProcessEnv = process.env,
-): Options {
-    const { values } = parseArgs({
-        args: [...argv],
-        options: {
-            stack: { type: "string" },
-            json: { type: "boolean", default: false },
-            "timeout-seconds": { type: "string", default: "180" },
-            kubeconfig: { type: "string" },
-            url: { type: "string" },
-            expect: { type: "string" },
-        },
-    });
-    const timeout = values["timeout-seconds"];
+): Options | typeof HELP {
+    const line = parseCommandLine(VERIFY_COMMAND, argv);
+    if (line === HELP) return HELP;
+    const timeout = stringOption(line, "timeout-seconds") ?? "";
     const timeoutSeconds = positiveInteger(timeout);
     if (timeoutSeconds === undefined)
-        throw new VerifyError(`--timeout-seconds must be a positive integer, not "${timeout}"`);
-    const expect = values.expect;
+        throw new UsageError(`--timeout-seconds must be a positive integer, not "${timeout}"`);
+    const expect = stringOption(line, "expect");
     if (expect !== undefined && !isOneOf(DATAPLANES, expect)) {
-        throw new VerifyError(
-            `--expect must be one of ${DATAPLANES.join(", ")}, not "${values.expect}"`,
-        );
+        throw new UsageError(`--expect must be one of ${DATAPLANES.join(", ")}, not "${expect}"`);
     }
-    const byHand = [values.kubeconfig, values.url, values.expect].filter(
-        (v) => v !== undefined,
-    ).length;
+    const kubeconfigFile = stringOption(line, "kubeconfig");
+    const url = stringOption(line, "url");
+    const byHand = [kubeconfigFile, url, expect].filter((v) => v !== undefined).length;
     if (byHand !== 0 && byHand !== 3) {
-        throw new VerifyError(
+        throw new UsageError(
             "--kubeconfig, --url and --expect go together (they replace the stack's outputs)",
         );
     }
-    if (values.url !== undefined && !/^https?:\/\//.test(values.url)) {
-        throw new VerifyError(`--url must be an http(s) URL, not "${values.url}"`);
+    if (url !== undefined && !/^https?:\/\//.test(url)) {
+        throw new UsageError(`--url must be an http(s) URL, not "${url}"`);
     }
     return {
-        stack: values.stack ?? stackName(env),
-        json: values.json,
+        stack: stringOption(line, "stack") ?? stackName(env),
+        json: flag(line, "json"),
         timeoutSeconds,
-        ...(values.kubeconfig === undefined ? {} : { kubeconfigFile: values.kubeconfig }),
-        ...(values.url === undefined ? {} : { url: values.url }),
+        ...(kubeconfigFile === undefined ? {} : { kubeconfigFile }),
+        ...(url === undefined ? {} : { url }),
         ...(expect === undefined ? {} : { expect }),
     };
 }
 
 async function main(): Promise<number> {
     const options = parseOptions(process.argv.slice(2));
+    if (options === HELP) {
+        process.stdout.write(helpText(VERIFY_COMMAND));
+        return 0;
+    }
     const projectDir = PROJECT_DIR;
     const { readStackOutputs } = await import("../cli/stack-outputs.js");
     const outputs =

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { HELP, UsageError } from "../../../tools/cli/args";
 import { recordRun, parseBenchOptions } from "../../../tools/bench/bench";
 import {
     latencyStats,
@@ -74,14 +75,31 @@ describe("parseBenchOptions", () => {
         });
     });
     it("takes a subset of flows and refuses unknown ones and bad numbers", () => {
-        assert.deepEqual(
-            parseBenchOptions(["--flows", "p2s-tcp,latency", "--duration", "10"], "/lab", {}).flows,
-            ["p2s-tcp", "latency"],
+        const options = parseBenchOptions(
+            ["--flows", "p2s-tcp,latency", "--duration", "10"],
+            "/lab",
+            {},
         );
+        assert.ok(options !== HELP);
+        assert.deepEqual(options.flows, ["p2s-tcp", "latency"]);
         assert.throws(() => parseBenchOptions(["--flows", "p2p-tcp,sctp"], "/lab", {}), /not sctp/);
         assert.throws(
             () => parseBenchOptions(["--duration", "0"], "/lab", {}),
             /--duration must be an integer from 1 to 600/,
         );
+    });
+    it("calls bad flags usage errors (exit 2) and answers --help", () => {
+        for (const argv of [
+            ["--flows", "foo"],
+            ["--duration", "0"],
+            ["--connections", "x"],
+            ["--url", "http://x/"],
+        ]) {
+            assert.throws(() => parseBenchOptions(argv, "/lab", {}), UsageError, argv.join(" "));
+        }
+        assert.equal(parseBenchOptions(["--help"], "/lab", {}), HELP);
+        const results = parseBenchOptions(["--results", "/tmp/r.json"], "/lab", {});
+        assert.ok(results !== HELP);
+        assert.equal(results.resultsFile, "/tmp/r.json");
     });
 });

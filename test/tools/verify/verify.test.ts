@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { HELP, UsageError } from "../../../tools/cli/args";
 import type { CalicoObjects } from "../../../tools/kube/cluster-objects";
 import { renderReport } from "../../../tools/verify/report";
 import {
@@ -210,7 +211,11 @@ describe("verify with yaobank's NetworkPolicies", () => {
 describe("parseOptions", () => {
     it("defaults to the lab's stack and reads the by-hand trio", () => {
         assert.deepEqual(parseOptions([], {}), { stack: "dev", json: false, timeoutSeconds: 180 });
-        assert.equal(parseOptions([], { LAB_STACK: "prod" }).stack, "prod");
+        assert.deepEqual(parseOptions([], { LAB_STACK: "prod" }), {
+            stack: "prod",
+            json: false,
+            timeoutSeconds: 180,
+        });
         assert.deepEqual(
             parseOptions(
                 ["--kubeconfig", "k", "--url", "http://1.2.3.4/", "--expect", "iptables", "--json"],
@@ -237,6 +242,19 @@ describe("parseOptions", () => {
             /--expect must be one of iptables, bpf/,
         );
         assert.throws(() => parseOptions(["--timeout-seconds", "0"], {}), /positive integer/);
+    });
+    it("answers --help and -h, and calls every malformed line a usage error", () => {
+        assert.equal(parseOptions(["--help"], {}), HELP);
+        assert.equal(parseOptions(["--json", "-h"], {}), HELP);
+        for (const argv of [
+            ["--timeout-seconds", "-5"],
+            ["--bogus"],
+            ["extra"],
+            ["--url", "http://x/"],
+            ["--json=yes"],
+        ]) {
+            assert.throws(() => parseOptions(argv, {}), UsageError, argv.join(" "));
+        }
     });
 });
 

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+    HELP,
+    helpText,
+    parseCommandLine,
+    UsageError,
+    type CommandSpec,
+} from "../../../tools/cli/args";
+import { errorLine, exitCodeFor } from "../../../tools/cli/main";
+
+const SPEC: CommandSpec = {
+    name: "npm run demo --",
+    summary: "does a demo",
+    usage: ["[--count N] [--loud] TARGET"],
+    options: {
+        count: { type: "string", value: "N", default: "3", description: "how many" },
+        loud: { type: "boolean", description: "shout" },
+    },
+    positionals: ["TARGET"],
+    exitCodes: [
+        [0, "done"],
+        [2, "bad arguments"],
+    ],
+    examples: ["npm run demo -- --count 5 here"],
+};
+
+describe("parseCommandLine", () => {
+    it("returns values with defaults and positionals", () => {
+        assert.deepEqual(parseCommandLine(SPEC, ["there", "--loud"]), {
+            values: { count: "3", loud: true },
+            positionals: ["there"],
+        });
+    });
+    it("answers help wherever --help or -h stands", () => {
+        assert.equal(parseCommandLine(SPEC, ["--count", "x", "--help"]), HELP);
+        assert.equal(parseCommandLine(SPEC, ["-h"]), HELP);
+    });
+    it("turns unknown options, missing values and extra arguments into usage errors", () => {
+        for (const argv of [["--nope"], ["--count"], ["a", "b"], ["--loud=yes"]]) {
+            assert.throws(
+                () => parseCommandLine(SPEC, argv),
+                (error: unknown) =>
+                    error instanceof UsageError && !error.message.includes("To specify"),
+                argv.join(" "),
+            );
+        }
+    });
+});
+
+describe("helpText", () => {
+    it("lists usage, every option with its default, exit codes and examples", () => {
+        const text = helpText(SPEC);
+        assert.match(text, /^npm run demo --: does a demo/);
+        assert.match(text, /npm run demo -- \[--count N\] \[--loud\] TARGET/);
+        assert.match(text, /--count N +how many \(default: 3\)/);
+        assert.match(text, /--loud +shout\n/);
+        assert.match(text, /--help, -h/);
+        assert.match(text, /2 {2}bad arguments/);
+        assert.match(text, /npm run demo -- --count 5 here/);
+    });
+});
+
+describe("exit codes and error lines", () => {
+    it("exits 2 on usage errors and points at --help; other errors map as the tool says", () => {
+        assert.equal(
+            exitCodeFor(new UsageError("bad"), () => 1),
+            2,
+        );
+        assert.equal(
+            exitCodeFor(new Error("broken"), () => 1),
+            1,
+        );
+        assert.equal(
+            errorLine("verify", new UsageError("bad")),
+            "verify: bad (see verify --help)\n",
+        );
+        assert.equal(errorLine("verify", new Error("broken")), "verify: broken\n");
+    });
+});

@@ -1,0 +1,47 @@
+/**
+ * Every command a user types, run as the user runs it: --help exits 0 and lists the options; a
+ * usage error exits 2 with one line naming what is wrong.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { PROJECT_DIR } from "../support/paths";
+
+const ENTRY_POINTS = [
+    {
+        script: "tools/verify/verify.ts",
+        options: ["--stack", "--json", "--timeout-seconds", "--kubeconfig", "--url", "--expect"],
+    },
+    {
+        script: "tools/bench/bench.ts",
+        options: ["--duration", "--flows", "--connections", "--kubeconfig", "--results"],
+    },
+];
+
+function run(script: string, args: string[]) {
+    return spawnSync(process.execPath, ["--import", "tsx", join(PROJECT_DIR, script), ...args], {
+        cwd: PROJECT_DIR,
+        encoding: "utf8",
+        env: { ...process.env, PATH: "" },
+        timeout: 30_000,
+    });
+}
+
+describe("entry points", () => {
+    for (const entry of ENTRY_POINTS) {
+        it(`${entry.script} --help exits 0 and lists every option`, () => {
+            const result = run(entry.script, ["--help"]);
+            assert.equal(result.status, 0, result.stderr);
+            for (const option of [...entry.options, "--help"])
+                assert.match(result.stdout, new RegExp(`${option}\\b`));
+            assert.match(result.stdout, /Exit status:/);
+        });
+        it(`${entry.script} exits 2 on a usage error, in one line`, () => {
+            const result = run(entry.script, ["--no-such-option"]);
+            assert.equal(result.status, 2, result.stderr);
+            assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+            assert.match(result.stderr, /--no-such-option/);
+        });
+    }
+});
