@@ -41,3 +41,22 @@ export const TIGERA_STATUS = {
 export const describeObject = (object: { kind: string; name: string }): string =>
     `${object.kind} ${object.name}`;
 export const CALICO_NODE_TITLE = `DaemonSet ${CALICO_NODE.namespace}/${CALICO_NODE.name}`;
+
+/**
+ * FelixConfiguration's kube-proxy healthz port, as each Calico line spells it: absent in 3.30.3,
+ * `bpfKubeProxyHealtzPort` (sic) in 3.30.4, `bpfKubeProxyHealthzPort` from 3.30.5 (projectcalico/calico
+ * commit 32c93930 "Fix typo in Felix Healthz port (#11209)"; shared/crds aks-managed-calico-*).
+ */
+export const KUBE_PROXY_HEALTHZ_PORT_FIELDS = [
+    "bpfKubeProxyHealthzPort",
+    "bpfKubeProxyHealtzPort",
+] as const;
+export type KubeProxyHealthzPortField = (typeof KUBE_PROXY_HEALTHZ_PORT_FIELDS)[number];
+
+/** The operator's own Deployment (tigera/operator manifests, namespace and name tigera-operator @v1.38.6). */
+export const OPERATOR_DEPLOYMENT = {
+    namespace: OPERATOR_NAMESPACE,
+    name: "tigera-operator",
+} as const;
+/** AKS's kube-proxy, which cannot be removed (Azure/AKS#4563: only on BYOCNI clusters). */
+export const KUBE_PROXY_DAEMONSET = { namespace: "kube-system", name: "kube-proxy" } as const;

@@ -4,6 +4,8 @@ import {
     CALICO_NODE,
     FELIX_CONFIGURATION,
     INSTALLATION,
+    KUBE_PROXY_DAEMONSET,
+    OPERATOR_DEPLOYMENT,
     TIGERA_STATUS,
     type ClusterObject,
 } from "../../core/calico-objects";
@@ -12,6 +14,7 @@ import type { RolloutStatus } from "../../core/convergence";
 import { field } from "../cli/json";
 import { pollUntil, type Clock } from "../cli/poll";
 import { deploymentRollout, type CalicoObjects } from "./cluster-objects";
+import type { EnvironmentObjects } from "./environment";
 
 /** A client configuration from the kubeconfig text in $LAB_KUBECONFIG; nothing is written to disk. */
 export function kubeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): k8s.KubeConfig {
@@ -66,6 +69,24 @@ export async function readCalicoObjects(config: k8s.KubeConfig): Promise<CalicoO
         ],
     );
     return { installation, felixConfiguration, calicoNodeDaemonSet, tigeraStatus };
+}
+
+/** Reads what environmentFrom needs: Calico's objects, the operator, kube-proxy and the nodes. */
+export async function readEnvironmentObjects(config: k8s.KubeConfig): Promise<EnvironmentObjects> {
+    const apps = config.makeApiClient(k8s.AppsV1Api);
+    const [calico, operatorDeployment, kubeProxyDaemonSet, nodes] = await Promise.all([
+        readCalicoObjects(config),
+        orUndefined(apps.readNamespacedDeployment(OPERATOR_DEPLOYMENT)),
+        orUndefined(apps.readNamespacedDaemonSet(KUBE_PROXY_DAEMONSET)),
+        listNodes(config),
+    ]);
+    return {
+        installation: calico.installation,
+        felixConfiguration: calico.felixConfiguration,
+        operatorDeployment,
+        kubeProxyDaemonSet,
+        nodes,
+    };
 }
 
 export async function readDeploymentRollout(
