@@ -1,9 +1,10 @@
 import js from "@eslint/js";
 import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
+import { boundaries } from "./eslint.boundaries.mjs";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "bin/", ".pulumi-state/", "eslint.config.mjs"] },
+    { ignores: ["node_modules/", "bin/", ".pulumi-state/", "eslint.config.mjs", "eslint.boundaries.mjs"] },
     js.configs.recommended,
     ...tseslint.configs.strictTypeChecked,
     {
@@ -29,4 +30,5 @@ export default tseslint.config(
             "@typescript-eslint/no-floating-promises": "off",
         },
     },
+    ...boundaries,
 );

@@ -1,0 +1,72 @@
+// The import boundaries between the layers (README "How it is built"), as ESLint rules. Kept apart
+// from eslint.config.mjs so the tests can lint snippets against exactly these rules.
+
+/** Component classes: a tool importing one would register Pulumi resources outside a program. */
+export const COMPONENT_MODULE = String.raw`(^|/)components/(cluster|calico|yaobank)(/(index|aks-cluster|calico-dataplane|yaobank))?$`;
+
+export const boundaries = [
+    {
+        files: ["core/**/*.ts"],
+        rules: {
+            "@typescript-eslint/no-restricted-imports": [
+                "error",
+                {
+                    patterns: [
+                        {
+                            regex: "^@pulumi/",
+                            message: "core/ is Pulumi-free: the program and the tools both use it.",
+                        },
+                        {
+                            regex: "^@kubernetes/",
+                            message: "core/ decides; cluster access lives in tools/kube/.",
+                        },
+                        {
+                            regex: String.raw`^\.\./`,
+                            message: "core/ imports only core/ (and node:*).",
+                        },
+                    ],
+                },
+            ],
+        },
+    },
+    {
+        files: ["tools/**/*.ts"],
+        rules: {
+            "@typescript-eslint/no-restricted-imports": [
+                "error",
+                {
+                    patterns: [
+                        {
+                            regex: "^@pulumi/(pulumi|kubernetes|azure-native|command|random)(?!/automation$)(/|$)",
+                            allowTypeImports: true,
+                            message:
+                                "tools/ run outside a Pulumi program: no resource SDKs (the Automation API is allowed).",
+                        },
+                        {
+                            regex: COMPONENT_MODULE,
+                            message:
+                                "tools/ import components' pure spec modules, never a component class.",
+                        },
+                    ],
+                },
+            ],
+        },
+    },
+    {
+        files: ["index.ts", "components/**/*.ts"],
+        rules: {
+            "@typescript-eslint/no-restricted-imports": [
+                "error",
+                {
+                    patterns: [
+                        {
+                            regex: String.raw`(^|/)tools/`,
+                            message:
+                                "The program never imports the tools; shared logic belongs in core/.",
+                        },
+                    ],
+                },
+            ],
+        },
+    },
+];
