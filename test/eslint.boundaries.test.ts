@@ -20,7 +20,7 @@ async function lint(filePath: string, code: string): Promise<string[]> {
     const eslint = new ESLint({
         cwd: PROJECT_DIR,
         overrideConfigFile: true,
-        overrideConfig: [tseslint.configs.base as object, ...boundaries],
+        overrideConfig: [tseslint.configs.base, ...boundaries],
     });
     const [result] = await eslint.lintText(code, { filePath: join(PROJECT_DIR, filePath) });
     return (result?.messages ?? []).map((m) => m.message);
