@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { addressValue, cidrContains, parseCidr, type Cidr } from "../../core/cidr";
 
 const cidr = (text: string): Cidr => {
@@ -63,5 +64,75 @@ describe("addressValue", () => {
         assert.equal(addressValue("::1")?.value, 1n);
         assert.equal(addressValue("::ffff:10.0.0.1")?.value, (0xffffn << 32n) | 0x0a000001n);
         assert.equal(addressValue("not-an-ip"), undefined);
+    });
+});
+
+describe("parseCidr and cidrContains: properties", () => {
+    const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255));
+    const dotted = (octets: readonly number[]) => octets.join(".");
+    /** The address as a plain number, computed independently of the module under test. */
+    const asNumber = (octets: readonly number[]) => octets.reduce((v, o) => v * 256 + o, 0);
+    const networkOf = (value: number, prefix: number) =>
+        prefix === 0 ? 0 : value - (value % 2 ** (32 - prefix));
+    const octetsOf = (value: number) => [24, 16, 8, 0].map((s) => Math.floor(value / 2 ** s) % 256);
+
+    it("round-trips every IPv4 network block and contains exactly its addresses", () => {
+        fc.assert(
+            fc.property(ipv4, fc.integer({ min: 0, max: 32 }), ipv4, (address, prefix, other) => {
+                const network = networkOf(asNumber(address), prefix);
+                const text = `${dotted(octetsOf(network))}/${prefix}`;
+                const cidr = parseCidr(text);
+                assert.ok(
+                    typeof cidr !== "string",
+                    `${text}: ${typeof cidr === "string" ? cidr : ""}`,
+                );
+                assert.equal(cidr.prefix, prefix);
+                assert.equal(cidr.text, text);
+                assert.ok(cidrContains(cidr, dotted(address)));
+                const inside = networkOf(asNumber(other), prefix) === network;
+                assert.equal(
+                    cidrContains(cidr, dotted(other)),
+                    inside,
+                    `${dotted(other)} in ${text}`,
+                );
+            }),
+        );
+    });
+
+    it("refuses every block with host bits set and names the network it meant", () => {
+        fc.assert(
+            fc.property(ipv4, fc.integer({ min: 0, max: 31 }), (address, prefix) => {
+                const value = asNumber(address);
+                const network = networkOf(value, prefix);
+                fc.pre(value !== network);
+                const problem = parseCidr(`${dotted(address)}/${prefix}`);
+                assert.ok(typeof problem === "string", `${dotted(address)}/${prefix} was accepted`);
+                const meant = `${dotted(octetsOf(network))}/${prefix}`;
+                assert.ok(problem.includes(`did you mean ${meant}?`), problem);
+                assert.equal(typeof parseCidr(meant), "object");
+            }),
+        );
+    });
+
+    it("round-trips IPv6 blocks through the suggested network", () => {
+        const group = fc.integer({ min: 0, max: 0xffff });
+        fc.assert(
+            fc.property(
+                fc.array(group, { minLength: 8, maxLength: 8 }),
+                fc.integer({ min: 1, max: 128 }),
+                (groups, prefix) => {
+                    const address = groups.map((g) => g.toString(16)).join(":");
+                    const parsed = parseCidr(`${address}/${prefix}`);
+                    const suggested =
+                        typeof parsed === "string"
+                            ? /did you mean (\S+)\?/.exec(parsed)?.[1]
+                            : parsed.text;
+                    assert.ok(suggested !== undefined, `${address}/${prefix}: no suggestion`);
+                    const block = parseCidr(suggested);
+                    assert.ok(typeof block !== "string", block as string);
+                    assert.ok(cidrContains(block, address), `${address} in ${suggested}`);
+                },
+            ),
+        );
     });
 });
