@@ -4,7 +4,15 @@ import tseslint from "typescript-eslint";
 import { boundaries } from "./eslint.boundaries.mjs";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "bin/", ".pulumi-state/", "eslint.config.mjs", "eslint.boundaries.mjs"] },
+    {
+        ignores: [
+            "node_modules/",
+            "bin/",
+            ".pulumi-state/",
+            "eslint.config.mjs",
+            "eslint.boundaries.mjs",
+        ],
+    },
     js.configs.recommended,
     ...tseslint.configs.strictTypeChecked,
     {

@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AksCluster } from "./components/cluster/aks-cluster";
-import { CalicoDataplane } from "./components/calico/calico-dataplane";
+import { CalicoDataplane } from "./components/calico";
+import { AksCluster, dnsPrefixFor } from "./components/cluster";
 import { parseLabConfig, PROJECT } from "./components/config";
-import { dnsPrefixFor } from "./components/cluster/naming";
-import { Yaobank } from "./components/yaobank/yaobank";
+import { Yaobank } from "./components/yaobank";
 
 const stackConfig = new pulumi.Config();
 const { config, warnings } = parseLabConfig((key) => stackConfig.get(key));

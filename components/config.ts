@@ -9,7 +9,7 @@ import { isOneOf, positiveInteger } from "../core/parse";
 
 export const PROJECT = "aks-calico-lab";
 
-export const EXTERNAL_SERVICE_MODES = ["Tunnel", "DSR"] as const;
+const EXTERNAL_SERVICE_MODES = ["Tunnel", "DSR"] as const;
 export type ExternalServiceMode = (typeof EXTERNAL_SERVICE_MODES)[number];
 
 export interface LabConfig {

@@ -122,7 +122,16 @@ export class AksCluster extends pulumi.ComponentResource {
         // The invoke returns the kubeconfig base64-encoded and not marked secret
         // (pulumi/pulumi-azure-native sdk listManagedClusterUserCredentials.d.ts).
         this.kubeconfig = pulumi.secret(
-            credentials.kubeconfigs.apply((kubeconfigs) => decodeFirstKubeconfig(kubeconfigs)),
+            credentials.kubeconfigs.apply((kubeconfigs) => {
+                const [first] = kubeconfigs;
+                if (first === undefined) {
+                    throw new pulumi.ResourceError(
+                        "AKS returned no user kubeconfig for the cluster",
+                        cluster,
+                    );
+                }
+                return Buffer.from(first.value, "base64").toString("utf8");
+            }),
         );
 
         this.provider = new k8s.Provider(
@@ -150,10 +159,4 @@ export class AksCluster extends pulumi.ComponentResource {
             kubeconfig: this.kubeconfig,
         });
     }
-}
-
-function decodeFirstKubeconfig(kubeconfigs: readonly { name: string; value: string }[]): string {
-    const [first] = kubeconfigs;
-    if (first === undefined) throw new Error("AKS returned no user kubeconfig for the cluster");
-    return Buffer.from(first.value, "base64").toString("utf8");
 }

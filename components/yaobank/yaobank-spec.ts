@@ -9,7 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 export const NAMESPACE = "yaobank";
 export const LOAD_BALANCER_SERVICE = "yaobank-customer";
 /** The pod-template annotation that rolls the pods onto a new dataplane. */
-export const DATAPLANE_ANNOTATION = "aks-calico-lab/dataplane";
+const DATAPLANE_ANNOTATION = "aks-calico-lab/dataplane";
 
 type ServiceArgs = k8s.types.input.core.v1.Service;
 type DeploymentArgs = k8s.types.input.apps.v1.Deployment;
@@ -162,16 +162,12 @@ export function loadBalancerService(): ServiceArgs {
     };
 }
 
-/** The load balancer's address from the Service's status.loadBalancer.ingress. */
+/** The load balancer's address from the Service's status.loadBalancer.ingress; undefined while it has none. */
 export function loadBalancerAddress(
     ingress: readonly { ip?: string; hostname?: string }[] | undefined,
-): string {
+): string | undefined {
     const first = ingress?.[0];
-    const address = first?.ip ?? first?.hostname;
-    if (address === undefined) {
-        throw new Error(`Service ${LOAD_BALANCER_SERVICE} has no load balancer address`);
-    }
-    return address;
+    return first?.ip ?? first?.hostname;
 }
 
 /** The YAO Bank page's URL (an IPv6 address goes in brackets). */

@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     deployment,
     loadBalancerAddress,
+    LOAD_BALANCER_SERVICE,
     loadBalancerService,
+    NAMESPACE,
     namespace,
     service,
     serviceAccount,
@@ -69,7 +71,16 @@ export class Yaobank extends pulumi.ComponentResource {
             loadBalancerService(),
             inNamespace,
         );
-        this.loadBalancerIp = entry.status.loadBalancer.ingress.apply(loadBalancerAddress);
+        this.loadBalancerIp = entry.status.loadBalancer.ingress.apply((ingress) => {
+            const address = loadBalancerAddress(ingress);
+            if (address === undefined) {
+                throw new pulumi.ResourceError(
+                    `Service ${NAMESPACE}/${LOAD_BALANCER_SERVICE} has no load balancer address`,
+                    entry,
+                );
+            }
+            return address;
+        });
         this.url = this.loadBalancerIp.apply(yaobankUrl);
         this.registerOutputs({ loadBalancerIp: this.loadBalancerIp, url: this.url });
     }

@@ -5,7 +5,7 @@
 import { UsageError } from "./args";
 import { describeError } from "./errors";
 
-export const USAGE_EXIT_CODE = 2;
+const USAGE_EXIT_CODE = 2;
 
 export function exitCodeFor(error: unknown, exitCodeOf: (error: unknown) => number): number {
     return error instanceof UsageError ? USAGE_EXIT_CODE : exitCodeOf(error);

@@ -1,0 +1,1 @@
+export { CalicoDataplane, type CalicoDataplaneArgs } from "./calico-dataplane";

@@ -1,0 +1,2 @@
+export { AksCluster, type AksClusterArgs } from "./aks-cluster";
+export { dnsPrefixFor } from "./naming";

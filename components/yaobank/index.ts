@@ -1,0 +1,1 @@
+export { Yaobank, type YaobankArgs } from "./yaobank";
