@@ -17,6 +17,7 @@ const aks = new AksCluster("lab", {
     nodeVmSize: config.nodeVmSize,
     kubernetesVersion: config.kubernetesVersion,
     windowsNodePool: config.windowsNodePool,
+    apiServerAuthorizedIpRanges: config.apiServerAuthorizedIpRanges,
     tags,
 });
 

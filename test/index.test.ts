@@ -76,6 +76,41 @@ describe("the whole program under mocks", () => {
     });
 });
 
+describe("a fresh stack, as the CLI hands it to the program", () => {
+    it("previews with Pulumi.yaml's defaults alone: no warning, the whole lab", async () => {
+        const run = await runProgram({});
+        assert.deepEqual(run.warnings, []);
+        assert.equal(run.error, undefined);
+        for (const type of [
+            ...CLUSTER_TYPES,
+            "aks-calico-lab:index:CalicoDataplane",
+            "aks-calico-lab:index:Yaobank",
+            "kubernetes:core/v1:Service",
+        ]) {
+            assert.ok(ofType(run, type).length >= 1, type);
+        }
+        assert.equal(run.outputs["dataplane"], "iptables");
+        assert.equal(
+            find(run, "azure-native:containerservice:ManagedCluster").inputs[
+                "apiServerAccessProfile"
+            ],
+            undefined,
+        );
+    });
+
+    it("limits the API server to the authorized ranges, and says to include this machine", async () => {
+        const run = await runProgram({
+            apiServerAuthorizedIpRanges: ["198.51.100.7/32", "203.0.113.0/24"],
+        });
+        const cluster = find(run, "azure-native:containerservice:ManagedCluster");
+        assert.deepEqual(cluster.inputs["apiServerAccessProfile"], {
+            authorizedIPRanges: ["198.51.100.7/32", "203.0.113.0/24"],
+        });
+        assert.equal(run.warnings.length, 1);
+        assert.match(run.warnings[0] ?? "", /include its public address/);
+    });
+});
+
 describe("bad configuration", () => {
     const cases: [string, Record<string, string>, RegExp][] = [
         ["an unknown dataplane", { dataplane: "ebpf" }, /aks-calico-lab:dataplane is "ebpf"/],
@@ -93,12 +128,32 @@ describe("bad configuration", () => {
         ],
     ];
     for (const [name, config, message] of cases) {
-        it(`fails on ${name} before any resource is registered`, async () => {
+        it(`fails on ${name} before any resource is registered, in one line without a stack`, async () => {
             const run = await runProgramRaw(config);
             assert.match(run.error ?? "", message);
+            assert.equal(run.errorIsRunError, true);
+            assert.equal((run.error ?? "").split("\n").length, 1);
             assert.equal(run.registrations.length, 0);
         });
     }
+
+    it("reaches the lab's own check for a malformed count (the CLI passes strings through)", async () => {
+        const run = await runProgramRaw({ nodeCount: "abc" });
+        assert.equal(run.refusedByCli, undefined);
+        assert.match(
+            run.error ?? "",
+            /aks-calico-lab:nodeCount is "abc"; allowed: an integer >= 1/,
+        );
+    });
+
+    it("leaves a list set without --path to the CLI, which refuses it before the program runs", async () => {
+        const run = await runProgramRaw({ allowedClientCidrs: "203.0.113.0/24" });
+        assert.equal(run.refusedByCli, true);
+        assert.match(
+            run.error ?? "",
+            /configuration key 'allowedClientCidrs' must be of type 'array<string>'/,
+        );
+    });
 
     it("warns through Pulumi's log when an eBPF-only setting is given under iptables", async () => {
         const run = await runProgram({ bpfExternalServiceMode: "DSR" });

@@ -24,6 +24,8 @@ export interface AksClusterArgs {
     readonly kubernetesVersion?: string;
     /** Whether to add the Windows pool `npwin` (one node) as a separate AgentPool. */
     readonly windowsNodePool: boolean;
+    /** IPv4 CIDR blocks allowed to reach the API server; undefined leaves it open to the internet. */
+    readonly apiServerAuthorizedIpRanges?: readonly string[];
     /** Tags for the Azure resources. */
     readonly tags?: Record<string, string>;
 }
@@ -88,6 +90,13 @@ export class AksCluster extends pulumi.ComponentResource {
                     },
                 ],
                 networkProfile: clusterNetworkProfile(),
+                // AKS adds the cluster's own outbound IP to the list (MicrosoftDocs/azure-aks-docs
+                // articles/aks/api-server-authorized-ip-ranges.md @fb060ab).
+                ...(args.apiServerAuthorizedIpRanges && {
+                    apiServerAccessProfile: {
+                        authorizedIPRanges: [...args.apiServerAuthorizedIpRanges],
+                    },
+                }),
                 windowsProfile: {
                     adminUsername: WINDOWS_ADMIN_USERNAME,
                     adminPassword: pulumi.secret(windowsAdminPassword.result),

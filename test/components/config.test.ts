@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
 import { PROJECT_DIR } from "../support/paths";
 import { parse } from "yaml";
 import { CONFIG_KEYS, LabConfigError, parseLabConfig } from "../../components/config";
@@ -32,6 +33,7 @@ describe("parseLabConfig", () => {
             bpfExternalServiceMode: "Tunnel",
             yaobankPolicies: true,
             allowedClientCidrs: undefined,
+            apiServerAuthorizedIpRanges: undefined,
         });
         assert.deepEqual(warnings, []);
     });
@@ -105,17 +107,13 @@ describe("parseLabConfig", () => {
         });
     }
 
-    it("reads allowedClientCidrs as a JSON list (pulumi config set --path) or a comma list", () => {
+    it("reads allowedClientCidrs as the CLI hands over a list: JSON text; the empty list is unset", () => {
         assert.deepEqual(
             parseWith({ allowedClientCidrs: '["203.0.113.0/24", "2001:db8::/48"]' }).config
                 .allowedClientCidrs,
             ["203.0.113.0/24", "2001:db8::/48"],
         );
-        assert.deepEqual(
-            parseWith({ allowedClientCidrs: "203.0.113.0/24, 198.51.100.7/32" }).config
-                .allowedClientCidrs,
-            ["203.0.113.0/24", "198.51.100.7/32"],
-        );
+        assert.equal(parseWith({ allowedClientCidrs: "[]" }).config.allowedClientCidrs, undefined);
         assert.equal(parseWith({ yaobankPolicies: "false" }).config.yaobankPolicies, false);
     });
 
@@ -126,7 +124,7 @@ describe("parseLabConfig", () => {
             /allowedClientCidrs: "203.0.113.7\/24" has host bits set; did you mean 203.0.113.0\/24\?/,
         );
         assert.match(
-            problemsOf({ allowedClientCidrs: "office" })[0] ?? "",
+            problemsOf({ allowedClientCidrs: '["office"]' })[0] ?? "",
             /"office" is not a CIDR block/,
         );
         assert.match(
@@ -138,20 +136,20 @@ describe("parseLabConfig", () => {
             /allowedClientCidrs is "\["/,
         );
         assert.match(
-            problemsOf({ allowedClientCidrs: "[]" })[0] ?? "",
-            /remove the key \(pulumi config rm allowedClientCidrs\)/,
+            problemsOf({ allowedClientCidrs: "203.0.113.0/24" })[0] ?? "",
+            /allowedClientCidrs is "203.0.113.0\/24"; allowed: a list of CIDR blocks, set with pulumi config set --path 'allowedClientCidrs\[0\]'/,
         );
     });
 
     it("warns that an allow-list under iptables only sees clients on the customer pod's node", () => {
-        const { warnings } = parseWith({ allowedClientCidrs: "203.0.113.0/24" });
+        const { warnings } = parseWith({ allowedClientCidrs: '["203.0.113.0/24"]' });
         assert.equal(warnings.length, 1);
         assert.match(
             warnings[0] ?? "",
             /allowedClientCidrs is set with aks-calico-lab:dataplane "iptables"/,
         );
         assert.deepEqual(
-            parseWith({ dataplane: "bpf", allowedClientCidrs: "203.0.113.0/24" }).warnings,
+            parseWith({ dataplane: "bpf", allowedClientCidrs: '["203.0.113.0/24"]' }).warnings,
             [],
         );
     });
@@ -159,7 +157,7 @@ describe("parseLabConfig", () => {
     it("refuses an allow-list without the policies that enforce it", () => {
         const problems = problemsOf({
             yaobankPolicies: "false",
-            allowedClientCidrs: "203.0.113.0/24",
+            allowedClientCidrs: '["203.0.113.0/24"]',
         });
         assert.match(
             problems[0] ?? "",
@@ -199,6 +197,8 @@ describe("parseLabConfig", () => {
             parseWith({ dataplane: "bpf", bpfExternalServiceMode: "Tunnel" }).warnings,
             [],
         );
+        // The CLI merges Pulumi.yaml's default into every stack: Tunnel is no sign of intent.
+        assert.deepEqual(parseWith({ bpfExternalServiceMode: "Tunnel" }).warnings, []);
     });
 
     it("warns that DSR is untested behind Azure's load balancer", () => {
@@ -211,6 +211,8 @@ describe("parseLabConfig", () => {
         assert.throws(
             () => parseWith({ dataplane: "ebpf" }),
             (error: Error) => {
+                assert.ok(pulumi.RunError.isInstance(error), "a RunError, printed without a stack");
+                assert.equal(error.message.split("\n").length, 1, error.message);
                 assert.match(error.message, /aks-calico-lab:dataplane is "ebpf"/);
                 assert.match(error.message, /pulumi config set/);
                 return true;
@@ -226,7 +228,7 @@ describe("Pulumi.yaml config block", () => {
             string,
             {
                 type: string;
-                default?: string | number | boolean;
+                default?: unknown;
                 description: string;
                 items?: { type: string };
             }
@@ -243,10 +245,11 @@ describe("Pulumi.yaml config block", () => {
             const declared = project.config[key];
             assert.ok(declared);
             assert.equal(declared.type, spec.type);
-            assert.equal(
-                declared.default === undefined ? undefined : String(declared.default),
-                spec.default,
-            );
+            const declaredDefault =
+                typeof declared.default === "string"
+                    ? declared.default
+                    : JSON.stringify(declared.default);
+            assert.equal(declaredDefault, spec.default);
             assert.equal(declared.description, spec.description);
             assert.equal(declared.items?.type, spec.type === "array" ? "string" : undefined);
         });
@@ -259,8 +262,50 @@ describe("README config table", () => {
         it(`lists ${key} with the program's default`, () => {
             const row = readme.find((line) => line.startsWith(`| \`${key}\``));
             assert.ok(row, `no README row for ${key}`);
-            if (spec.default === undefined) assert.match(row, /optional/);
-            else assert.ok(row.includes(`default \`${spec.default}\``), row);
+            const shown = spec.default === "" ? "unset" : `\`${spec.default}\``;
+            assert.ok(row.includes(`default ${shown}`), row);
         });
     }
+});
+
+describe("what a preview warns about", () => {
+    it("warns when the node count is far beyond a lab, naming the count and the VM size", () => {
+        const [warning] = parseWith({ nodeCount: "25", nodeVmSize: "Standard_D8s_v5" }).warnings;
+        assert.match(
+            warning ?? "",
+            /nodeCount is 25: 25 Standard_D8s_v5 VMs are billed by the hour/,
+        );
+        assert.deepEqual(parseWith({ nodeCount: "10" }).warnings, []);
+    });
+
+    it("reminds that authorized API server ranges must include this machine", () => {
+        const { config, warnings } = parseWith({
+            apiServerAuthorizedIpRanges: '["203.0.113.0/24"]',
+        });
+        assert.deepEqual(config.apiServerAuthorizedIpRanges, ["203.0.113.0/24"]);
+        assert.equal(warnings.length, 1);
+        assert.match(warnings[0] ?? "", /203\.0\.113\.0\/24.*include its public address/);
+    });
+});
+
+describe("apiServerAuthorizedIpRanges", () => {
+    it("takes IPv4 blocks only, at most 200, and never the whole internet", () => {
+        assert.match(
+            problemsOf({ apiServerAuthorizedIpRanges: '["2001:db8::/48"]' })[0] ?? "",
+            /apiServerAuthorizedIpRanges: "2001:db8::\/48" is not IPv4/,
+        );
+        assert.match(
+            problemsOf({ apiServerAuthorizedIpRanges: '["0.0.0.0/0"]' })[0] ?? "",
+            /"0.0.0.0\/0" lets every address in, as no list does/,
+        );
+        const many = JSON.stringify(Array.from({ length: 201 }, (_, i) => `10.${i}.0.0/16`));
+        assert.match(
+            problemsOf({ apiServerAuthorizedIpRanges: many })[0] ?? "",
+            /has 201 blocks; allowed: at most 200/,
+        );
+        assert.match(
+            problemsOf({ apiServerAuthorizedIpRanges: '["203.0.113.7/24"]' })[0] ?? "",
+            /host bits set; did you mean 203.0.113.0\/24\?/,
+        );
+    });
 });

@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../../components/config";
+import { cliConfig, type StackValue } from "./cli-config";
 
 /** What the child process prints before the JSON of its run, to tell it from any other output. */
 export const RUN_MARKER = "PROGRAM-RUN:";
@@ -37,8 +38,12 @@ export interface ProgramRun {
     readonly outputs: Record<string, unknown>;
     readonly secretOutputs: readonly string[];
     readonly warnings: readonly string[];
-    /** The program's error, if it threw; registrations then holds what came before it. */
+    /** The program's error, if it threw (or the CLI's, if it refused the config); registrations then holds what came before it. */
     readonly error?: string;
+    /** Whether the error is one the CLI prints as a plain message: a pulumi.RunError. */
+    readonly errorIsRunError?: boolean;
+    /** Whether the CLI stopped before the program ran, as it does on a config type error. */
+    readonly refusedByCli?: boolean;
 }
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -106,12 +111,26 @@ interface RegisterRequest {
 }
 
 /**
- * Sets the stack configuration (keys without the project prefix), installs the mocks, runs
- * index.ts, and resolves once every registration has been answered.
+ * Treats the stack's configuration (keys without the project prefix) as the CLI does, installs the
+ * mocks, runs index.ts, and resolves once every registration has been answered.
  */
-export async function runProgramInProcess(config: Record<string, string>): Promise<ProgramRun> {
+export async function runProgramInProcess(
+    stackValues: Record<string, StackValue>,
+): Promise<ProgramRun> {
+    const merged = cliConfig(STACK, stackValues);
+    if ("error" in merged) {
+        return {
+            registrations: [],
+            invokes: [],
+            outputs: {},
+            secretOutputs: [],
+            warnings: [],
+            error: merged.error,
+            refusedByCli: true,
+        };
+    }
     pulumi.runtime.setAllConfig(
-        Object.fromEntries(Object.entries(config).map(([k, v]) => [`${PROJECT}:${k}`, v])),
+        Object.fromEntries(Object.entries(merged.config).map(([k, v]) => [`${PROJECT}:${k}`, v])),
     );
     const pending = new Map<
         string,
@@ -167,6 +186,7 @@ export async function runProgramInProcess(config: Record<string, string>): Promi
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
     let error: string | undefined;
+    let errorIsRunError = false;
     try {
         const program = (await import("../../index.js")) as Record<string, unknown>;
         for (const [key, value] of Object.entries(program)) {
@@ -179,6 +199,7 @@ export async function runProgramInProcess(config: Record<string, string>): Promi
         }
     } catch (thrown) {
         error = thrown instanceof Error ? thrown.message : String(thrown);
+        errorIsRunError = pulumi.RunError.isInstance(thrown);
     }
     await pulumi.runtime.disconnect();
 
@@ -200,15 +221,15 @@ export async function runProgramInProcess(config: Record<string, string>): Promi
         outputs,
         secretOutputs,
         warnings,
-        ...(error === undefined ? {} : { error }),
+        ...(error === undefined ? {} : { error, errorIsRunError }),
     };
 }
 
 // Entry point of the child process that program.ts starts: config as JSON in argv[2].
 if (require.main === module) {
-    void runProgramInProcess(JSON.parse(process.argv[2] ?? "{}") as Record<string, string>).then(
-        (run) => {
-            process.stdout.write(`\n${RUN_MARKER}${JSON.stringify(run)}\n`);
-        },
-    );
+    void runProgramInProcess(
+        JSON.parse(process.argv[2] ?? "{}") as Record<string, StackValue>,
+    ).then((run) => {
+        process.stdout.write(`\n${RUN_MARKER}${JSON.stringify(run)}\n`);
+    });
 }

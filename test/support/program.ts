@@ -5,6 +5,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import type { StackValue } from "./cli-config";
 import { RUN_MARKER, type ProgramRun, type Registration } from "./mock-program";
 
 export { CLUSTER_FQDN, KUBECONFIG_TEXT, LOAD_BALANCER_IP, STACK } from "./mock-program";
@@ -12,8 +13,8 @@ export type { ProgramRun, Registration } from "./mock-program";
 
 const run = promisify(execFile);
 
-/** Runs the program with this stack configuration (keys without the project prefix). */
-export async function runProgramRaw(config: Record<string, string> = {}): Promise<ProgramRun> {
+/** Runs the program as `pulumi up` would on a stack with these values (keys without the project prefix). */
+export async function runProgramRaw(config: Record<string, StackValue> = {}): Promise<ProgramRun> {
     const child = join(__dirname, "mock-program.ts");
     const { stdout } = await run(
         process.execPath,
@@ -29,7 +30,7 @@ export async function runProgramRaw(config: Record<string, string> = {}): Promis
 }
 
 /** Runs the program and fails the test if the program threw. */
-export async function runProgram(config: Record<string, string> = {}): Promise<ProgramRun> {
+export async function runProgram(config: Record<string, StackValue> = {}): Promise<ProgramRun> {
     const result = await runProgramRaw(config);
     if (result.error !== undefined) throw new Error(`the program failed: ${result.error}`);
     return result;

@@ -29,7 +29,7 @@ describe("yaobank's policies as the program emits them", () => {
             runProgram({}),
             runProgram({
                 dataplane: "bpf",
-                allowedClientCidrs: '["203.0.113.0/24", "2001:db8::/48"]',
+                allowedClientCidrs: ["203.0.113.0/24", "2001:db8::/48"],
             }),
             runProgram({ yaobankPolicies: "false" }),
         ]);
