@@ -38,5 +38,21 @@ export default tseslint.config(
             "@typescript-eslint/no-floating-promises": "off",
         },
     },
+    {
+        // Plain CommonJS that must run on any Node (tools/cli/node-version.cjs): no type information.
+        files: ["**/*.cjs"],
+        ...tseslint.configs.disableTypeChecked,
+        languageOptions: {
+            sourceType: "commonjs",
+            parserOptions: { projectService: false, project: false },
+            globals: { require: "readonly", module: "writable", process: "readonly" },
+        },
+        rules: {
+            ...tseslint.configs.disableTypeChecked.rules,
+            "@typescript-eslint/no-require-imports": "off",
+            "@pulumi/no-output-in-template-literal": "off",
+            "@pulumi/no-output-instance-in-template-literal": "off",
+        },
+    },
     ...boundaries,
 );

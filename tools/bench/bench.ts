@@ -16,6 +16,7 @@ import {
     HELP,
     helpText,
     parseCommandLine,
+    readOptionFile,
     stringOption,
     UsageError,
     type CommandSpec,
@@ -169,7 +170,7 @@ async function main(): Promise<number> {
     const kubeconfig =
         options.kubeconfigFile === undefined
             ? await readStackOutputs(options.stack, projectDir, parseKubeconfigOutput)
-            : readFileSync(options.kubeconfigFile, "utf8");
+            : readOptionFile("kubeconfig", options.kubeconfigFile);
     const kube = await import("../kube/client.js");
     const config = kube.kubeConfigFromText(kubeconfig);
     const cluster: BenchCluster = {

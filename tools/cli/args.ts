@@ -2,6 +2,7 @@
  * Command lines of the tools a user types: one declaration per command gives its parsing, its
  * `--help` text and its usage errors (exit 2), so the three never disagree.
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 /** A command line the tool cannot act on; the tool exits 2 and says what to fix. */
@@ -113,4 +114,20 @@ export function stringOption(line: CommandLine, name: string): string | undefine
 
 export function flag(line: CommandLine, name: string): boolean {
     return line.values[name] === true;
+}
+
+/** The text of a file named by an option; a usage error naming the option and the path otherwise. */
+export function readOptionFile(option: string, path: string): string {
+    try {
+        return readFileSync(path, "utf8");
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const why =
+            code === "ENOENT"
+                ? "no such file"
+                : code === "EISDIR"
+                  ? "a directory"
+                  : (code ?? "unreadable");
+        throw new UsageError(`--${option} ${path}: ${why}`);
+    }
 }

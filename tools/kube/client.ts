@@ -25,10 +25,24 @@ export function kubeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): k8s.Kub
     return kubeConfigFromText(text);
 }
 
-/** A client configuration from kubeconfig text held in memory. */
+/** A client configuration from kubeconfig text held in memory; one line saying why when it is not one. */
 export function kubeConfigFromText(text: string): k8s.KubeConfig {
     const config = new k8s.KubeConfig();
-    config.loadFromString(text);
+    try {
+        config.loadFromString(text);
+    } catch (error) {
+        const reason =
+            error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+        // One line: the YAML parser's message goes on with a multi-line excerpt of the file, which
+        // a cause would print too (and a kubeconfig holds credentials).
+        // eslint-disable-next-line preserve-caught-error
+        throw new Error(`the kubeconfig is not valid: ${reason}`);
+    }
+    if (config.getCurrentCluster() === null) {
+        throw new Error(
+            "the kubeconfig names no current cluster (current-context and its cluster)",
+        );
+    }
     return config;
 }
 

@@ -8,7 +8,6 @@
  * the verification itself could not run (no stack, unreachable API server, no answer).
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { DATAPLANES, type Dataplane } from "../../core/dataplane";
 import { pendingSwitch } from "../../core/convergence";
 import { ENTRY_TIER, NAMESPACE } from "../../components/yaobank/yaobank-spec";
@@ -28,6 +27,7 @@ import {
     HELP,
     helpText,
     parseCommandLine,
+    readOptionFile,
     stringOption,
     UsageError,
     type CommandSpec,
@@ -273,7 +273,7 @@ async function main(): Promise<number> {
         options.url !== undefined &&
         options.expect !== undefined
             ? {
-                  kubeconfig: readFileSync(options.kubeconfigFile, "utf8"),
+                  kubeconfig: readOptionFile("kubeconfig", options.kubeconfigFile),
                   yaobankUrl: options.url,
                   dataplane: options.expect,
               }

@@ -4,6 +4,7 @@ import {
     HELP,
     helpText,
     parseCommandLine,
+    readOptionFile,
     UsageError,
     type CommandSpec,
 } from "../../../tools/cli/args";
@@ -76,5 +77,18 @@ describe("exit codes and error lines", () => {
             "verify: bad (see verify --help)\n",
         );
         assert.equal(errorLine("verify", new Error("broken")), "verify: broken\n");
+    });
+});
+
+describe("readOptionFile", () => {
+    it("names the option and the path when the file cannot be read", () => {
+        assert.throws(
+            () => readOptionFile("kubeconfig", "/no/such/kubeconfig"),
+            (error: unknown) =>
+                error instanceof UsageError &&
+                error.message === "--kubeconfig /no/such/kubeconfig: no such file",
+        );
+        assert.throws(() => readOptionFile("kubeconfig", "/"), /--kubeconfig \/: a directory/);
+        assert.match(readOptionFile("results", __filename), /readOptionFile/);
     });
 });
