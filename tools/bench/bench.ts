@@ -28,6 +28,7 @@ import { renderMarkdown, renderSvg } from "./render";
 import { appendRun, compare, FLOWS, type BenchRun, type Flow } from "./results";
 import { BenchError, cleanUp, runBench, type BenchCluster } from "./run";
 import { isOneOf, positiveInteger } from "../../core/parse";
+import { KUBECONFIG_ENV } from "../../components/calico/cluster-step-command";
 
 export interface BenchCliOptions {
     readonly durationSeconds: number;
@@ -36,6 +37,7 @@ export interface BenchCliOptions {
     readonly json: boolean;
     readonly stack: string;
     readonly kubeconfigFile?: string;
+    readonly kubeconfigEnv?: true;
     readonly resultsFile: string;
 }
 
@@ -75,6 +77,10 @@ export const BENCH_COMMAND: CommandSpec = {
             type: "string",
             value: "FILE",
             description: "measure the cluster of this kubeconfig instead",
+        },
+        "kubeconfig-env": {
+            type: "boolean",
+            description: `take the kubeconfig from $${KUBECONFIG_ENV} (as npm run lab -- study passes it)`,
         },
         results: {
             type: "string",
@@ -136,6 +142,7 @@ export function parseBenchOptions(
         json: flag(line, "json"),
         stack: stringOption(line, "stack") ?? stackName(env),
         ...(kubeconfigFile === undefined ? {} : { kubeconfigFile }),
+        ...(flag(line, "kubeconfig-env") ? { kubeconfigEnv: true as const } : {}),
         resultsFile: resolve(projectDir, option("results")),
     };
 }
@@ -166,12 +173,14 @@ async function main(): Promise<number> {
         return 0;
     }
     const { readStackOutputs, parseKubeconfigOutput } = await import("../cli/stack-outputs.js");
-    const kubeconfig =
-        options.kubeconfigFile === undefined
-            ? await readStackOutputs(options.stack, projectDir, parseKubeconfigOutput)
-            : readFileSync(options.kubeconfigFile, "utf8");
     const kube = await import("../kube/client.js");
-    const config = kube.kubeConfigFromText(kubeconfig);
+    const config = options.kubeconfigEnv
+        ? kube.kubeConfigFromEnv()
+        : kube.kubeConfigFromText(
+              options.kubeconfigFile === undefined
+                  ? await readStackOutputs(options.stack, projectDir, parseKubeconfigOutput)
+                  : readFileSync(options.kubeconfigFile, "utf8"),
+          );
     const cluster: BenchCluster = {
         nodes: () => kube.listNodes(config),
         calicoObjects: () => kube.readCalicoObjects(config),
