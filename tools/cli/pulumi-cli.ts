@@ -6,6 +6,7 @@
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { version as SDK_VERSION } from "@pulumi/pulumi/version";
+import { describeError } from "./errors";
 
 /** The CLI version the tools install: the one matching @pulumi/pulumi, as PulumiCommand.install defaults to. */
 export const PINNED_CLI_VERSION = SDK_VERSION;
@@ -96,8 +97,7 @@ export async function findPulumiCli<T>(
             const cli = await installer.get(root);
             return { cli, probe: installer.describe(cli) };
         } catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
-            return { probe: { problem: probeProblem(message) } };
+            return { probe: { problem: probeProblem(describeError(error)) } };
         }
     };
     const onPath = await probe();
@@ -114,9 +114,8 @@ export async function findPulumiCli<T>(
                 `installing the Pulumi CLI ${PINNED_CLI_VERSION} into ${choice.root} (${choice.reason})`,
             );
             const cli = await installer.install(choice.root).catch((error: unknown) => {
-                const message = error instanceof Error ? error.message : String(error);
                 throw new NoPulumiCliError(
-                    `could not install the Pulumi CLI into ${choice.root}: ${message.split("\n")[0] ?? ""}`,
+                    `could not install the Pulumi CLI into ${choice.root}: ${describeError(error).split("\n")[0] ?? ""}`,
                 );
             });
             const installed = installer.describe(cli);
