@@ -37,10 +37,10 @@ export const boundaries = [
                 {
                     patterns: [
                         {
-                            regex: "^@pulumi/(pulumi|kubernetes|azure-native|command|random)(?!/automation$)(/|$)",
+                            regex: "^@pulumi/(pulumi|kubernetes|azure-native|command|random)(?!/(automation|version)$)(/|$)",
                             allowTypeImports: true,
                             message:
-                                "tools/ run outside a Pulumi program: no resource SDKs (the Automation API is allowed).",
+                                "tools/ run outside a Pulumi program: no resource SDKs (the Automation API and the SDK version are allowed).",
                         },
                         {
                             regex: COMPONENT_MODULE,

@@ -110,7 +110,7 @@ describe("layer boundaries (eslint.boundaries.mjs)", () => {
         assert.deepEqual(
             await lint(
                 "tools/lab/example.ts",
-                'import * as auto from "@pulumi/pulumi/automation";\nexport const y = auto;\n',
+                'import * as auto from "@pulumi/pulumi/automation";\nimport { version } from "@pulumi/pulumi/version";\nexport const y = [auto, version];\n',
             ),
             [],
         );

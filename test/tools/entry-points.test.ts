@@ -17,6 +17,17 @@ const ENTRY_POINTS = [
         script: "tools/bench/bench.ts",
         options: ["--duration", "--flows", "--connections", "--kubeconfig", "--results"],
     },
+    {
+        script: "tools/lab/lab.ts",
+        options: [
+            "--show-secrets",
+            "--path",
+            "--secret",
+            "--from-scratch",
+            "--destroy",
+            "--skip-bench",
+        ],
+    },
 ];
 
 function run(script: string, args: string[]) {
@@ -29,6 +40,20 @@ function run(script: string, args: string[]) {
 }
 
 describe("entry points", () => {
+    it("tools/lab/lab.ts --help lists the driver's commands, study among them", () => {
+        const result = run("tools/lab/lab.ts", ["--help"]);
+        assert.equal(result.status, 0, result.stderr);
+        for (const command of [
+            "up",
+            "preview",
+            "refresh",
+            "destroy",
+            "stack output",
+            "config set",
+            "study",
+        ])
+            assert.match(result.stdout, new RegExp(`npm run lab -- .*\\b${command}\\b`));
+    });
     for (const entry of ENTRY_POINTS) {
         it(`${entry.script} --help exits 0 and lists every option`, () => {
             const result = run(entry.script, ["--help"]);

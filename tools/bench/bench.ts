@@ -29,6 +29,7 @@ import { renderMarkdown, renderSvg } from "./render";
 import { appendRun, compare, FLOWS, type BenchRun, type Flow } from "./results";
 import { BenchError, cleanUp, runBench, type BenchCluster } from "./run";
 import { isOneOf, positiveInteger } from "../../core/parse";
+import { KUBECONFIG_ENV } from "../../components/calico/cluster-step-command";
 
 export interface BenchCliOptions {
     readonly durationSeconds: number;
@@ -37,6 +38,7 @@ export interface BenchCliOptions {
     readonly json: boolean;
     readonly stack: string;
     readonly kubeconfigFile?: string;
+    readonly kubeconfigEnv?: true;
     readonly resultsFile: string;
 }
 
@@ -76,6 +78,10 @@ export const BENCH_COMMAND: CommandSpec = {
             type: "string",
             value: "FILE",
             description: "measure the cluster of this kubeconfig instead",
+        },
+        "kubeconfig-env": {
+            type: "boolean",
+            description: `take the kubeconfig from $${KUBECONFIG_ENV} (as npm run lab -- study passes it)`,
         },
         results: {
             type: "string",
@@ -137,6 +143,7 @@ export function parseBenchOptions(
         json: flag(line, "json"),
         stack: stringOption(line, "stack") ?? stackName(env),
         ...(kubeconfigFile === undefined ? {} : { kubeconfigFile }),
+        ...(flag(line, "kubeconfig-env") ? { kubeconfigEnv: true as const } : {}),
         resultsFile: resolve(projectDir, option("results")),
     };
 }
@@ -167,12 +174,14 @@ async function main(): Promise<number> {
         return 0;
     }
     const { readStackOutputs, parseKubeconfigOutput } = await import("../cli/stack-outputs.js");
-    const kubeconfig =
-        options.kubeconfigFile === undefined
-            ? await readStackOutputs(options.stack, projectDir, parseKubeconfigOutput)
-            : readOptionFile("kubeconfig", options.kubeconfigFile);
     const kube = await import("../kube/client.js");
-    const config = kube.kubeConfigFromText(kubeconfig);
+    const config = options.kubeconfigEnv
+        ? kube.kubeConfigFromEnv()
+        : kube.kubeConfigFromText(
+              options.kubeconfigFile === undefined
+                  ? await readStackOutputs(options.stack, projectDir, parseKubeconfigOutput)
+                  : readOptionFile("kubeconfig", options.kubeconfigFile),
+          );
     const cluster: BenchCluster = {
         nodes: () => kube.listNodes(config),
         calicoObjects: () => kube.readCalicoObjects(config),

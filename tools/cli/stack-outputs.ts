@@ -1,8 +1,13 @@
-/** The lab's stack outputs, as `pulumi stack output --json --show-secrets` gives them. */
-import { spawn } from "node:child_process";
-import { join } from "node:path";
+/**
+ * The lab's stack outputs, read through the Automation API (the CLI on PATH or in the lab's cache
+ * folder); the outputs, secrets included, stay in this process's memory.
+ */
 import { DATAPLANES, type Dataplane } from "../../core/dataplane";
 import { isOneOf } from "../../core/parse";
+import { explained } from "./pulumi-errors";
+import { NoPulumiCliError } from "./pulumi-cli";
+import { STATE_DIR } from "./project";
+import { outputValues, type LabStack, type OpenRequest } from "./pulumi-stack";
 
 export interface LabOutputs {
     readonly kubeconfig: string;
@@ -14,17 +19,10 @@ export class StackOutputsError extends Error {
     override name = "StackOutputsError";
 }
 
-/** Checks the outputs the verification needs; says which is missing and what to do. */
-function outputsOf(json: string, stack: string): Record<string, unknown> {
-    try {
-        return JSON.parse(json) as Record<string, unknown>;
-    } catch {
-        throw new StackOutputsError(`stack ${stack}: pulumi printed no JSON outputs`);
-    }
-}
+type Outputs = Readonly<Record<string, unknown>>;
 
-export function parseStackOutputs(json: string, stack: string): LabOutputs {
-    const outputs = outputsOf(json, stack);
+/** Checks the outputs the verification needs; says which is missing and what to do. */
+export function parseStackOutputs(outputs: Outputs, stack: string): LabOutputs {
     const missing = ["kubeconfig", "yaobankUrl", "dataplane"].filter(
         (k) => typeof outputs[k] !== "string",
     );
@@ -46,8 +44,8 @@ export function parseStackOutputs(json: string, stack: string): LabOutputs {
 }
 
 /** Only the kubeconfig, for commands that need nothing else (npm run bench). */
-export function parseKubeconfigOutput(json: string, stack: string): string {
-    const kubeconfig = outputsOf(json, stack)["kubeconfig"];
+export function parseKubeconfigOutput(outputs: Outputs, stack: string): string {
+    const kubeconfig = outputs["kubeconfig"];
     if (typeof kubeconfig !== "string") {
         throw new StackOutputsError(
             `stack ${stack} has no kubeconfig output yet: run \`npm run lab -- up\` first`,
@@ -56,56 +54,37 @@ export function parseKubeconfigOutput(json: string, stack: string): string {
     return kubeconfig;
 }
 
+/** Selects an existing stack (never creates one); the Automation API for real, a fake in tests. */
+export type OpenExistingStack = (request: OpenRequest) => Promise<LabStack>;
+
 /**
- * Runs the Pulumi CLI against the lab's local state (as tools/lab/lab.sh does). Pulumi may ask for the
- * stack's passphrase on the terminal; the outputs, secrets included, stay in this process's memory.
+ * Reads the stack's outputs. A missing CLI, stack or passphrase is reported as what it is, each in
+ * one line; without a usable CLI, `--kubeconfig` is the way around it.
  */
-export function readStackOutputs<T = LabOutputs>(
+export async function readStackOutputs<T = LabOutputs>(
     stack: string,
     projectDir: string,
-    parse: (json: string, stack: string) => T = parseStackOutputs as (
-        json: string,
+    parse: (outputs: Outputs, stack: string) => T = parseStackOutputs as (
+        outputs: Outputs,
         stack: string,
     ) => T,
+    open?: OpenExistingStack,
 ): Promise<T> {
-    const env = {
-        ...process.env,
-        PULUMI_BACKEND_URL:
-            process.env["PULUMI_BACKEND_URL"] ?? `file://${join(projectDir, ".pulumi-state")}`,
-    };
-    return new Promise((resolve, reject) => {
-        const child = spawn(
-            "pulumi",
-            ["stack", "output", "--json", "--show-secrets", "--stack", stack],
-            {
-                cwd: projectDir,
-                env,
-                stdio: ["inherit", "pipe", "inherit"],
-            },
-        );
-        let stdout = "";
-        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-        child.on("error", (error) => {
-            reject(
-                new StackOutputsError(
-                    `cannot run the Pulumi CLI (${error.message}); or pass --kubeconfig and --url`,
-                ),
-            );
+    const openStack =
+        open ??
+        (async (request: OpenRequest) => {
+            const { openExistingStack } = await import("./automation.js");
+            return openExistingStack(request, projectDir, STATE_DIR);
         });
-        child.on("close", (code) => {
-            if (code !== 0) {
-                reject(
-                    new StackOutputsError(
-                        `\`pulumi stack output\` failed for stack ${stack} (exit ${String(code)}): does the stack exist?`,
-                    ),
-                );
-                return;
-            }
-            try {
-                resolve(parse(stdout, stack));
-            } catch (error) {
-                reject(error instanceof Error ? error : new StackOutputsError(String(error)));
-            }
-        });
-    });
+    let labStack: LabStack;
+    try {
+        labStack = await openStack({ stack, create: false });
+    } catch (error) {
+        if (error instanceof NoPulumiCliError) {
+            throw new StackOutputsError(`${error.message}; or pass --kubeconfig`);
+        }
+        throw error;
+    }
+    const outputs = await explained(stack, () => labStack.outputs());
+    return parse(outputValues(outputs), stack);
 }

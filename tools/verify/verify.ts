@@ -38,6 +38,7 @@ import { progressLine } from "../cli/progress";
 import { renderReport, type Report } from "./report";
 import { judge } from "./verdict";
 import { isOneOf, positiveInteger } from "../../core/parse";
+import { KUBECONFIG_ENV } from "../../components/calico/cluster-step-command";
 
 /** The cluster reads of a verification; @kubernetes/client-node for real, recorded objects in tests. */
 export interface VerifyCluster {
@@ -194,6 +195,10 @@ export const VERIFY_COMMAND: CommandSpec = {
             value: "FILE",
             description: "verify a cluster by hand: its kubeconfig (with --url and --expect)",
         },
+        "kubeconfig-env": {
+            type: "boolean",
+            description: `take the kubeconfig from $${KUBECONFIG_ENV} instead of a file (as npm run lab -- study passes it)`,
+        },
         url: { type: "string", value: "URL", description: "the yaobank URL (with --kubeconfig)" },
         expect: {
             type: "string",
@@ -221,6 +226,7 @@ interface Options {
     readonly json: boolean;
     readonly timeoutSeconds: number;
     readonly kubeconfigFile?: string;
+    readonly kubeconfigEnv?: true;
     readonly url?: string;
     readonly expect?: Dataplane;
 }
@@ -240,8 +246,13 @@ export function parseOptions(
         throw new UsageError(`--expect must be one of ${DATAPLANES.join(", ")}, not "${expect}"`);
     }
     const kubeconfigFile = stringOption(line, "kubeconfig");
+    const kubeconfigEnv = flag(line, "kubeconfig-env");
+    if (kubeconfigEnv && kubeconfigFile !== undefined)
+        throw new UsageError("--kubeconfig and --kubeconfig-env exclude each other");
     const url = stringOption(line, "url");
-    const byHand = [kubeconfigFile, url, expect].filter((v) => v !== undefined).length;
+    const byHand = [kubeconfigEnv || kubeconfigFile, url, expect].filter(
+        (v) => v !== undefined,
+    ).length;
     if (byHand !== 0 && byHand !== 3) {
         throw new UsageError(
             "--kubeconfig, --url and --expect go together (they replace the stack's outputs)",
@@ -255,6 +266,7 @@ export function parseOptions(
         json: flag(line, "json"),
         timeoutSeconds,
         ...(kubeconfigFile === undefined ? {} : { kubeconfigFile }),
+        ...(kubeconfigEnv ? { kubeconfigEnv } : {}),
         ...(url === undefined ? {} : { url }),
         ...(expect === undefined ? {} : { expect }),
     };
@@ -269,18 +281,22 @@ async function main(): Promise<number> {
     const projectDir = PROJECT_DIR;
     const { readStackOutputs } = await import("../cli/stack-outputs.js");
     const outputs =
-        options.kubeconfigFile !== undefined &&
-        options.url !== undefined &&
-        options.expect !== undefined
+        options.url !== undefined && options.expect !== undefined
             ? {
-                  kubeconfig: readOptionFile("kubeconfig", options.kubeconfigFile),
+                  kubeconfig:
+                      options.kubeconfigFile === undefined
+                          ? undefined
+                          : readOptionFile("kubeconfig", options.kubeconfigFile),
                   yaobankUrl: options.url,
                   dataplane: options.expect,
               }
             : await readStackOutputs(options.stack, projectDir);
 
     const kube = await import("../kube/client.js");
-    const config = kube.kubeConfigFromText(outputs.kubeconfig);
+    const config =
+        outputs.kubeconfig === undefined
+            ? kube.kubeConfigFromEnv()
+            : kube.kubeConfigFromText(outputs.kubeconfig);
     const cluster: VerifyCluster = {
         calicoObjects: () => kube.readCalicoObjects(config),
         nodes: () => kube.listNodes(config),

@@ -74,6 +74,11 @@ describe("parseBenchOptions", () => {
             resultsFile: "/lab/bench-results/results.json",
         });
     });
+    it("takes the kubeconfig from $LAB_KUBECONFIG with --kubeconfig-env", () => {
+        const options = parseBenchOptions(["--kubeconfig-env"], "/lab", {});
+        assert.ok(options !== HELP);
+        assert.equal(options.kubeconfigEnv, true);
+    });
     it("takes a subset of flows and refuses unknown ones and bad numbers", () => {
         const options = parseBenchOptions(
             ["--flows", "p2s-tcp,latency", "--duration", "10"],

@@ -231,6 +231,36 @@ describe("parseOptions", () => {
             },
         );
     });
+    it("takes the kubeconfig from $LAB_KUBECONFIG with --kubeconfig-env, as the study passes it", () => {
+        assert.deepEqual(
+            parseOptions(["--kubeconfig-env", "--url", "http://1.2.3.4/", "--expect", "bpf"], {}),
+            {
+                stack: "dev",
+                json: false,
+                timeoutSeconds: 180,
+                kubeconfigEnv: true,
+                url: "http://1.2.3.4/",
+                expect: "bpf",
+            },
+        );
+        assert.throws(() => parseOptions(["--kubeconfig-env"], {}), /go together/);
+        assert.throws(
+            () =>
+                parseOptions(
+                    [
+                        "--kubeconfig-env",
+                        "--kubeconfig",
+                        "k",
+                        "--url",
+                        "http://x/",
+                        "--expect",
+                        "bpf",
+                    ],
+                    {},
+                ),
+            /exclude each other/,
+        );
+    });
     it("rejects incomplete or malformed flags", () => {
         assert.throws(() => parseOptions(["--url", "http://1.2.3.4/"], {}), /go together/);
         assert.throws(

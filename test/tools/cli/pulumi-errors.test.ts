@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+    classifyFailure,
+    explained,
+    PulumiCommandFailure,
+    stderrOf,
+} from "../../../tools/cli/pulumi-errors";
+import { commandError } from "../../support/pulumi-fakes";
+
+describe("stderrOf", () => {
+    it("takes the stderr part of a CommandError's message", () => {
+        const message =
+            "code: 255\n stdout: Previewing update (dev):\n stderr: error: boom\n err?: \n";
+        assert.equal(stderrOf(message), "error: boom");
+    });
+});
+
+describe("classifyFailure", () => {
+    const kind = (stderr: string) => classifyFailure(commandError(stderr).message, "dev");
+    it("names each case the user can act on, in one line", () => {
+        const cases = [
+            [
+                "error: getting secrets manager: incorrect passphrase",
+                "incorrect-passphrase",
+                /passphrase is not stack dev's/,
+            ],
+            [
+                "error: passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables",
+                "missing-passphrase",
+                /needs its passphrase/,
+            ],
+            [
+                "error: no stack named 'dev' found",
+                "no-stack",
+                /no stack dev yet: `npm run lab -- up` creates it/,
+            ],
+            [
+                "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.",
+                "locked",
+                /locked by another update.*pulumi cancel --stack dev/,
+            ],
+            [
+                "Command failed with ENOENT: pulumi stack\nspawn pulumi ENOENT",
+                "no-cli",
+                /cannot run the Pulumi CLI/,
+            ],
+            ["warning: x\nerror: update failed\nmore", "other", /^update failed$/],
+        ] as const;
+        for (const [stderr, expected, line] of cases) {
+            const failure = kind(stderr);
+            assert.equal(failure.kind, expected, stderr);
+            assert.match(failure.line, line);
+            assert.ok(!failure.line.includes("\n"), failure.line);
+        }
+    });
+    it("is not fooled by the stdout part", () => {
+        const message =
+            "code: 255\n stdout: incorrect passphrase in a resource name\n stderr: error: update failed\n err?: \n";
+        assert.equal(classifyFailure(message, "dev").kind, "other");
+    });
+});
+
+describe("explained", () => {
+    it("turns a CommandError into its one line and lets other errors through", async () => {
+        await assert.rejects(
+            explained("dev", () => Promise.reject(commandError("error: incorrect passphrase"))),
+            (error: unknown) =>
+                error instanceof PulumiCommandFailure &&
+                error.failure.kind === "incorrect-passphrase",
+        );
+        const plain = new Error("plain");
+        await assert.rejects(
+            explained("dev", () => Promise.reject(plain)),
+            (error) => error === plain,
+        );
+    });
+});

@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { HELP, UsageError } from "../../../tools/cli/args";
+import { mayCreateStack, parseLabCommand, reachesAzure } from "../../../tools/lab/command";
+
+describe("parseLabCommand", () => {
+    it("maps the commands users type", () => {
+        assert.deepEqual(parseLabCommand(["up"]), { kind: "operation", operation: "up" });
+        assert.deepEqual(parseLabCommand(["destroy"]), { kind: "operation", operation: "destroy" });
+        assert.deepEqual(parseLabCommand(["stack", "output"]), {
+            kind: "stack-output",
+            showSecrets: false,
+        });
+        assert.deepEqual(parseLabCommand(["stack", "output", "kubeconfig", "--show-secrets"]), {
+            kind: "stack-output",
+            name: "kubeconfig",
+            showSecrets: true,
+        });
+        assert.deepEqual(parseLabCommand(["config", "set", "dataplane", "bpf"]), {
+            kind: "config-set",
+            key: "dataplane",
+            value: "bpf",
+            path: false,
+            secret: false,
+        });
+        assert.deepEqual(
+            parseLabCommand(["config", "set", "--path", "allowedClientCidrs[0]", "1.2.3.4/32"]),
+            {
+                kind: "config-set",
+                key: "allowedClientCidrs[0]",
+                value: "1.2.3.4/32",
+                path: true,
+                secret: false,
+            },
+        );
+        assert.deepEqual(
+            parseLabCommand(["config", "set", "--secret", "azure-native:clientSecret"]),
+            {
+                kind: "config-set",
+                key: "azure-native:clientSecret",
+                path: false,
+                secret: true,
+            },
+        );
+        assert.deepEqual(parseLabCommand(["config", "get", "dataplane"]), {
+            kind: "config-get",
+            key: "dataplane",
+            path: false,
+        });
+        assert.deepEqual(parseLabCommand(["config", "rm", "wireguard"]), {
+            kind: "config-rm",
+            key: "wireguard",
+            path: false,
+        });
+        assert.deepEqual(parseLabCommand(["config"]), { kind: "config-list", showSecrets: false });
+    });
+    it("passes non-stack commands through untouched, their --help included", () => {
+        assert.deepEqual(parseLabCommand(["plugin", "ls", "--json"]), {
+            kind: "pass-through",
+            args: ["plugin", "ls", "--json"],
+        });
+        assert.deepEqual(parseLabCommand(["version", "--help"]), {
+            kind: "pass-through",
+            args: ["version", "--help"],
+        });
+        assert.deepEqual(parseLabCommand(["whoami"]), { kind: "pass-through", args: ["whoami"] });
+    });
+    it("hands the study's bench options to bench, checked", () => {
+        assert.deepEqual(
+            parseLabCommand([
+                "study",
+                "--repeat",
+                "3",
+                "--services",
+                "0,1000",
+                "--duration",
+                "10",
+                "--destroy",
+            ]),
+            {
+                kind: "study",
+                options: {
+                    fromScratch: false,
+                    destroy: true,
+                    skipBench: false,
+                    benchArgs: ["--repeat", "3", "--duration", "10", "--services", "0,1000"],
+                },
+            },
+        );
+        assert.throws(
+            () => parseLabCommand(["study", "--repeat", "0"]),
+            /--repeat must be a positive integer, not "0"/,
+        );
+        assert.throws(
+            () => parseLabCommand(["study", "--services", "many"]),
+            /--services takes service counts/,
+        );
+        assert.throws(
+            () => parseLabCommand(["study", "--skip-bench", "--repeat", "2"]),
+            /--skip-bench runs no bench/,
+        );
+    });
+    it("answers --help anywhere but in a pass-through command", () => {
+        assert.equal(parseLabCommand(["--help"]), HELP);
+        assert.equal(parseLabCommand(["study", "-h"]), HELP);
+    });
+    it("calls every malformed line a usage error", () => {
+        for (const argv of [
+            [],
+            ["frob"],
+            ["up", "now"],
+            ["up", "--secret"],
+            ["stack"],
+            ["stack", "ls"],
+            ["config", "set", "k"],
+            ["config", "get"],
+            ["destroy", "--yes"],
+            ["study", "--show-secrets"],
+        ]) {
+            assert.throws(() => parseLabCommand(argv), UsageError, argv.join(" "));
+        }
+    });
+});
+
+describe("the command's scope", () => {
+    it("checks Azure only where Azure is reached, and creates the stack only for writes", () => {
+        const parse = (...argv: string[]) => {
+            const command = parseLabCommand(argv);
+            assert.notEqual(command, HELP);
+            return command as Exclude<typeof command, typeof HELP>;
+        };
+        assert.ok(
+            reachesAzure(parse("up")) &&
+                reachesAzure(parse("refresh")) &&
+                reachesAzure(parse("study")),
+        );
+        assert.ok(
+            !reachesAzure(parse("stack", "output")) &&
+                !reachesAzure(parse("config", "set", "k", "v")),
+        );
+        assert.ok(mayCreateStack(parse("up")) && mayCreateStack(parse("config", "set", "k", "v")));
+        for (const argv of [
+            ["refresh"],
+            ["destroy"],
+            ["stack", "output"],
+            ["config", "get", "k"],
+            ["config"],
+            ["config", "rm", "k"],
+        ]) {
+            assert.ok(!mayCreateStack(parse(...argv)), argv.join(" "));
+        }
+    });
+});

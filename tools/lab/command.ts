@@ -1,0 +1,222 @@
+/** What `npm run lab -- …` asks for: one declaration gives the parsing and the --help text. */
+import { isOneOf, positiveInteger } from "../../core/parse";
+import { HELP, parseCommandLine, UsageError, type CommandSpec } from "../cli/args";
+import { STUDY_DIR_NAME } from "./study/plan";
+
+export const OPERATIONS = ["up", "preview", "refresh", "destroy"] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** Pulumi commands about no stack: run as typed, without selecting or creating one. */
+export const PASS_THROUGH = ["version", "whoami", "about", "plugin"] as const;
+
+export interface StudyOptions {
+    readonly fromScratch: boolean;
+    readonly destroy: boolean;
+    readonly skipBench: boolean;
+    /** Handed to `npm run bench` as given (it validates them too). */
+    readonly benchArgs: readonly string[];
+}
+
+export type LabCommand =
+    | { readonly kind: "operation"; readonly operation: Operation }
+    | { readonly kind: "stack-output"; readonly name?: string; readonly showSecrets: boolean }
+    | { readonly kind: "config-list"; readonly showSecrets: boolean }
+    | { readonly kind: "config-get"; readonly key: string; readonly path: boolean }
+    | {
+          readonly kind: "config-set";
+          readonly key: string;
+          readonly value?: string;
+          readonly path: boolean;
+          readonly secret: boolean;
+      }
+    | { readonly kind: "config-rm"; readonly key: string; readonly path: boolean }
+    | { readonly kind: "study"; readonly options: StudyOptions }
+    | { readonly kind: "pass-through"; readonly args: readonly string[] };
+
+export const LAB_COMMAND: CommandSpec = {
+    name: "npm run lab --",
+    summary:
+        "builds, flips, measures and removes the lab through Pulumi's Automation API, with local state and no hand-installed Pulumi CLI",
+    usage: [
+        "up | preview | refresh | destroy",
+        "stack output [NAME] [--show-secrets]",
+        "config [--show-secrets]",
+        "config get KEY [--path]",
+        "config set KEY [VALUE] [--path] [--secret]",
+        "config rm KEY [--path]",
+        "study [--from-scratch] [--destroy] [--skip-bench] [--repeat N] [--services LIST] [--duration S]",
+        "version | whoami | about | plugin ...",
+    ],
+    positionals: ["COMMAND", "SUBCOMMAND", "KEY", "VALUE"],
+    options: {
+        "show-secrets": {
+            type: "boolean",
+            description: "stack output, config: print secret values (the kubeconfig) in clear",
+        },
+        path: { type: "boolean", description: "config: KEY is a path, e.g. allowedClientCidrs[0]" },
+        secret: {
+            type: "boolean",
+            description:
+                "config set: store VALUE encrypted; without VALUE it is asked for (or read from stdin)",
+        },
+        "from-scratch": {
+            type: "boolean",
+            description: "study: run every step again, ignoring the results on disk",
+        },
+        destroy: {
+            type: "boolean",
+            description: "study: destroy the lab at the end (never on a failure)",
+        },
+        "skip-bench": {
+            type: "boolean",
+            description: "study: build, flip, verify and revert without measuring",
+        },
+        repeat: { type: "string", value: "N", description: "study: passed to npm run bench" },
+        services: { type: "string", value: "LIST", description: "study: passed to npm run bench" },
+        duration: { type: "string", value: "S", description: "study: passed to npm run bench" },
+    },
+    notes: [
+        "Commands:",
+        "  up                 build or update the lab (creates the stack on first use)",
+        "  preview            show what up would change",
+        "  refresh            read the real state of the lab's resources into the stack",
+        "  destroy            remove everything the lab created",
+        "  stack output       the stack's outputs (kubeconfig, yaobankUrl, dataplane, ...)",
+        "  config ...         the stack's settings, e.g. `config set dataplane bpf`",
+        `  study              the whole experiment: build, verify and measure iptables, flip to eBPF,`,
+        `                     verify and measure, flip back and verify; report in bench-results/${STUDY_DIR_NAME}/`,
+        "  version, whoami, about, plugin   the Pulumi CLI's own, about no stack",
+        "",
+        "Before anything else it checks Node, the Pulumi CLI (PATH, else it installs the version matching",
+        "@pulumi/pulumi into ${XDG_CACHE_HOME:-~/.cache}/aks-calico-lab/pulumi/) and, for commands that",
+        "reach Azure, a credential @pulumi/azure-native accepts: `az login`, or ARM_* variables.",
+        "",
+        "Environment: LAB_STACK (stack name, default dev); PULUMI_CONFIG_PASSPHRASE or",
+        "PULUMI_CONFIG_PASSPHRASE_FILE (else the passphrase is asked on the terminal, never echoed);",
+        "PULUMI_BACKEND_URL (default: the project's .pulumi-state/ folder).",
+    ],
+    exitCodes: [
+        [0, "done"],
+        [1, "a check, the Pulumi CLI or a study step failed (one line says which and why)"],
+        [2, "a usage error (the line says what to fix)"],
+        [130, "interrupted (Ctrl-C): the CLI cancelled cleanly; run the command again to continue"],
+    ],
+    examples: [
+        "npm run lab -- up",
+        "npm run lab -- config set dataplane bpf && npm run lab -- up",
+        "npm run lab -- stack output kubeconfig --show-secrets > kubeconfig",
+        "npm run lab -- study --repeat 3",
+        "npm run lab -- study --skip-bench --destroy",
+        "npm run lab -- destroy",
+    ],
+};
+
+const COMMAND_LIST =
+    "up, preview, refresh, destroy, stack output, config, study, version, whoami, about, plugin";
+
+/** Which options each command takes; anything else given is a usage error. */
+const ALLOWED: Readonly<Record<Exclude<LabCommand["kind"], "pass-through">, readonly string[]>> = {
+    operation: [],
+    "stack-output": ["show-secrets"],
+    "config-list": ["show-secrets"],
+    "config-get": ["path"],
+    "config-set": ["path", "secret"],
+    "config-rm": ["path"],
+    study: ["from-scratch", "destroy", "skip-bench", "repeat", "services", "duration"],
+};
+
+function studyOptions(
+    values: Readonly<Record<string, string | boolean | undefined>>,
+): StudyOptions {
+    const benchArgs: string[] = [];
+    for (const name of ["repeat", "duration"] as const) {
+        const value = values[name];
+        if (typeof value !== "string") continue;
+        if (positiveInteger(value) === undefined)
+            throw new UsageError(`--${name} must be a positive integer, not "${value}"`);
+        benchArgs.push(`--${name}`, value);
+    }
+    const services = values["services"];
+    if (typeof services === "string") {
+        if (!/^\d+(,\d+)*$/.test(services))
+            throw new UsageError(
+                `--services takes service counts like 0,1000,5000, not "${services}"`,
+            );
+        benchArgs.push("--services", services);
+    }
+    if (values["skip-bench"] === true && benchArgs.length > 0)
+        throw new UsageError(
+            "--skip-bench runs no bench: drop --repeat, --services and --duration",
+        );
+    return {
+        fromScratch: values["from-scratch"] === true,
+        destroy: values["destroy"] === true,
+        skipBench: values["skip-bench"] === true,
+        benchArgs,
+    };
+}
+
+/** The command a line asks for; HELP for --help/-h; UsageError (exit 2) for anything else. */
+export function parseLabCommand(argv: readonly string[]): LabCommand | typeof HELP {
+    const [first] = argv;
+    if (first !== undefined && isOneOf(PASS_THROUGH, first))
+        return { kind: "pass-through", args: argv };
+    const line = parseCommandLine(LAB_COMMAND, argv);
+    if (line === HELP) return HELP;
+    const [word, sub, key, value] = line.positionals;
+    const flag = (name: string) => line.values[name] === true;
+    const command = ((): LabCommand => {
+        if (word === undefined) throw new UsageError(`name a command: ${COMMAND_LIST}`);
+        if (isOneOf(OPERATIONS, word) && sub === undefined)
+            return { kind: "operation", operation: word };
+        if (word === "study" && sub === undefined)
+            return { kind: "study", options: studyOptions(line.values) };
+        if (word === "stack" && sub === "output" && value === undefined)
+            return {
+                kind: "stack-output",
+                ...(key === undefined ? {} : { name: key }),
+                showSecrets: flag("show-secrets"),
+            };
+        if (word === "config" && sub === undefined)
+            return { kind: "config-list", showSecrets: flag("show-secrets") };
+        if (word === "config" && key !== undefined) {
+            if (sub === "set" && (value !== undefined || flag("secret")))
+                return {
+                    kind: "config-set",
+                    key,
+                    ...(value === undefined ? {} : { value }),
+                    path: flag("path"),
+                    secret: flag("secret"),
+                };
+            if (sub === "get" && value === undefined)
+                return { kind: "config-get", key, path: flag("path") };
+            if (sub === "rm" && value === undefined)
+                return { kind: "config-rm", key, path: flag("path") };
+        }
+        throw new UsageError(
+            `"${line.positionals.join(" ")}" is not a lab command (${COMMAND_LIST}); ` +
+                "for any other Pulumi command, run `pulumi` itself in the project folder",
+        );
+    })();
+    const allowed = command.kind === "pass-through" ? [] : ALLOWED[command.kind];
+    const extra = Object.keys(line.values).filter(
+        (name) => line.values[name] !== undefined && !allowed.includes(name),
+    );
+    if (extra.length > 0) {
+        throw new UsageError(
+            `${line.positionals.slice(0, 2).join(" ")} does not take ${extra.map((name) => `--${name}`).join(", ")}`,
+        );
+    }
+    return command;
+}
+
+/** Commands that reach Azure, so need a credential up front. */
+export const reachesAzure = (command: LabCommand): boolean =>
+    command.kind === "operation" || command.kind === "study";
+
+/** Commands that may create the stack; every other one only selects it. */
+export const mayCreateStack = (command: LabCommand): boolean =>
+    (command.kind === "operation" &&
+        (command.operation === "up" || command.operation === "preview")) ||
+    command.kind === "config-set" ||
+    command.kind === "study";

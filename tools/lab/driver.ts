@@ -1,0 +1,127 @@
+/**
+ * What `npm run lab -- <command>` does, on interfaces: the checks up front (Node, the CLI, an Azure
+ * credential where Azure is reached), then the command on the lab's stack. lab.ts wires the real
+ * Automation API, terminal and processes; tests use recording fakes.
+ */
+import { InterruptedError } from "../cli/passphrase";
+import { explained } from "../cli/pulumi-errors";
+import {
+    openStack,
+    type LabStack,
+    type LabWorkspace,
+    type OperationOptions,
+    type Terminal,
+} from "../cli/pulumi-stack";
+import { azureSettings, checkAzureCredential, type AzResult } from "./azure-credential";
+import { mayCreateStack, reachesAzure, type LabCommand, type StudyOptions } from "./command";
+import { nodeVersionProblem } from "./node-version";
+import { renderConfig, renderOutputs } from "./render";
+
+/**
+ * Makes the Kubernetes provider drop resources of a cluster it can no longer reach instead of
+ * failing the destroy (pulumi/pulumi-kubernetes provider/pkg/provider/provider.go: the
+ * PULUMI_K8S_DELETE_UNREACHABLE variable, read when the provider has no deleteUnreachable set).
+ */
+export const DESTROY_ENV = { PULUMI_K8S_DELETE_UNREACHABLE: "true" } as const;
+
+export class CheckError extends Error {
+    override name = "CheckError";
+}
+
+export interface Connected {
+    readonly workspace: LabWorkspace;
+    /** Runs the CLI itself with the user's terminal (pass-through commands); resolves with its exit code. */
+    readonly runCli: (args: readonly string[]) => Promise<number>;
+}
+
+export interface DriverDeps {
+    readonly env: NodeJS.ProcessEnv;
+    readonly nodeVersion: string;
+    /** package.json engines.node */
+    readonly engines: string;
+    /** Finds (or installs) the CLI, reporting which, and opens the workspace. */
+    readonly connect: () => Promise<Connected>;
+    readonly terminal: Terminal;
+    /** Runs `az` with these arguments; undefined when az is not on PATH. */
+    readonly runAz: (args: readonly string[]) => Promise<AzResult>;
+    /** A secret config value typed nowhere on the command line: asked on the terminal, else read from stdin. */
+    readonly readSecretValue: (key: string) => Promise<string>;
+    readonly operation: OperationOptions;
+    readonly interrupted: () => boolean;
+    readonly study: (
+        stack: LabStack,
+        options: StudyOptions,
+        destroyLab: () => Promise<void>,
+    ) => Promise<void>;
+    readonly stackName: string;
+    readonly stdout: (text: string) => void;
+    /** One check or status line (stderr). */
+    readonly report: (line: string) => void;
+}
+
+/** Runs one command; resolves with the exit code, rejects with a one-line error. */
+export async function runLabCommand(command: LabCommand, deps: DriverDeps): Promise<number> {
+    const nodeProblem = nodeVersionProblem(deps.nodeVersion, deps.engines);
+    if (nodeProblem !== undefined) throw new CheckError(nodeProblem);
+    deps.report(`Node ${deps.nodeVersion}`);
+    const { workspace, runCli } = await deps.connect();
+    if (command.kind === "pass-through") return runCli(command.args);
+
+    const name = deps.stackName;
+    if (reachesAzure(command)) {
+        const fileConfig = await workspace.stackFileConfig(name);
+        deps.report(
+            `Azure: ${await checkAzureCredential(azureSettings(deps.env, fileConfig), deps.runAz)}`,
+        );
+    }
+    const { stack, created } = await openStack(
+        workspace,
+        { stack: name, create: mayCreateStack(command) },
+        deps.terminal,
+    );
+    deps.report(created ? `stack ${name} created (local state)` : `stack ${name}`);
+    const call = <T>(what: () => Promise<T>): Promise<T> =>
+        explained(name, what).catch((error: unknown) => {
+            throw deps.interrupted() ? new InterruptedError() : error;
+        });
+    const destroyLab = async () => {
+        workspace.addEnv(DESTROY_ENV);
+        await call(() => stack.destroy(deps.operation));
+    };
+
+    switch (command.kind) {
+        case "operation": {
+            const operation = command.operation;
+            if (operation === "destroy") await destroyLab();
+            else if (operation === "up") await call(() => stack.up(deps.operation));
+            else await call(() => stack[operation](deps.operation));
+            return 0;
+        }
+        case "stack-output":
+            deps.stdout(
+                renderOutputs(await call(() => stack.outputs()), command.showSecrets, command.name),
+            );
+            return 0;
+        case "config-list":
+            deps.stdout(renderConfig(await call(() => stack.allConfig()), command.showSecrets));
+            return 0;
+        case "config-get":
+            deps.stdout(
+                `${(await call(() => stack.getConfig(command.key, command.path))).value}\n`,
+            );
+            return 0;
+        case "config-set": {
+            const value = command.value ?? (await deps.readSecretValue(command.key));
+            await call(() =>
+                stack.setConfig(command.key, { value, secret: command.secret }, command.path),
+            );
+            return 0;
+        }
+        case "config-rm":
+            await call(() => stack.removeConfig(command.key, command.path));
+            return 0;
+        case "study":
+            await deps.study(stack, command.options, destroyLab);
+            return 0;
+    }
+}
