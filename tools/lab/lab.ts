@@ -3,7 +3,6 @@
  * an Azure login. `--help` lists the commands.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { KUBECONFIG_ENV } from "../../components/calico/cluster-step-command";
 import { HELP, helpText } from "../cli/args";
@@ -76,9 +75,6 @@ async function main(): Promise<number> {
         process.stdout.write(helpText(LAB_COMMAND));
         return 0;
     }
-    const packageJson = JSON.parse(readFileSync(join(PROJECT_DIR, "package.json"), "utf8")) as {
-        engines: { node: string };
-    };
     const terminal = systemTerminal();
 
     // Ctrl-C: on a terminal it reaches the CLI (same process group) by itself; a second SIGINT from
@@ -123,7 +119,6 @@ async function main(): Promise<number> {
     return runLabCommand(command, {
         env: process.env,
         nodeVersion: process.versions.node,
-        engines: packageJson.engines.node,
         connect: async () => {
             const connection = await connect({
                 projectDir: PROJECT_DIR,
