@@ -59,7 +59,7 @@ export type OpenExistingStack = (request: OpenRequest) => Promise<LabStack>;
 
 /**
  * Reads the stack's outputs. A missing CLI, stack or passphrase is reported as what it is, each in
- * one line; without a usable CLI, `--kubeconfig` is the way around it.
+ * one line; without a usable CLI, the options that name the cluster by hand (each tool's --help) are the way around it.
  */
 export async function readStackOutputs<T = LabOutputs>(
     stack: string,
@@ -81,7 +81,9 @@ export async function readStackOutputs<T = LabOutputs>(
         labStack = await openStack({ stack, create: false });
     } catch (error) {
         if (error instanceof NoPulumiCliError) {
-            throw new StackOutputsError(`${error.message}; or pass --kubeconfig`);
+            throw new StackOutputsError(
+                `${error.message}; or name the cluster by hand (see --help)`,
+            );
         }
         throw error;
     }

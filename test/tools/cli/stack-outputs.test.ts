@@ -86,7 +86,7 @@ describe("readStackOutputs", () => {
                     new NoPulumiCliError("no usable Pulumi CLI (pulumi on PATH: not found)"),
                 ),
             ),
-            /no usable Pulumi CLI \(pulumi on PATH: not found\); or pass --kubeconfig/,
+            /no usable Pulumi CLI \(pulumi on PATH: not found\); or name the cluster by hand \(see --help\)/,
         );
     });
 });
