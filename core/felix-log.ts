@@ -37,7 +37,7 @@ export interface FelixLine {
 
 // `[<kubelet RFC 3339 time> ]<2006-01-02 15:04:05.000> [LEVEL][pid] felix/<file> <line>: <message>[ k=v...]`
 const FELIX_LINE =
-    /^(?:(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) )?(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) \[([A-Z]+)\]\[(\d+)\] felix\/\S+ \S+: (.*)$/;
+    /^(?:(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) )?(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) \[([A-Z]+)\]\[(\d+)\] felix\/\S+ \S+: (.*)$/;
 
 /** Felix's lines in a calico-node container log; other components' lines (confd, bird, ...) are skipped. */
 export function parseFelixLog(text: string): FelixLine[] {

@@ -43,6 +43,13 @@ describe("parseFelixLog", () => {
         });
     });
 
+    it("reads a kubelet timestamp with a zone offset", () => {
+        const [line] = parseFelixLog(
+            "2026-11-23T11:02:42.611480005+01:00 2026-11-23 10:02:42.611 [INFO][212] felix/int_dataplane.go 928: BPF enabled, starting BPF endpoint manager and map manager.",
+        );
+        assert.equal(line?.at, at("2026-11-23T10:02:42.611Z"));
+    });
+
     it("falls back to Calico's own timestamp, as UTC, without the kubelet's", () => {
         const [line] = parseFelixLog(
             "2026-11-23 10:02:42.611 [INFO][212] felix/int_dataplane.go 928: BPF enabled, starting BPF endpoint manager and map manager.",
