@@ -41,7 +41,7 @@ describe("the whole program under mocks", () => {
             agentPoolName: "npwin",
             mode: "User",
             osType: "Windows",
-            osSKU: "Windows2022",
+            enableFIPS: true,
             type: "VirtualMachineScaleSets",
             vmSize: "Standard_D2s_v3",
             count: 1,

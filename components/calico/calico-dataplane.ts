@@ -2,17 +2,25 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
+    CONNECT_TIME_LOAD_BALANCING_PATH,
+    connectTimeLoadBalancingSpec,
+    CTLB_PATCH_ANNOTATIONS,
     DNS_DEPLOYMENT,
     DNS_NAMESPACE,
     ENDPOINT_CONFIGMAP_NAME,
     endpointConfigMapData,
     felixConfigurationSpec,
+    FIELD_MANAGER,
     installationSpec,
+    LINUX_DATAPLANE_PATH,
     PATCH_ANNOTATIONS,
+    stepTriggers,
     switchOrder,
     type SwitchStep,
 } from "./calico-spec";
 import { FELIX_CONFIGURATION, INSTALLATION, OPERATOR_NAMESPACE } from "../../core/calico-objects";
+import { FELIX_CRD_NAME, kubeProxyHealthzPortField } from "../../core/felix-schema";
+import { appliedAt } from "../../core/managed-fields";
 import { clusterStepCommand, KUBECONFIG_ENV } from "./cluster-step-command";
 import type { ExternalServiceMode } from "../config";
 import type { Dataplane } from "../../core/dataplane";
@@ -35,8 +43,8 @@ export interface CalicoDataplaneArgs {
 /**
  * Switches AKS-managed Calico between its iptables and eBPF dataplanes by patching what AKS and
  * the Tigera operator already created, in the order `switchOrder` gives, and waiting until the
- * switch is live. `liveDataplane` resolves only then: resources that take it as an input (the
- * yaobank pods) roll after the switch.
+ * switch is live on every node. `liveDataplane` resolves only then: resources that take it as an
+ * input (the yaobank pods) roll after the switch.
  */
 export class CalicoDataplane extends pulumi.ComponentResource {
     /** The dataplane, known once the switch is live and cluster DNS has restarted on it. */
@@ -45,12 +53,13 @@ export class CalicoDataplane extends pulumi.ComponentResource {
     constructor(name: string, args: CalicoDataplaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aks-calico-lab:index:CalicoDataplane", name, {}, opts);
         const k8sOpts = { parent: this, provider: args.provider };
+        // A replaced patch's delete relinquishes its manager's fields; created before the delete (the
+        // default), it would take back what its successor had just applied under the same manager
+        // (pulumi/pulumi-kubernetes provider/pkg/await/await.go Deletion: ssa.Relinquish @94977969).
+        const patchOpts = { ...k8sOpts, deleteBeforeReplace: true };
         const environment = { [KUBECONFIG_ENV]: pulumi.secret(args.kubeconfig) };
-        // A change of triggers replaces a Command, which runs `create` again; any other input change
-        // is an update, which runs `update` (pulumi/pulumi-command provider/pkg/provider/local
-        // commandController.go @v1.2.1). So the steps rerun on a flip of the dataplane and only
-        // then, not when AKS hands out a refreshed kubeconfig.
-        const triggers = [args.dataplane];
+        // Any input change but the triggers is an update, which runs `update` (pulumi/pulumi-command
+        // provider/pkg/provider/local commandController.go @v1.2.1): not a refreshed kubeconfig.
         const update = "exit 0";
 
         // Kept in both modes: the operator ignores the ConfigMap's deletion until it restarts, then
@@ -67,13 +76,14 @@ export class CalicoDataplane extends pulumi.ComponentResource {
                 },
                 data: pulumi.output(args.apiServerFqdn).apply(endpointConfigMapData),
             },
-            { ...k8sOpts, retainOnDelete: true },
+            { ...patchOpts, retainOnDelete: true },
         );
 
         const patch = (
             step: string,
             target: { apiVersion: string; kind: string; name: string },
-            spec: object,
+            spec: pulumi.Input<object> | undefined,
+            annotations: Record<string, string>,
             after: pulumi.Resource,
         ) =>
             new k8s.apiextensions.CustomResourcePatch(
@@ -81,44 +91,125 @@ export class CalicoDataplane extends pulumi.ComponentResource {
                 {
                     apiVersion: target.apiVersion,
                     kind: target.kind,
-                    metadata: { name: target.name, annotations: PATCH_ANNOTATIONS },
-                    spec,
+                    metadata: { name: target.name, annotations },
+                    ...(spec === undefined ? {} : { spec }),
                 },
-                { ...k8sOpts, dependsOn: [after] },
+                { ...patchOpts, dependsOn: [after] },
             );
         const clusterStep = (
             step: string,
-            stepArgs: string,
+            stepArgs: pulumi.Input<string>,
+            triggers: pulumi.Input<pulumi.Input<string>[]>,
             after: pulumi.Resource,
-            stepTriggers: string[] = triggers,
         ) =>
             new command.local.Command(
                 `${name}-${step}`,
                 {
-                    create: clusterStepCommand(stepArgs),
+                    create: pulumi.output(stepArgs).apply(clusterStepCommand),
                     update,
                     environment,
-                    triggers: stepTriggers,
+                    triggers,
                 },
                 { parent: this, dependsOn: [after] },
             );
+
+        // Once, on the first `up`: a fresh cluster's operator may not have registered the Calico
+        // CRDs or created FelixConfiguration `default` yet when AKS reports the cluster ready.
+        const calicoReady = clusterStep("ready", "wait-calico", [], endpoint);
+        // Read on every preview and up, after Calico is up (the SDK sends a read only once its
+        // dependencies are done: pulumi/pulumi sdk/nodejs/runtime/resource.ts prepareResource
+        // @v3.270.0), so an AKS upgrade that brings another Calico is picked up on the next `up`.
+        const felixCrd = k8s.apiextensions.v1.CustomResourceDefinition.get(
+            `${name}-felix-crd`,
+            FELIX_CRD_NAME,
+            { ...k8sOpts, dependsOn: [calicoReady] },
+        );
+
+        // When the lab's apply last changed each switch patch; set as the patches are made. The steps
+        // after a patch take it as their `--since` and, with the dataplane, as their triggers.
+        const switchedAt: Partial<Record<"ctlb" | "installation", pulumi.Output<string>>> = {};
+        const switchPatch = (
+            key: "ctlb" | "installation",
+            made: k8s.apiextensions.CustomResourcePatch,
+            path: readonly string[],
+            manager?: string,
+        ) => {
+            switchedAt[key] = made.metadata.apply((m) => appliedAt(m, path, manager) ?? "");
+            return made;
+        };
+        const afterPatch = (
+            step: string,
+            patched: "ctlb" | "installation",
+            stepArgs: (since: string) => string,
+            after: pulumi.Resource,
+        ) => {
+            const time = switchedAt[patched];
+            if (time === undefined)
+                throw new Error(`switch order: ${patched} must precede ${step}`);
+            return clusterStep(
+                step,
+                time.apply(stepArgs),
+                time.apply((t) => stepTriggers(args.dataplane, t)),
+                after,
+            );
+        };
         const steps: Record<SwitchStep, (after: pulumi.Resource) => pulumi.Resource> = {
+            ctlb: (after) =>
+                switchPatch(
+                    "ctlb",
+                    patch(
+                        "felix-ctlb",
+                        FELIX_CONFIGURATION,
+                        connectTimeLoadBalancingSpec(args.dataplane),
+                        CTLB_PATCH_ANNOTATIONS,
+                        after,
+                    ),
+                    CONNECT_TIME_LOAD_BALANCING_PATH,
+                ),
+            waitCtlb: (after) =>
+                afterPatch("wait-ctlb", "ctlb", (t) => `wait-ctlb-detached --since ${t}`, after),
             felix: (after) =>
                 patch(
                     "felix",
                     FELIX_CONFIGURATION,
-                    felixConfigurationSpec(args.dataplane, args),
+                    felixCrd.spec.apply((crd) =>
+                        felixConfigurationSpec(
+                            args.dataplane,
+                            args,
+                            kubeProxyHealthzPortField(crd),
+                        ),
+                    ),
+                    PATCH_ANNOTATIONS,
                     after,
                 ),
             installation: (after) =>
-                patch("installation", INSTALLATION, installationSpec(args.dataplane), after),
-            wait: (after) => clusterStep("wait", `wait-dataplane ${args.dataplane}`, after),
+                switchPatch(
+                    "installation",
+                    patch(
+                        "installation",
+                        INSTALLATION,
+                        installationSpec(args.dataplane),
+                        PATCH_ANNOTATIONS,
+                        after,
+                    ),
+                    LINUX_DATAPLANE_PATH,
+                    FIELD_MANAGER,
+                ),
+            wait: (after) =>
+                afterPatch(
+                    "wait",
+                    "installation",
+                    (t) => `wait-dataplane ${args.dataplane} --since ${t}`,
+                    after,
+                ),
             restartDns: (after) =>
-                clusterStep("restart-dns", `restart ${DNS_NAMESPACE}/${DNS_DEPLOYMENT}`, after),
+                afterPatch(
+                    "restart-dns",
+                    "installation",
+                    (t) => `restart ${DNS_NAMESPACE}/${DNS_DEPLOYMENT} --since ${t}`,
+                    after,
+                ),
         };
-        // Once, on the first `up`: a fresh cluster's operator may not have registered the Calico
-        // CRDs or created FelixConfiguration `default` yet when AKS reports the cluster ready.
-        const calicoReady = clusterStep("ready", "wait-calico", endpoint, []);
         const last = switchOrder(args.dataplane).reduce<pulumi.Resource>(
             (after, step) => steps[step](after),
             calicoReady,

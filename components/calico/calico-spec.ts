@@ -3,6 +3,7 @@
  * CalicoDataplane component turns these decisions into resources.
  */
 import type { ExternalServiceMode } from "../config";
+import type { KubeProxyHealthzPortField } from "../../core/calico-objects";
 import { LINUX_DATAPLANE, type Dataplane } from "../../core/dataplane";
 
 /** Read by the operator in its namespace (tigera/operator pkg/render/node.go K8sSvcEndpointConfigMapName @v1.38.6). */
@@ -12,8 +13,9 @@ export const DNS_NAMESPACE = "kube-system";
 export const DNS_DEPLOYMENT = "coredns";
 
 /**
- * One field manager for everything the lab applies, so ownership is stable across runs (instead
- * of pulumi-kubernetes' random per-resource name, provider/pkg/provider/provider.go fieldManagerName).
+ * The field manager of the lab's patches, a fixed name rather than pulumi-kubernetes' generated
+ * per-resource one (provider/pkg/provider/provider.go fieldManagerName), so the lab's entry in an
+ * object's managedFields is easy to find. One patch per object uses it (see CTLB_PATCH_ANNOTATIONS).
  */
 export const FIELD_MANAGER = "aks-calico-lab";
 
@@ -33,13 +35,29 @@ export interface FelixSettings {
 }
 
 /**
+ * Where Felix in eBPF mode serves kube-proxy's health check instead of 10256, on which AKS's
+ * kube-proxy (which cannot be removed) already listens: from Calico 3.30.4 Felix otherwise logs
+ * "BPF Proxy Healthz server failed ... address already in use" every second (projectcalico/calico
+ * #10748, #11213). Calico's docs for clusters that keep kube-proxy, AKS named, suggest 10258
+ * (tigera/docs#2575). Never 0: Felix rejects it before 3.32 (felix/config/config_params.go
+ * @v3.31.2 "int;10256;non-zero").
+ */
+export const BPF_KUBE_PROXY_HEALTHZ_PORT = 10258;
+
+/**
  * The FelixConfiguration fields the lab owns for a dataplane. Never `bpfEnabled`: the operator
  * owns it and stalls with "modified by someone else" if anyone else sets it (tigera/operator
- * pkg/controller/installation/bpf.go @v1.38.6). Never `bpfKubeProxyHealthzPort`: AKS's Calico
- * 3.30.3 CRD has no such field. Under iptables the BPF-only fields are left out, which relinquishes
- * them (server-side apply drops fields a manager stops sending).
+ * pkg/controller/installation/bpf.go @v1.38.6). Never `nftablesMode`: operator 1.40+ rewrites it on
+ * every reconcile (pkg/controller/installation/core_controller.go setNftablesMode @v1.40.2). The
+ * healthz port goes under the spelling the live CRD has (`healthzField`), and nowhere when it has
+ * none (Calico 3.30.3, whose Felix starts no such server). Under iptables the eBPF-only fields are
+ * left out, which relinquishes them (server-side apply drops fields a manager stops sending).
  */
-export function felixConfigurationSpec(dataplane: Dataplane, settings: FelixSettings) {
+export function felixConfigurationSpec(
+    dataplane: Dataplane,
+    settings: FelixSettings,
+    healthzField: KubeProxyHealthzPortField | undefined,
+) {
     if (dataplane === "iptables") return { wireguardEnabled: settings.wireguard };
     return {
         // kube-proxy cannot be removed on AKS (add-on manager); without this Felix and kube-proxy
@@ -48,8 +66,27 @@ export function felixConfigurationSpec(dataplane: Dataplane, settings: FelixSett
         bpfExternalServiceMode: settings.bpfExternalServiceMode,
         bpfDataIfacePattern: AZURE_BPF_DATA_IFACE_PATTERN,
         wireguardEnabled: false,
+        ...(healthzField === undefined ? {} : { [healthzField]: BPF_KUBE_PROXY_HEALTHZ_PORT }),
     };
 }
+
+/**
+ * The connect-time load balancer setting, in a patch of its own: on the way back to iptables it is
+ * `Disabled` while eBPF is still live, so Felix detaches the programs it pinned under
+ * /sys/fs/bpf/ctlb (felix/dataplane/linux/int_dataplane.go RemoveConnectTimeLoadBalancer in the BPF
+ * branch @v3.30.3). Operator 1.38.x gives calico-node no bpffs mount in iptables mode
+ * (pkg/render/node.go @v1.38.6, fixed by #4108 in v1.40.0), so an iptables Felix could not detach
+ * them, and they would keep rewriting service connections with stale maps. Towards eBPF the field
+ * is handed back (undefined: no spec), so Calico's default (TCP) applies: the benchmark measures
+ * eBPF with it.
+ */
+export function connectTimeLoadBalancingSpec(dataplane: Dataplane) {
+    return dataplane === "iptables" ? { bpfConnectTimeLoadBalancing: "Disabled" } : undefined;
+}
+
+/** Where the patches' fields sit, to find when the lab's apply last changed them (core/managed-fields.ts). */
+export const LINUX_DATAPLANE_PATH = ["spec", "calicoNetwork", "linuxDataplane"] as const;
+export const CONNECT_TIME_LOAD_BALANCING_PATH = ["spec", "bpfConnectTimeLoadBalancing"] as const;
 
 /**
  * The only Installation field the lab sets: `hostPorts` is rejected with Azure CNI (tigera/operator
@@ -64,24 +101,54 @@ export function endpointConfigMapData(apiServerFqdn: string) {
     return { KUBERNETES_SERVICE_HOST: apiServerFqdn, KUBERNETES_SERVICE_PORT: "443" };
 }
 
-/** Annotations of every patch: apply with the lab's field manager, and win over the operator. */
+/** Win over the operator: it writes its defaults, linuxDataplane among them, back into the Installation (tigera/operator pkg/controller/installation/core_controller.go @v1.38.6), so it owns them too. */
+export const FORCE_ANNOTATIONS = { "pulumi.com/patchForce": "true" } as const;
+
+/** Annotations of the patches: apply with the lab's field manager, forced. */
 export const PATCH_ANNOTATIONS = {
     "pulumi.com/patchFieldManager": FIELD_MANAGER,
-    // The operator writes its defaults, linuxDataplane among them, back into the Installation
-    // (tigera/operator pkg/controller/installation/core_controller.go @v1.38.6), so it owns them.
-    "pulumi.com/patchForce": "true",
+    ...FORCE_ANNOTATIONS,
 } as const;
 
-/** The steps of a switch. The endpoint ConfigMap always comes first and stays in both modes. */
-export type SwitchStep = "felix" | "installation" | "wait" | "restartDns";
+/**
+ * Annotations of the second patch of FelixConfiguration (connect-time load balancing). Two patches
+ * of one object need two field managers, or each apply would relinquish the other's fields. The
+ * manager's name is an annotation that the provider applies to the object too, so a second fixed
+ * name would flip that annotation on every apply and show as drift after a refresh: this patch
+ * takes the provider's own per-resource manager instead (pulumi/pulumi-kubernetes
+ * provider/pkg/provider/provider.go fieldManagerName @94977969, kept in state).
+ */
+export const CTLB_PATCH_ANNOTATIONS = FORCE_ANNOTATIONS;
 
 /**
- * The order of the steps towards a dataplane, each waiting for the one before. To eBPF, Felix is
- * told not to fight kube-proxy before the Installation switches; back to iptables, the BPF-only
- * Felix settings are relinquished only once Felix has left BPF mode.
+ * The steps of a switch. The endpoint ConfigMap always comes first and stays in both modes;
+ * `waitCtlb` (the wait for every Felix to have detached the connect-time load balancer) exists only
+ * on the way to iptables.
+ */
+export type SwitchStep = "ctlb" | "waitCtlb" | "felix" | "installation" | "wait" | "restartDns";
+
+/**
+ * The order of the steps towards a dataplane, each waiting for the one before. To eBPF, the
+ * connect-time load balancer is handed back and Felix is told not to fight kube-proxy before the
+ * Installation switches. Back to iptables, the connect-time load balancer is disabled and detached
+ * on every node while eBPF is still live, then the Installation switches, and the eBPF-only Felix
+ * settings are relinquished only once Felix has left eBPF mode.
  */
 export function switchOrder(dataplane: Dataplane): readonly SwitchStep[] {
     return dataplane === "bpf"
-        ? ["felix", "installation", "wait", "restartDns"]
-        : ["installation", "wait", "felix", "restartDns"];
+        ? ["ctlb", "felix", "installation", "wait", "restartDns"]
+        : ["ctlb", "waitCtlb", "installation", "wait", "felix", "restartDns"];
+}
+
+/**
+ * The triggers of the steps that follow a patch: the dataplane and when the lab's apply last changed
+ * the patched field. A Command reruns only when its triggers change (a replacement: pulumi/pulumi-command
+ * provider/pkg/provider/common/inputs.go @v1.2.1 replaceOnChanges). When a wait fails, its Command is
+ * not recorded and state keeps the old triggers (pulumi/pulumi-go-provider infer/resource.go @v1.3.0
+ * keeps no partial state for a plain error); flipping back applies the patch again, which moves its
+ * time, so the steps rerun. Nothing else moves it: not a no-op `up`, not a refresh that reads back
+ * the operator's writes.
+ */
+export function stepTriggers(dataplane: Dataplane, appliedAt: string | undefined): string[] {
+    return [dataplane, appliedAt ?? ""];
 }

@@ -8,6 +8,7 @@ import {
     SYSTEM_POOL_NAME,
     WINDOWS_ADMIN_USERNAME,
     WINDOWS_POOL_NAME,
+    windowsPoolOs,
     withoutPodCidrForAzureCni,
 } from "./cluster-spec";
 
@@ -115,7 +116,7 @@ export class AksCluster extends pulumi.ComponentResource {
                     agentPoolName: WINDOWS_POOL_NAME,
                     mode: containerservice.AgentPoolMode.User,
                     osType: containerservice.OSType.Windows,
-                    osSKU: containerservice.OSSKU.Windows2022,
+                    ...windowsPoolOs(args.kubernetesVersion),
                     type: containerservice.AgentPoolType.VirtualMachineScaleSets,
                     vmSize: args.nodeVmSize,
                     count: 1,
@@ -150,9 +151,11 @@ export class AksCluster extends pulumi.ComponentResource {
                 // A stable identity keeps a refreshed kubeconfig from replacing the provider and
                 // every resource on it (pulumi/pulumi-kubernetes provider/pkg/provider/provider.go DiffConfig).
                 clusterIdentifier: cluster.id,
-                // A lab's cluster is often deleted out of band (az group delete); this lets
-                // `pulumi destroy` drop the in-cluster resources instead of failing on them.
-                deleteUnreachable: true,
+                // No deleteUnreachable here: set on the provider it wins over the environment
+                // (pulumi/pulumi-kubernetes provider/pkg/provider/provider.go Configure @94977969), and
+                // always on it lets a `pulumi refresh` during an API blip or `az aks stop` drop
+                // yaobank's objects from state. Destroying a cluster that is already gone sets
+                // PULUMI_K8S_DELETE_UNREACHABLE=true for that run (tools/lab/lab.sh destroy).
                 enableServerSideApply: true,
             },
             { parent: this },

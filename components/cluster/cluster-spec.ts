@@ -8,6 +8,29 @@ export const WINDOWS_POOL_NAME = "npwin";
 /** Not on Azure's blocklist of Windows admin names (admin, administrator, user, test, root, ...). */
 export const WINDOWS_ADMIN_USERNAME = "azureuser";
 
+/** The Windows pool's OS: an `osSKU` to pin, and whether it must run a FIPS image. */
+export interface WindowsPoolOs {
+    readonly osSKU?: string;
+    readonly enableFIPS?: boolean;
+}
+
+/**
+ * The Windows pool's OS for an AKS version. Windows Server 2022 is the default up to 1.35 and "isn't
+ * supported in Kubernetes version 1.37 and later"; Windows Server 2025 is the default from 1.36 and
+ * requires a FIPS-enabled image (MicrosoftDocs/azure-aks-docs articles/aks/learn/quick-windows-container-deploy-cli.md
+ * and includes/windows-server-2022-retirement.md @fb060abe). Up to 1.36 the pool stays pinned to
+ * Windows2022, as the hand-run lab does. From 1.37, and when the version is left to AKS (its default
+ * moves on), the SKU is left to AKS, which picks the version's default ("If you don't specify a
+ * particular OS SKU, Azure creates the new node pool with the default SKU for the version"): the
+ * Windows2025 value is not in @pulumi/azure-native 3.28.0's OSSKU enum (API 2025-09-01), so the
+ * lab does not send it. FIPS is on in both cases (enabled by default on Windows2022, same doc).
+ */
+export function windowsPoolOs(kubernetesVersion: string | undefined): WindowsPoolOs {
+    const minor = /^1\.(\d+)(\.\d+)?$/.exec(kubernetesVersion ?? "")?.[1];
+    if (minor !== undefined && Number(minor) <= 36) return { osSKU: "Windows2022" };
+    return { enableFIPS: true };
+}
+
 /**
  * Azure CNI (pods take VNet addresses, so the customer pod logs the node's VNet IP under iptables,
  * as in the hand-run lab) with Calico network policy behind a standard load balancer.

@@ -45,6 +45,17 @@ describe("pendingRollout", () => {
         );
         assert.deepEqual(pendingRollout("ds", undefined), ["ds not found"]);
     });
+    it("counts a generation the controller has not reported observing at all as not observed", () => {
+        assert.deepEqual(
+            pendingRollout("ds", { generation: 2, desired: 1, updated: 1, available: 1 }),
+            ["ds: controller has not observed generation 2 yet"],
+        );
+    });
+    it("waits for a single old replica still running", () => {
+        assert.deepEqual(pendingRollout("deploy", { ...rolledOut, stale: 1 }), [
+            "deploy: 1 old replica(s) still running",
+        ]);
+    });
 });
 
 describe("pendingSwitch", () => {

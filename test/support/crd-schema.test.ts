@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
 import { describe, it } from "node:test";
 import {
     CRD_SETS,
+    crdSet,
     crdSetsAvailable,
     crdValidator,
     FELIX_CRD_FILE,
     INSTALLATION_CRD_FILE,
+    SHARED_CRDS,
 } from "./crd-schema";
 
 // The validator itself must reject what the API server would prune or refuse, or the schema tests
@@ -42,17 +45,32 @@ describe("CRD schema validation (the checker itself)", { skip: !crdSetsAvailable
         });
     }
 
-    it("tells the two sets apart: the AKS set lacks bpfKubeProxyHealthzPort", () => {
-        const [latest, aks] = CRD_SETS.map((set) =>
-            crdValidator(set, FELIX_CRD_FILE, { partial: true }),
+    it("finds every set by listing the folder: the latest and each subfolder", () => {
+        const subfolders = readdirSync(SHARED_CRDS, { withFileTypes: true })
+            .filter((entry) => entry.isDirectory())
+            .map((entry) => entry.name)
+            .sort();
+        assert.ok(subfolders.length >= 3, subfolders.join(", "));
+        assert.deepEqual(
+            CRD_SETS.map((set) => set.label),
+            ["latest", ...subfolders],
         );
-        const object = {
+    });
+
+    it("tells the AKS lines apart by the kube-proxy healthz field and its spelling", () => {
+        const felixWith = (field: string) => ({
             apiVersion: "crd.projectcalico.org/v1",
             kind: "FelixConfiguration",
             metadata: { name: "default" },
-            spec: { bpfKubeProxyHealthzPort: 0 },
-        };
-        assert.equal(latest?.(object), true);
-        assert.equal(aks?.(object), false);
+            spec: { [field]: 10258 },
+        });
+        const accepts = (label: string, field: string) =>
+            crdValidator(crdSet(label), FELIX_CRD_FILE, { partial: true })(felixWith(field));
+        assert.equal(accepts("latest", "bpfKubeProxyHealthzPort"), true);
+        assert.equal(accepts("aks-managed-calico-v3.30.3", "bpfKubeProxyHealthzPort"), false);
+        assert.equal(accepts("aks-managed-calico-v3.30.3", "bpfKubeProxyHealtzPort"), false);
+        assert.equal(accepts("aks-managed-calico-v3.30.4", "bpfKubeProxyHealtzPort"), true);
+        assert.equal(accepts("aks-managed-calico-v3.30.4", "bpfKubeProxyHealthzPort"), false);
+        assert.equal(accepts("aks-managed-calico-v3.31.2", "bpfKubeProxyHealthzPort"), true);
     });
 });

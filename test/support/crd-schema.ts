@@ -1,45 +1,74 @@
 /**
  * Validates what the program sends to Calico's custom resources against the real CRD schemas in
- * ../shared/crds: the latest release and the versions AKS ships. A field a CRD does not declare is
- * an error here, where the API server would prune it or reject it.
+ * ../shared/crds: the latest release and every Calico line AKS ships. A field a CRD does not
+ * declare is an error here, where the API server would prune it or reject it.
  */
 import Ajv, { type ValidateFunction } from "ajv";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 
-export const SHARED_CRDS = join(__dirname, "..", "..", "..", "shared", "crds");
+/** ../shared/crds beside the clone; LAB_SHARED_CRDS points elsewhere (a git worktree's ../shared is another folder). */
+export const SHARED_CRDS =
+    process.env["LAB_SHARED_CRDS"] ?? join(__dirname, "..", "..", "..", "shared", "crds");
+
+export const FELIX_CRD_FILE = "crd.projectcalico.org_felixconfigurations.yaml";
+export const INSTALLATION_CRD_FILE = "operator.tigera.io_installations.yaml";
 
 export interface CrdSet {
+    /** `latest` for the folder itself, else the subfolder's name (`aks-managed-calico-v3.30.3`). */
     readonly label: string;
     readonly dir: string;
 }
 
-/** The two schema sets of ../shared/crds/PROVENANCE.md. */
-export const CRD_SETS: readonly CrdSet[] = [
-    { label: "latest release (Calico v3.32.1, operator v1.42.4)", dir: SHARED_CRDS },
-    {
-        label: "AKS-managed (Calico v3.30.3, operator v1.38.6)",
-        dir: join(SHARED_CRDS, "aks-managed-calico-v3.30.3"),
-    },
-];
+/**
+ * The schema sets of ../shared/crds/PROVENANCE.md, found by listing the folder: the latest release
+ * at its top, and every subfolder holding a FelixConfiguration CRD, so a set added later is
+ * covered without a change here. Empty when the folder is absent.
+ */
+export const CRD_SETS: readonly CrdSet[] = existsSync(SHARED_CRDS)
+    ? [
+          { label: "latest", dir: SHARED_CRDS },
+          ...readdirSync(SHARED_CRDS, { withFileTypes: true })
+              .filter((entry) => entry.isDirectory())
+              .map((entry) => ({ label: entry.name, dir: join(SHARED_CRDS, entry.name) }))
+              .sort((a, b) => a.label.localeCompare(b.label)),
+      ].filter((set) => existsSync(join(set.dir, FELIX_CRD_FILE)))
+    : [];
+
+/** The set of a subfolder (`aks-managed-calico-v3.31.2`), for tests about one AKS line. */
+export function crdSet(label: string): CrdSet {
+    const set = CRD_SETS.find((s) => s.label === label);
+    if (set === undefined) throw new Error(`no CRD set ${label} in ${SHARED_CRDS}`);
+    return set;
+}
+
+let noticeShown = false;
 
 /**
  * Whether the schema sets are here. A user's clone has no ../shared: the tests that need it skip
- * with a notice. CI (CI=true) never skips them.
+ * with a one-line notice. CI (CI=true) never skips them.
  */
 export function crdSetsAvailable(): boolean {
-    const available = CRD_SETS.every((set) => existsSync(set.dir));
+    const available = CRD_SETS.length > 0;
     if (!available && process.env["CI"] === "true") {
         throw new Error(`CRD schemas not found at ${SHARED_CRDS}; CI must run these tests`);
     }
-    if (!available) console.log(`notice: ${SHARED_CRDS} not found; CRD schema tests skipped`);
+    if (!available && !noticeShown) {
+        console.log(`notice: ${SHARED_CRDS} not found; CRD schema tests skipped`);
+        noticeShown = true;
+    }
     return available;
+}
+
+/** The parsed CRD in `file` of a set. */
+export function readCrd(set: CrdSet, file: string): Crd {
+    return parse(readFileSync(join(set.dir, file), "utf8")) as Crd;
 }
 
 type Schema = Record<string, unknown>;
 
-interface Crd {
+export interface Crd {
     spec: {
         names: { kind: string };
         versions: { name: string; schema: { openAPIV3Schema: Schema } }[];
@@ -108,14 +137,11 @@ export function crdValidator(
     file: string,
     options: { partial: boolean },
 ): ValidateFunction {
-    const crd = parse(readFileSync(join(set.dir, file), "utf8")) as Crd;
+    const crd = readCrd(set, file);
     const version = crd.spec.versions.find((v) => v.name === "v1");
     if (version === undefined) throw new Error(`${file} has no v1 version`);
     return ajv.compile(strict(version.schema.openAPIV3Schema, options.partial));
 }
-
-export const FELIX_CRD_FILE = "crd.projectcalico.org_felixconfigurations.yaml";
-export const INSTALLATION_CRD_FILE = "operator.tigera.io_installations.yaml";
 
 /** Ajv's errors in one line each, for assertion messages. */
 export function describeErrors(validate: ValidateFunction): string {

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CalicoObjects } from "../../tools/kube/cluster-objects";
+import type { EnvironmentObjects } from "../../tools/kube/environment";
 
 export function fixture(name: string): unknown {
     return JSON.parse(readFileSync(join(__dirname, "..", "fixtures", name), "utf8")) as unknown;
@@ -37,3 +38,14 @@ export function iptablesClusterObjects(): CalicoObjects {
 }
 
 export const NODE_IPS = ["10.224.0.4", "10.224.0.33"];
+
+/** What a recorded cluster's environment is read from: its Calico objects, the operator, kube-proxy, the nodes. */
+export function environmentObjectsOf(calico: CalicoObjects): EnvironmentObjects {
+    return {
+        installation: calico.installation,
+        felixConfiguration: calico.felixConfiguration,
+        operatorDeployment: fixture("deployment-tigera-operator.json"),
+        kubeProxyDaemonSet: fixture("daemonset-kube-proxy.json"),
+        nodes: fixture("nodes.json") as unknown[],
+    };
+}

@@ -5,6 +5,8 @@
  * tests call it through `runProgram` (program.ts), which gives every run a process of its own.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
 import { PROJECT } from "../../components/config";
 import { cliConfig, type StackValue } from "./cli-config";
 
@@ -15,6 +17,15 @@ export const STACK = "test";
 export const CLUSTER_FQDN = "lab-aks-1a2b3c.hcp.eastus.azmk8s.io";
 export const KUBECONFIG_TEXT = "apiVersion: v1\nkind: Config\nclusters: []\n";
 export const LOAD_BALANCER_IP = "20.81.12.34";
+/** When the fake API server says a patch was applied (its managedFields entry's time). */
+export const PATCH_APPLIED_AT = "2026-11-23T10:00:00Z";
+/** The field manager the fake API server records for a patch that names none. */
+export const GENERATED_FIELD_MANAGER = "pulumi-kubernetes-5f3a9c1e";
+/**
+ * The CustomResourceDefinition file (YAML) that reads of CustomResourceDefinitions return: one AKS
+ * line's FelixConfiguration CRD. Unset, a read returns an object without a spec.
+ */
+export const CRD_FILE_ENV = "LAB_TEST_CRD_FILE";
 
 const isLoadBalancer = (inputs: unknown): boolean =>
     (inputs as { spec?: { type?: string } }).spec?.type === "LoadBalancer";
@@ -30,10 +41,23 @@ export interface Registration {
     readonly provider: string;
     /** URNs this resource waits for: explicit dependsOn, implicit dependencies, parent's dependsOn. */
     readonly dependencies: readonly string[];
+    /** Resource options the engine acts on at replacement and deletion. */
+    readonly options: { readonly deleteBeforeReplace: boolean; readonly retainOnDelete: boolean };
+}
+
+/** A read of an existing resource (`Resource.get`). */
+export interface ReadRegistration {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    readonly id: string;
+    readonly provider: string;
+    readonly dependencies: readonly string[];
 }
 
 export interface ProgramRun {
     readonly registrations: readonly Registration[];
+    readonly reads: readonly ReadRegistration[];
     readonly invokes: readonly { token: string; inputs: Record<string, unknown> }[];
     readonly outputs: Record<string, unknown>;
     readonly secretOutputs: readonly string[];
@@ -67,9 +91,44 @@ export function unwrapSecrets(value: unknown): { value: unknown; secret: boolean
     return { value, secret: false };
 }
 
+/** A server-side apply's FieldsV1 set for an applied object: every field it carries. */
+function fieldsV1Of(value: unknown): unknown {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [`f:${k}`, fieldsV1Of(v)]));
+}
+
+/** The metadata an API server returns after a patch's apply: the managedFields entry of its manager. */
+function appliedPatch(inputs: Record<string, unknown>): Record<string, unknown> {
+    const { apiVersion, kind: _kind, metadata, ...fields } = inputs;
+    const meta = (metadata ?? {}) as { name?: string; annotations?: Record<string, string> };
+    const { name: _name, ...applied } = meta;
+    const entry = {
+        manager: meta.annotations?.["pulumi.com/patchFieldManager"] ?? GENERATED_FIELD_MANAGER,
+        operation: "Apply",
+        apiVersion,
+        time: PATCH_APPLIED_AT,
+        fieldsType: "FieldsV1",
+        fieldsV1: fieldsV1Of({ metadata: applied, ...fields }),
+    };
+    return { metadata: { ...meta, managedFields: [entry] } };
+}
+
+/** What a read of a CustomResourceDefinition finds: the CRD file the test chose, if any. */
+function readCrd(): Record<string, unknown> {
+    const file = process.env[CRD_FILE_ENV];
+    return file === undefined ? {} : (parse(readFileSync(file, "utf8")) as Record<string, unknown>);
+}
+
 /** Output values a real provider would compute, for the resources whose outputs the program reads. */
-function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+function mockState(
+    args: pulumi.runtime.MockResourceArgs,
+    inputs: Record<string, unknown>,
+): Record<string, unknown> {
+    if (args.type.startsWith("kubernetes:") && args.type.endsWith("Patch"))
+        return appliedPatch(inputs);
     switch (args.type) {
+        case "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition":
+            return args.id ? readCrd() : {};
         case "azure-native:resources:ResourceGroup":
             return { name: `${args.name}-a1b2c3` };
         case "azure-native:containerservice:ManagedCluster":
@@ -108,6 +167,17 @@ interface RegisterRequest {
     getName(): string;
     getParent(): string;
     getDependenciesList(): string[];
+    getDeletebeforereplace(): boolean;
+    getRetainondelete(): boolean;
+}
+
+interface ReadRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getId(): string;
+    getProvider(): string;
+    getDependenciesList(): string[];
 }
 
 /**
@@ -121,6 +191,7 @@ export async function runProgramInProcess(
     if ("error" in merged) {
         return {
             registrations: [],
+            reads: [],
             invokes: [],
             outputs: {},
             secretOutputs: [],
@@ -142,7 +213,10 @@ export async function runProgramInProcess(
             newResource: async (args) => {
                 const inputs = await applyTransforms(args);
                 pending.set(`${args.type}::${args.name}`, { inputs, args });
-                return { id: `${args.name}-id`, state: { ...inputs, ...mockState(args) } };
+                return {
+                    id: args.id || `${args.name}-id`,
+                    state: { ...inputs, ...mockState(args, inputs) },
+                };
             },
             call: (args) => {
                 invokes.push({ token: args.token, inputs: args.inputs as Record<string, unknown> });
@@ -160,9 +234,11 @@ export async function runProgramInProcess(
         false,
     );
 
-    const requests: { urn: string; type: string; name: string; dependencies: string[] }[] = [];
+    const requests: Omit<Registration, "custom" | "inputs" | "secretInputs" | "provider">[] = [];
+    const reads: ReadRegistration[] = [];
     const monitor = pulumi.runtime.getMonitor() as unknown as {
         registerResource(req: RegisterRequest, cb: unknown): unknown;
+        readResource(req: ReadRequest, cb: unknown): unknown;
         newUrn(parent: string, type: string, name: string): string;
     };
     const register = monitor.registerResource.bind(monitor);
@@ -172,8 +248,24 @@ export async function runProgramInProcess(
             type: req.getType(),
             name: req.getName(),
             dependencies: req.getDependenciesList(),
+            options: {
+                deleteBeforeReplace: req.getDeletebeforereplace(),
+                retainOnDelete: req.getRetainondelete(),
+            },
         });
         return register(req, cb);
+    };
+    const read = monitor.readResource.bind(monitor);
+    monitor.readResource = (req, cb) => {
+        reads.push({
+            urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
+            type: req.getType(),
+            name: req.getName(),
+            id: req.getId(),
+            provider: req.getProvider(),
+            dependencies: req.getDependenciesList(),
+        });
+        return read(req, cb);
     };
 
     const warnings: string[] = [];
@@ -217,6 +309,7 @@ export async function runProgramInProcess(
     });
     return {
         registrations,
+        reads,
         invokes,
         outputs,
         secretOutputs,

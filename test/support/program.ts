@@ -6,22 +6,43 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { StackValue } from "./cli-config";
-import { RUN_MARKER, type ProgramRun, type Registration } from "./mock-program";
+import { CRD_FILE_ENV, RUN_MARKER, type ProgramRun, type Registration } from "./mock-program";
 
-export { CLUSTER_FQDN, KUBECONFIG_TEXT, LOAD_BALANCER_IP, STACK } from "./mock-program";
-export type { ProgramRun, Registration } from "./mock-program";
+export {
+    CLUSTER_FQDN,
+    GENERATED_FIELD_MANAGER,
+    KUBECONFIG_TEXT,
+    LOAD_BALANCER_IP,
+    PATCH_APPLIED_AT,
+    STACK,
+} from "./mock-program";
+export type { ProgramRun, ReadRegistration, Registration } from "./mock-program";
+
+/** What the fake cluster holds beyond the stack configuration. */
+export interface FakeCluster {
+    /** The FelixConfiguration CRD file (YAML) a read of the CRD returns; none by default. */
+    readonly felixCrdFile?: string;
+}
 
 const run = promisify(execFile);
 
 /** Runs the program as `pulumi up` would on a stack with these values (keys without the project prefix). */
-export async function runProgramRaw(config: Record<string, StackValue> = {}): Promise<ProgramRun> {
+export async function runProgramRaw(
+    config: Record<string, StackValue> = {},
+    cluster: FakeCluster = {},
+): Promise<ProgramRun> {
     const child = join(__dirname, "mock-program.ts");
     const { stdout } = await run(
         process.execPath,
         ["--import", "tsx", child, JSON.stringify(config)],
         {
             maxBuffer: 64 * 1024 * 1024,
-            env: { ...process.env, PULUMI_CONFIG: undefined, PULUMI_CONFIG_SECRET_KEYS: undefined },
+            env: {
+                ...process.env,
+                PULUMI_CONFIG: undefined,
+                PULUMI_CONFIG_SECRET_KEYS: undefined,
+                [CRD_FILE_ENV]: cluster.felixCrdFile,
+            },
         },
     );
     const line = stdout.split("\n").find((l) => l.startsWith(RUN_MARKER));
@@ -30,8 +51,11 @@ export async function runProgramRaw(config: Record<string, StackValue> = {}): Pr
 }
 
 /** Runs the program and fails the test if the program threw. */
-export async function runProgram(config: Record<string, StackValue> = {}): Promise<ProgramRun> {
-    const result = await runProgramRaw(config);
+export async function runProgram(
+    config: Record<string, StackValue> = {},
+    cluster: FakeCluster = {},
+): Promise<ProgramRun> {
+    const result = await runProgramRaw(config, cluster);
     if (result.error !== undefined) throw new Error(`the program failed: ${result.error}`);
     return result;
 }

@@ -1,13 +1,14 @@
 /**
- * The steps of a dataplane switch that Pulumi runs as commands (see components/calico-dataplane.ts):
+ * The steps of a dataplane switch that Pulumi runs as commands (see components/calico/calico-dataplane.ts):
  *
- *   tsx tools/cluster-step/cluster-step.ts wait-calico [--timeout-seconds N]
- *   tsx tools/cluster-step/cluster-step.ts wait-dataplane <iptables|bpf> [--timeout-seconds N]
- *   tsx tools/cluster-step/cluster-step.ts restart <namespace>/<deployment> [--timeout-seconds N]
+ *   tsx tools/cluster-step/cluster-step.ts wait-calico
+ *   tsx tools/cluster-step/cluster-step.ts wait-ctlb-detached --since T
+ *   tsx tools/cluster-step/cluster-step.ts wait-dataplane <iptables|bpf> --since T
+ *   tsx tools/cluster-step/cluster-step.ts restart <namespace>/<deployment> --since T
  *
- * The kubeconfig comes in $LAB_KUBECONFIG (a Pulumi secret), never on the command line or on disk.
+ * T is when the lab's patch was applied (its managedFields time). The kubeconfig comes in
+ * $LAB_KUBECONFIG (a Pulumi secret), never on the command line or on disk.
  */
-import { parseArgs } from "node:util";
 import { DATAPLANES, type Dataplane } from "../../core/dataplane";
 import {
     pendingCalicoReady,
@@ -16,86 +17,158 @@ import {
     type CalicoSnapshot,
     type RolloutStatus,
 } from "../../core/convergence";
+import {
+    calicoNodeRolledSince,
+    ctlbDetach,
+    pendingFelixDataplane,
+    type CalicoNodePod,
+} from "../../core/felix-log";
 import { calicoSnapshotFrom } from "../kube/cluster-objects";
+import {
+    HELP,
+    helpText,
+    parseCommandLine,
+    stringOption,
+    UsageError,
+    type CommandSpec,
+} from "../cli/args";
 import { runMain } from "../cli/main";
 import { pollUntilConverged, type PollOptions } from "../cli/poll";
 import { isOneOf, positiveInteger } from "../../core/parse";
 
 export type Step =
     | { readonly kind: "wait-calico"; readonly timeoutSeconds: number }
+    | { readonly kind: "wait-ctlb-detached"; readonly since: Date; readonly timeoutSeconds: number }
     | {
           readonly kind: "wait-dataplane";
           readonly dataplane: Dataplane;
+          readonly since: Date;
           readonly timeoutSeconds: number;
       }
     | {
           readonly kind: "restart";
           readonly namespace: string;
           readonly deployment: string;
+          readonly since: Date;
           readonly timeoutSeconds: number;
       };
 
-/** Default deadlines: a calico-node rollout over a few nodes, a CoreDNS rollout. */
+/** Default deadlines: a calico-node rollout over a few nodes, Felix restarts, a CoreDNS rollout. */
 export const DEFAULT_TIMEOUT_SECONDS = {
     "wait-calico": 900,
+    "wait-ctlb-detached": 600,
     "wait-dataplane": 1200,
     restart: 600,
 } as const;
 
-const USAGE =
-    "usage: cluster-step.ts wait-calico | wait-dataplane <iptables|bpf> | restart <namespace>/<deployment> [--timeout-seconds N]";
+export const CLUSTER_STEP_COMMAND: CommandSpec = {
+    name: "tsx tools/cluster-step/cluster-step.ts",
+    summary: "one step of a dataplane switch, run by the lab's Pulumi program",
+    usage: [
+        "wait-calico [--timeout-seconds N]",
+        "wait-ctlb-detached --since T [--timeout-seconds N]",
+        `wait-dataplane ${DATAPLANES.join("|")} --since T [--timeout-seconds N]`,
+        "restart <namespace>/<deployment> --since T [--timeout-seconds N]",
+    ],
+    positionals: ["step", "target"],
+    options: {
+        since: {
+            type: "string",
+            value: "T",
+            description:
+                "when the lab applied the switch's patch (RFC 3339, e.g. 2026-11-23T10:00:00Z)",
+        },
+        "timeout-seconds": {
+            type: "string",
+            value: "N",
+            description: `how long to wait (defaults: ${Object.entries(DEFAULT_TIMEOUT_SECONDS)
+                .map(([step, seconds]) => `${step} ${seconds}`)
+                .join(", ")})`,
+        },
+    },
+    exitCodes: [
+        [0, "the step is done"],
+        [1, "it did not converge in time (the message names what is missing), or failed"],
+        [2, "bad arguments"],
+    ],
+    examples: [
+        "LAB_KUBECONFIG=... tsx tools/cluster-step/cluster-step.ts wait-dataplane bpf --since 2026-11-23T10:00:00Z",
+    ],
+    notes: ["The kubeconfig is read from $LAB_KUBECONFIG."],
+};
 
-export function parseStep(argv: readonly string[]): Step {
-    const { positionals, values } = parseArgs({
-        args: [...argv],
-        allowPositionals: true,
-        options: { "timeout-seconds": { type: "string" } },
-    });
-    const [kind, target, ...extra] = positionals;
-    if (extra.length > 0) throw new Error(`unexpected arguments: ${extra.join(" ")}\n${USAGE}`);
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+
+export function parseStep(argv: readonly string[]): Step | typeof HELP {
+    const line = parseCommandLine(CLUSTER_STEP_COMMAND, argv);
+    if (line === HELP) return HELP;
+    const [kind, target] = line.positionals;
     const timeout = (fallback: number) => {
-        const raw = values["timeout-seconds"];
+        const raw = stringOption(line, "timeout-seconds");
         if (raw === undefined) return fallback;
         const seconds = positiveInteger(raw);
         if (seconds === undefined)
-            throw new Error(`--timeout-seconds must be a positive integer, not "${raw}"`);
+            throw new UsageError(`--timeout-seconds must be a positive integer, not "${raw}"`);
         return seconds;
     };
-    if (kind === "wait-calico") {
-        if (target !== undefined) throw new Error(`unexpected arguments: ${target}\n${USAGE}`);
-        return { kind, timeoutSeconds: timeout(DEFAULT_TIMEOUT_SECONDS[kind]) };
-    }
-    if (kind === "wait-dataplane") {
-        if (target === undefined || !isOneOf(DATAPLANES, target)) {
-            throw new Error(
-                `wait-dataplane needs one of ${DATAPLANES.join(", ")}, not "${target ?? ""}"\n${USAGE}`,
+    const since = () => {
+        const raw = stringOption(line, "since") ?? "";
+        if (!RFC3339.test(raw) || Number.isNaN(Date.parse(raw))) {
+            throw new UsageError(
+                `${kind ?? ""} needs --since, the time the switch's patch was applied ` +
+                    `(RFC 3339, e.g. 2026-11-23T10:00:00Z), not "${raw}"`,
             );
         }
-        return {
-            kind,
-            dataplane: target,
-            timeoutSeconds: timeout(DEFAULT_TIMEOUT_SECONDS[kind]),
-        };
-    }
-    if (kind === "restart") {
-        const match = /^([a-z0-9-]+)\/([a-z0-9.-]+)$/.exec(target ?? "");
-        if (!match?.[1] || !match[2])
-            throw new Error(
-                `restart needs <namespace>/<deployment>, not "${target ?? ""}"\n${USAGE}`,
+        return new Date(raw);
+    };
+    const noTarget = () => {
+        if (target !== undefined) throw new UsageError(`unexpected argument(s): ${target}`);
+    };
+    switch (kind) {
+        case "wait-calico":
+            noTarget();
+            return { kind, timeoutSeconds: timeout(DEFAULT_TIMEOUT_SECONDS[kind]) };
+        case "wait-ctlb-detached":
+            noTarget();
+            return { kind, since: since(), timeoutSeconds: timeout(DEFAULT_TIMEOUT_SECONDS[kind]) };
+        case "wait-dataplane":
+            if (target === undefined || !isOneOf(DATAPLANES, target)) {
+                throw new UsageError(
+                    `wait-dataplane needs one of ${DATAPLANES.join(", ")}, not "${target ?? ""}"`,
+                );
+            }
+            return {
+                kind,
+                dataplane: target,
+                since: since(),
+                timeoutSeconds: timeout(DEFAULT_TIMEOUT_SECONDS[kind]),
+            };
+        case "restart": {
+            const match = /^([a-z0-9-]+)\/([a-z0-9.-]+)$/.exec(target ?? "");
+            if (!match?.[1] || !match[2])
+                throw new UsageError(
+                    `restart needs <namespace>/<deployment>, not "${target ?? ""}"`,
+                );
+            return {
+                kind,
+                namespace: match[1],
+                deployment: match[2],
+                since: since(),
+                timeoutSeconds: timeout(DEFAULT_TIMEOUT_SECONDS[kind]),
+            };
+        }
+        default:
+            throw new UsageError(
+                `unknown step "${kind ?? ""}": one of wait-calico, wait-ctlb-detached, wait-dataplane, restart`,
             );
-        return {
-            kind,
-            namespace: match[1],
-            deployment: match[2],
-            timeoutSeconds: timeout(DEFAULT_TIMEOUT_SECONDS[kind]),
-        };
     }
-    throw new Error(USAGE);
 }
 
 /** The cluster as the steps see it; a fake in tests, @kubernetes/client-node for real. */
 export interface Cluster {
     readCalico(): Promise<CalicoSnapshot>;
+    /** calico-node's pods, each with its log from `since` on (kubelet timestamps on every line). */
+    readCalicoNodes(since: Date): Promise<CalicoNodePod[]>;
     readDeployment(namespace: string, name: string): Promise<RolloutStatus | undefined>;
     restartDeployment(namespace: string, name: string, at: Date): Promise<void>;
 }
@@ -106,6 +179,8 @@ export interface RunOptions {
     readonly now?: () => Date;
 }
 
+const clockTime = (date: Date): string => date.toISOString().replace(/\.000Z$/, "Z");
+
 /** Runs a step to completion; throws NotConvergedError naming what did not converge. */
 export async function runStep(
     step: Step,
@@ -114,11 +189,13 @@ export async function runStep(
 ): Promise<string> {
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
     let last = "";
+    // One converged look is enough: "converged" includes each node's Felix having started the
+    // wanted mode since the switch (or, on a node calico-node did not roll, not having restarted
+    // at all, which it must on any change of bpfEnabled), and the operator reporting the
+    // Installation generation done, which it does only at the end of its reconcile
+    // (tigera/operator pkg/controller/installation/core_controller.go SetMetaData @v1.38.6).
     const poll: PollOptions = {
         intervalMs: 10_000,
-        // Three converged looks in a row (20 s or more) ride over Felix restarting on every
-        // node when its configuration changes (projectcalico/calico felix/daemon/daemon.go @v3.30.3).
-        consecutive: step.kind === "wait-dataplane" ? 3 : 1,
         ...options.poll,
         timeoutMs: step.timeoutSeconds * 1000,
         onProgress: (pending, elapsed) => {
@@ -127,30 +204,73 @@ export async function runStep(
             last = line;
         },
     };
-    if (step.kind === "wait-calico") {
-        await pollUntilConverged(
-            "Calico's start on the cluster",
-            async () => pendingCalicoReady(await cluster.readCalico()),
-            poll,
-        );
-        return "Calico is up: Installation, FelixConfiguration and TigeraStatus are there";
+    switch (step.kind) {
+        case "wait-calico":
+            await pollUntilConverged(
+                "Calico's start on the cluster",
+                async () => pendingCalicoReady(await cluster.readCalico()),
+                poll,
+            );
+            return "Calico is up: Installation, FelixConfiguration and TigeraStatus are there";
+        case "wait-ctlb-detached":
+            return waitCtlbDetached(step.since, cluster, poll, log);
+        case "wait-dataplane":
+            await pollUntilConverged(
+                `the switch to the ${step.dataplane} dataplane`,
+                async () => {
+                    const operator = pendingSwitch(step.dataplane, await cluster.readCalico());
+                    if (operator.length > 0) return operator;
+                    const pods = await cluster.readCalicoNodes(step.since);
+                    return pendingFelixDataplane(step.dataplane, step.since.getTime(), pods);
+                },
+                poll,
+            );
+            return `Calico's ${step.dataplane} dataplane is live on every node`;
+        case "restart":
+            return restartAfterSwitch(step, cluster, poll, log, options.now);
     }
-    if (step.kind === "wait-dataplane") {
-        await pollUntilConverged(
-            `the switch to the ${step.dataplane} dataplane`,
-            async () => pendingSwitch(step.dataplane, await cluster.readCalico()),
-            poll,
-        );
-        return `Calico's ${step.dataplane} dataplane is live`;
-    }
+}
+
+async function waitCtlbDetached(
+    since: Date,
+    cluster: Cluster,
+    poll: PollOptions,
+    log: (line: string) => void,
+): Promise<string> {
+    const last = { live: false, warnings: [] as readonly string[] };
+    await pollUntilConverged(
+        "the connect-time load balancer's removal",
+        async () => {
+            const snapshot = await cluster.readCalico();
+            last.live = snapshot.felixBpfEnabled === true;
+            if (!last.live) return [];
+            const detach = ctlbDetach(since.getTime(), await cluster.readCalicoNodes(since));
+            last.warnings = detach.warnings;
+            return detach.pending;
+        },
+        poll,
+    );
+    for (const warning of last.warnings) log(`warning: ${warning}`);
+    return last.live
+        ? "every node's Felix restarted in eBPF mode without the connect-time load balancer"
+        : "eBPF is not live (FelixConfiguration bpfEnabled is not true): no connect-time load balancer to detach";
+}
+
+async function restartAfterSwitch(
+    step: Extract<Step, { kind: "restart" }>,
+    cluster: Cluster,
+    poll: PollOptions,
+    log: (line: string) => void,
+    now: () => Date = () => new Date(),
+): Promise<string> {
     const name = `Deployment ${step.namespace}/${step.deployment}`;
+    const pods = await cluster.readCalicoNodes(step.since);
+    if (!calicoNodeRolledSince(step.since.getTime(), pods)) {
+        return `calico-node did not roll since ${clockTime(step.since)}: the dataplane did not change on the nodes, ${name} keeps running`;
+    }
     const before = await cluster.readDeployment(step.namespace, step.deployment);
     if (before === undefined) throw new Error(`${name} not found`);
-    await cluster.restartDeployment(
-        step.namespace,
-        step.deployment,
-        (options.now ?? (() => new Date()))(),
-    );
+    await cluster.restartDeployment(step.namespace, step.deployment, now());
     log(`${name}: rolling restart requested`);
     await pollUntilConverged(
         `the rolling restart of ${name}`,
@@ -170,10 +290,15 @@ export async function runStep(
 
 async function main(): Promise<number> {
     const step = parseStep(process.argv.slice(2));
+    if (step === HELP) {
+        process.stdout.write(helpText(CLUSTER_STEP_COMMAND));
+        return 0;
+    }
     const kube = await import("../kube/client.js");
     const config = kube.kubeConfigFromEnv();
     const cluster: Cluster = {
         readCalico: async () => calicoSnapshotFrom(await kube.readCalicoObjects(config)),
+        readCalicoNodes: (since) => kube.readCalicoNodePods(config, since),
         readDeployment: (namespace, name) => kube.readDeploymentRollout(config, namespace, name),
         restartDeployment: (namespace, name, at) =>
             kube.restartDeployment(config, namespace, name, at),

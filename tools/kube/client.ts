@@ -11,6 +11,7 @@ import {
 } from "../../core/calico-objects";
 import { KUBECONFIG_ENV } from "../../components/calico/cluster-step-command";
 import type { RolloutStatus } from "../../core/convergence";
+import type { CalicoNodePod } from "../../core/felix-log";
 import { field } from "../cli/json";
 import { pollUntil, type Clock } from "../cli/poll";
 import { deploymentRollout, type CalicoObjects } from "./cluster-objects";
@@ -239,4 +240,50 @@ export async function podLog(
 
 export async function deleteNamespace(config: k8s.KubeConfig, name: string): Promise<void> {
     await orUndefined(config.makeApiClient(k8s.CoreV1Api).deleteNamespace({ name }));
+}
+
+/**
+ * calico-node's pods (not those being deleted), each with its calico-node container's log from
+ * `since` on. The kubelet prefixes each line with its own timestamp (timestamps=true); the
+ * generated client has no sinceTime, so the window starts a minute early and core/felix-log.ts
+ * drops what came before `since`. A container not started yet has no log.
+ */
+export async function readCalicoNodePods(
+    config: k8s.KubeConfig,
+    since: Date,
+    now: Date = new Date(),
+): Promise<CalicoNodePod[]> {
+    const core = config.makeApiClient(k8s.CoreV1Api);
+    const { namespace, name: container } = CALICO_NODE;
+    // The operator labels calico-node's pods k8s-app=calico-node (tigera/operator
+    // pkg/controller/utils/component.go setStandardSelectorAndLabels @v1.38.6).
+    const pods = await core.listNamespacedPod({
+        namespace,
+        labelSelector: `k8s-app=${CALICO_NODE.name}`,
+    });
+    const sinceSeconds = Math.max(1, Math.ceil((now.getTime() - since.getTime()) / 1000) + 60);
+    const running = pods.items.filter((pod) => pod.metadata?.deletionTimestamp === undefined);
+    return Promise.all(
+        running.map(async (pod) => {
+            const name = pod.metadata?.name ?? "";
+            const log = await core
+                .readNamespacedPodLog({
+                    name,
+                    namespace,
+                    container,
+                    timestamps: true,
+                    sinceSeconds,
+                })
+                .catch((error: unknown) => {
+                    if (field(error, "code") === 400) return "";
+                    throw error;
+                });
+            return {
+                name,
+                node: pod.spec?.nodeName ?? "unscheduled",
+                createdAt: pod.metadata?.creationTimestamp?.getTime() ?? now.getTime(),
+                log,
+            };
+        }),
+    );
 }

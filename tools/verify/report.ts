@@ -1,5 +1,6 @@
 /** The verification's report: one screen for people, JSON for machines. */
 import type { Dataplane } from "../../core/dataplane";
+import type { ClusterEnvironment } from "../kube/environment";
 import type { SourceKind } from "./verdict";
 
 export interface Report {
@@ -18,6 +19,8 @@ export interface Report {
     readonly clientAllowed?: boolean;
     readonly ok: boolean;
     readonly summary: string;
+    /** What the cluster runs: versions, Felix's nftables mode and healthz port, kube-proxy, nodes. */
+    readonly environment: ClusterEnvironment;
     /** When the request was never found in the logs: how long we looked and what we saw instead. */
     readonly logSearch?: {
         readonly waitedSeconds: number;
@@ -59,7 +62,41 @@ export function renderReport(report: Report): string {
                 " but not this one",
         ]);
     }
+    rows.push(...environmentRows(report.environment));
     rows.push(["verdict", `${report.ok ? "PASS" : "FAIL"}: ${report.summary}`]);
     const width = Math.max(...rows.map(([label]) => label.length));
     return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n") + "\n";
+}
+
+const orUnknown = (value: string | undefined): string => value ?? "unknown";
+
+/** The environment, a row per fact and one per node. */
+function environmentRows(environment: ClusterEnvironment): [string, string][] {
+    const healthz = environment.kubeProxyHealthzPort;
+    const proxy = environment.kubeProxyMode;
+    return [
+        [
+            "calico",
+            `${orUnknown(environment.calicoVersion)} (tigera-operator ${orUnknown(environment.operatorVersion)})`,
+        ],
+        [
+            "felix",
+            `nftablesMode ${orUnknown(environment.nftablesMode)}; kube-proxy healthz port ` +
+                (healthz === undefined
+                    ? "not set (Felix's default)"
+                    : `${healthz.port} (${healthz.field})`),
+        ],
+        [
+            "kube-proxy",
+            proxy === undefined
+                ? "mode unknown"
+                : proxy.source === "flag"
+                  ? `${proxy.mode} (--proxy-mode)`
+                  : `${proxy.mode} (kube-proxy's default: no --proxy-mode flag)`,
+        ],
+        ...environment.nodes.map((node): [string, string] => [
+            "node",
+            `${node.name}: ${orUnknown(node.osImage)}, kernel ${orUnknown(node.kernelVersion)}`,
+        ]),
+    ];
 }

@@ -20,6 +20,8 @@ export interface Observation {
     readonly live: Dataplane | "switching" | undefined;
     /** What the switch still waits for (pendingSwitch), empty when settled. */
     readonly pending: readonly string[];
+    /** The HTTP status the page answered with. */
+    readonly httpStatus: number;
     readonly nodeIps: readonly string[];
     /** The source IP the customer pod logged for our request; undefined if never seen. */
     readonly sourceIp: string | undefined;
@@ -50,6 +52,12 @@ export function judge(o: Observation): Verdict {
         );
     if (o.pending.length > 0)
         return fail(`the ${o.live} dataplane is not settled: ${o.pending.join("; ")}`);
+    if (o.httpStatus < 200 || o.httpStatus > 299) {
+        return fail(
+            `the page answered HTTP ${o.httpStatus}: the app is broken (customer could not ` +
+                "serve summary's and database's data), whatever the source address says",
+        );
+    }
     if (o.sourceIp === undefined || sourceKind === undefined) {
         return fail("the request never showed up in the customer pods' logs");
     }

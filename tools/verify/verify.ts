@@ -18,6 +18,7 @@ import {
     nodeInternalIps,
     type CalicoObjects,
 } from "../kube/cluster-objects";
+import { environmentFrom, type EnvironmentObjects } from "../kube/environment";
 import { probeUntilAnswered } from "./http-probe";
 import { clientAllowed as policyClientAllowed, policyFacts } from "./policy-facts";
 import { runMain } from "../cli/main";
@@ -43,7 +44,8 @@ import { KUBECONFIG_ENV } from "../../components/calico/cluster-step-command";
 /** The cluster reads of a verification; @kubernetes/client-node for real, recorded objects in tests. */
 export interface VerifyCluster {
     calicoObjects(): Promise<CalicoObjects>;
-    nodes(): Promise<unknown[]>;
+    /** What the environment is read from, the nodes among it. */
+    environmentObjects(): Promise<EnvironmentObjects>;
     customerLogs(sinceSeconds: number): Promise<{ pod: string; text: string }[]>;
     /** The NetworkPolicies in namespace yaobank. */
     networkPolicies(): Promise<unknown[]>;
@@ -78,9 +80,9 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
     const started = clock.now();
 
     progress("reading Calico's state");
-    const [objects, nodes, rawPolicies] = await Promise.all([
+    const [objects, environmentObjects, rawPolicies] = await Promise.all([
         deps.cluster.calicoObjects(),
-        deps.cluster.nodes(),
+        deps.cluster.environmentObjects(),
         deps.cluster.networkPolicies(),
     ]).catch((error: unknown) => {
         throw new VerifyError(`cannot read the cluster's API server: ${describeError(error)}`);
@@ -88,7 +90,7 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
     const policies = policyFacts(rawPolicies);
     const snapshot = calicoSnapshotFrom(objects);
     const live = liveDataplane(snapshot);
-    const nodeIps = nodeInternalIps(nodes);
+    const nodeIps = nodeInternalIps(environmentObjects.nodes);
 
     const marker = input.marker ?? randomBytes(6).toString("hex");
     const url = new URL(input.url);
@@ -139,6 +141,7 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
         expected: input.expected,
         live,
         pending: live === input.expected ? pendingSwitch(live, snapshot) : [],
+        httpStatus: answer.status,
         nodeIps,
         sourceIp: found?.sourceIp,
         clientAllowed,
@@ -157,6 +160,7 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
         ...(clientAllowed === undefined ? {} : { clientAllowed }),
         ok: verdict.ok,
         summary: verdict.summary,
+        environment: environmentFrom(environmentObjects),
         ...(found === undefined
             ? {
                   logSearch: {
@@ -299,7 +303,7 @@ async function main(): Promise<number> {
             : kube.kubeConfigFromText(outputs.kubeconfig);
     const cluster: VerifyCluster = {
         calicoObjects: () => kube.readCalicoObjects(config),
-        nodes: () => kube.listNodes(config),
+        environmentObjects: () => kube.readEnvironmentObjects(config),
         networkPolicies: () => kube.listNetworkPolicies(config, NAMESPACE),
         customerLogs: (sinceSeconds) =>
             kube.podLogs(config, {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { DATAPLANES, type Dataplane } from "../../../core/dataplane";
 import {
@@ -8,11 +9,15 @@ import {
     describeErrors,
     FELIX_CRD_FILE,
     INSTALLATION_CRD_FILE,
+    readCrd,
+    type CrdSet,
 } from "../../support/crd-schema";
 import {
     CLUSTER_FQDN,
     find,
     KUBECONFIG_TEXT,
+    ofType,
+    PATCH_APPLIED_AT,
     runProgram,
     type ProgramRun,
     type Registration,
@@ -21,28 +26,38 @@ import {
 const FELIX_PATCH = "kubernetes:crd.projectcalico.org/v1:FelixConfigurationPatch";
 const INSTALLATION_PATCH = "kubernetes:operator.tigera.io/v1:InstallationPatch";
 const CONFIGMAP_PATCH = "kubernetes:core/v1:ConfigMapPatch";
+const CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
 const COMMAND = "command:local:Command";
+const STEP = "node --import tsx tools/cluster-step/cluster-step.ts";
 const ANNOTATIONS = {
     "pulumi.com/patchFieldManager": "aks-calico-lab",
     "pulumi.com/patchForce": "true",
 };
 
-type Switch = Record<
-    "endpoint" | "ready" | "felix" | "installation" | "wait" | "restartDns",
-    Registration
->;
+interface Switch {
+    readonly endpoint: Registration;
+    readonly ready: Registration;
+    readonly ctlb: Registration;
+    readonly felix: Registration;
+    readonly installation: Registration;
+    readonly wait: Registration;
+    readonly restartDns: Registration;
+}
 
 const switchOf = (run: ProgramRun): Switch => ({
     endpoint: find(run, CONFIGMAP_PATCH),
     ready: find(run, COMMAND, "calico-ready"),
-    felix: find(run, FELIX_PATCH),
+    ctlb: find(run, FELIX_PATCH, "calico-felix-ctlb"),
+    felix: find(run, FELIX_PATCH, "calico-felix"),
     installation: find(run, INSTALLATION_PATCH),
     wait: find(run, COMMAND, "calico-wait"),
     restartDns: find(run, COMMAND, "calico-restart-dns"),
 });
+const waitCtlbOf = (run: ProgramRun): Registration[] =>
+    ofType(run, COMMAND).filter((r) => r.name === "calico-wait-ctlb");
 
 /** Whether `later` waits for `earlier`, directly or through other resources of the run. */
-function waitsFor(run: ProgramRun, later: Registration, earlier: Registration): boolean {
+function waitsFor(run: ProgramRun, later: Registration, earlier: { urn: string }): boolean {
     const byUrn = new Map(run.registrations.map((r) => [r.urn, r]));
     const seen = new Set<string>();
     const stack = [...later.dependencies];
@@ -56,6 +71,37 @@ function waitsFor(run: ProgramRun, later: Registration, earlier: Registration): 
     return false;
 }
 
+/** Asserts each resource waits directly for the one before it. */
+function assertChain(run: ProgramRun, chain: readonly Registration[]): void {
+    for (const [i, resource] of chain.entries()) {
+        const previous = chain[i - 1];
+        if (previous === undefined) continue;
+        assert.ok(
+            resource.dependencies.includes(previous.urn),
+            `${resource.name} must wait for ${previous.name}`,
+        );
+        assert.ok(
+            !waitsFor(run, previous, resource),
+            `${previous.name} must not wait for ${resource.name}`,
+        );
+    }
+}
+
+function assertValidAgainst(set: CrdSet, felixObjects: Registration[], installation: Registration) {
+    const validFelix = crdValidator(set, FELIX_CRD_FILE, { partial: true });
+    const validInstallation = crdValidator(set, INSTALLATION_CRD_FILE, { partial: true });
+    for (const felix of felixObjects) {
+        assert.ok(
+            validFelix(felix.inputs),
+            `${set.label} ${felix.name}: ${describeErrors(validFelix)}`,
+        );
+    }
+    assert.ok(
+        validInstallation(installation.inputs),
+        `${set.label}: ${describeErrors(validInstallation)}`,
+    );
+}
+
 describe("CalicoDataplane under mocks", () => {
     const runs = {} as Record<Dataplane, ProgramRun>;
     before(async () => {
@@ -67,7 +113,7 @@ describe("CalicoDataplane under mocks", () => {
     });
 
     for (const dataplane of DATAPLANES) {
-        it(`${dataplane}: upserts tigera-operator/kubernetes-services-endpoint with the API server FQDN`, () => {
+        it(`${dataplane}: upserts tigera-operator/kubernetes-services-endpoint, retained on delete`, () => {
             const { endpoint } = switchOf(runs[dataplane]);
             assert.deepEqual(endpoint.inputs, {
                 apiVersion: "v1",
@@ -79,6 +125,7 @@ describe("CalicoDataplane under mocks", () => {
                 },
                 data: { KUBERNETES_SERVICE_HOST: CLUSTER_FQDN, KUBERNETES_SERVICE_PORT: "443" },
             });
+            assert.equal(endpoint.options.retainOnDelete, true);
         });
 
         it(`${dataplane}: patches Installation default with linuxDataplane only, forced, with a stable field manager`, () => {
@@ -93,18 +140,25 @@ describe("CalicoDataplane under mocks", () => {
             });
         });
 
-        it(`${dataplane}: runs the wait and the DNS restart through the project's helper, keyed on the dataplane`, () => {
+        it(`${dataplane}: deletes a replaced patch before its successor applies, so it cannot take back its fields`, () => {
+            const s = switchOf(runs[dataplane]);
+            for (const patch of [s.endpoint, s.ctlb, s.felix, s.installation]) {
+                assert.equal(patch.options.deleteBeforeReplace, true, patch.name);
+            }
+        });
+
+        it(`${dataplane}: waits and restarts DNS since the Installation patch's apply, keyed on it`, () => {
             const { wait, restartDns } = switchOf(runs[dataplane]);
             assert.equal(
                 wait.inputs["create"],
-                `node --import tsx tools/cluster-step/cluster-step.ts wait-dataplane ${dataplane}`,
+                `${STEP} wait-dataplane ${dataplane} --since ${PATCH_APPLIED_AT}`,
             );
             assert.equal(
                 restartDns.inputs["create"],
-                "node --import tsx tools/cluster-step/cluster-step.ts restart kube-system/coredns",
+                `${STEP} restart kube-system/coredns --since ${PATCH_APPLIED_AT}`,
             );
             for (const step of [wait, restartDns]) {
-                assert.deepEqual(step.inputs["triggers"], [dataplane]);
+                assert.deepEqual(step.inputs["triggers"], [dataplane, PATCH_APPLIED_AT]);
                 assert.deepEqual(step.inputs["environment"], { LAB_KUBECONFIG: KUBECONFIG_TEXT });
                 assert.equal(
                     step.secretInputs,
@@ -112,7 +166,7 @@ describe("CalicoDataplane under mocks", () => {
                     `${step.name} must receive the kubeconfig as a secret`,
                 );
                 assert.ok(!String(step.inputs["create"]).includes("kind: Config"));
-                // Only a flip (a trigger change: replacement) reruns the step, not a refreshed kubeconfig.
+                // Only a trigger change (a replacement) reruns the step, not a refreshed kubeconfig.
                 assert.equal(step.inputs["update"], "exit 0");
                 assert.equal(step.inputs["delete"], undefined);
             }
@@ -123,42 +177,36 @@ describe("CalicoDataplane under mocks", () => {
         });
 
         it(
-            `${dataplane}: sends Calico only fields both CRD schema sets declare`,
+            `${dataplane}: sends Calico only fields every CRD schema set declares`,
             { skip: !crdSetsAvailable() },
             () => {
-                const { felix, installation } = switchOf(runs[dataplane]);
-                for (const set of CRD_SETS) {
-                    const validFelix = crdValidator(set, FELIX_CRD_FILE, { partial: true });
-                    const validInstallation = crdValidator(set, INSTALLATION_CRD_FILE, {
-                        partial: true,
-                    });
-                    assert.ok(
-                        validFelix(felix.inputs),
-                        `${set.label}: ${describeErrors(validFelix)}`,
-                    );
-                    assert.ok(
-                        validInstallation(installation.inputs),
-                        `${set.label}: ${describeErrors(validInstallation)}`,
-                    );
-                }
+                const s = switchOf(runs[dataplane]);
+                for (const set of CRD_SETS)
+                    assertValidAgainst(set, [s.ctlb, s.felix], s.installation);
             },
         );
     }
 
-    it("waits once, on the first up, for Calico to be up before patching it", () => {
+    it("waits once, on the first up, for Calico to be up, then reads the live Felix CRD", () => {
         for (const run of Object.values(runs)) {
-            const { ready } = switchOf(run);
-            assert.equal(
-                ready.inputs["create"],
-                "node --import tsx tools/cluster-step/cluster-step.ts wait-calico",
-            );
+            const { ready, ctlb } = switchOf(run);
+            assert.equal(ready.inputs["create"], `${STEP} wait-calico`);
             assert.deepEqual(ready.inputs["triggers"], []);
             assert.equal(ready.inputs["update"], "exit 0");
             assert.equal(ready.secretInputs, true);
+            assert.ok(ctlb.dependencies.includes(ready.urn));
+
+            const [read, ...more] = run.reads;
+            assert.equal(more.length, 0);
+            assert.equal(read?.type, CRD);
+            assert.equal(read.id, "felixconfigurations.crd.projectcalico.org");
+            assert.ok(read.dependencies.includes(ready.urn), "the read must wait for Calico");
+            const provider = find(run, "pulumi:providers:kubernetes");
+            assert.ok(read.provider.startsWith(`${provider.urn}::`));
         }
     });
 
-    it("bpf: Felix gets the eBPF settings, from config, and never bpfEnabled", () => {
+    it("bpf: Felix gets the eBPF settings, from config, never bpfEnabled, and no healthz field the CRD lacks", () => {
         const { felix } = switchOf(runs.bpf);
         assert.deepEqual(felix.inputs, {
             apiVersion: "crd.projectcalico.org/v1",
@@ -178,50 +226,148 @@ describe("CalicoDataplane under mocks", () => {
         assert.deepEqual(felix.inputs["spec"], { wireguardEnabled: true });
     });
 
-    it("bpf: endpoint and Felix settings, then the Installation, then the wait, then the DNS restart", () => {
-        const run = runs.bpf;
-        const s = switchOf(run);
-        assert.ok(s.ready.dependencies.includes(s.endpoint.urn));
-        assert.ok(s.felix.dependencies.includes(s.ready.urn));
-        assert.ok(s.installation.dependencies.includes(s.felix.urn));
-        assert.ok(s.wait.dependencies.includes(s.installation.urn));
-        assert.ok(s.restartDns.dependencies.includes(s.wait.urn));
-        assert.ok(
-            !waitsFor(run, s.felix, s.installation),
-            "Felix must not wait for the Installation",
-        );
-        assert.ok(!waitsFor(run, s.installation, s.wait));
+    it("iptables: disables connect-time load balancing in a patch of its own, with the provider's own manager", () => {
+        const { ctlb } = switchOf(runs.iptables);
+        assert.deepEqual(ctlb.inputs, {
+            apiVersion: "crd.projectcalico.org/v1",
+            kind: "FelixConfiguration",
+            metadata: { name: "default", annotations: { "pulumi.com/patchForce": "true" } },
+            spec: { bpfConnectTimeLoadBalancing: "Disabled" },
+        });
     });
 
-    it("iptables: the Installation first, then the wait, then Felix, then the DNS restart", () => {
+    it("bpf: hands connect-time load balancing back (the patch carries no spec)", () => {
+        const { ctlb } = switchOf(runs.bpf);
+        assert.equal(ctlb.inputs["spec"], undefined);
+        assert.deepEqual(ctlb.inputs["metadata"], {
+            name: "default",
+            annotations: { "pulumi.com/patchForce": "true" },
+        });
+    });
+
+    it("iptables: waits for every Felix to detach connect-time load balancing, since that patch's apply", () => {
+        const [waitCtlb, ...more] = waitCtlbOf(runs.iptables);
+        assert.equal(more.length, 0);
+        assert.equal(
+            waitCtlb?.inputs["create"],
+            `${STEP} wait-ctlb-detached --since ${PATCH_APPLIED_AT}`,
+        );
+        assert.deepEqual(waitCtlb.inputs["triggers"], ["iptables", PATCH_APPLIED_AT]);
+        assert.equal(waitCtlb.secretInputs, true);
+        assert.equal(waitCtlbOf(runs.bpf).length, 0, "nothing to detach on the way to eBPF");
+    });
+
+    it("bpf: connect-time LB handed back, Felix settings, the Installation, the wait, the DNS restart", () => {
+        const s = switchOf(runs.bpf);
+        assertChain(runs.bpf, [
+            s.endpoint,
+            s.ready,
+            s.ctlb,
+            s.felix,
+            s.installation,
+            s.wait,
+            s.restartDns,
+        ]);
+    });
+
+    it("iptables: connect-time LB disabled and detached while eBPF is live, then the Installation, the wait, Felix, DNS", () => {
         const run = runs.iptables;
         const s = switchOf(run);
-        assert.ok(s.ready.dependencies.includes(s.endpoint.urn));
-        assert.ok(s.installation.dependencies.includes(s.ready.urn));
-        assert.ok(s.wait.dependencies.includes(s.installation.urn));
-        assert.ok(s.felix.dependencies.includes(s.wait.urn));
-        assert.ok(s.restartDns.dependencies.includes(s.felix.urn));
-        assert.ok(
-            !waitsFor(run, s.installation, s.felix),
-            "the Installation must not wait for Felix",
-        );
+        const [waitCtlb] = waitCtlbOf(run);
+        assert.ok(waitCtlb !== undefined);
+        assertChain(run, [
+            s.endpoint,
+            s.ready,
+            s.ctlb,
+            waitCtlb,
+            s.installation,
+            s.wait,
+            s.felix,
+            s.restartDns,
+        ]);
     });
 
-    it("keeps resource names the same in both directions, so a flip updates rather than replaces", () => {
-        const names = (run: ProgramRun) => run.registrations.map((r) => r.urn).sort();
-        assert.deepEqual(names(runs.bpf), names(runs.iptables));
+    it("keeps the patches the same in both directions, so a flip updates them rather than replacing them", () => {
+        const patches = (run: ProgramRun) =>
+            run.registrations
+                .filter((r) => r.type.endsWith("Patch"))
+                .map((r) => r.urn)
+                .sort();
+        assert.deepEqual(patches(runs.bpf), patches(runs.iptables));
+        const commands = (run: ProgramRun) =>
+            ofType(run, COMMAND)
+                .map((r) => r.name)
+                .sort();
+        assert.deepEqual(
+            commands(runs.iptables).filter((name) => name !== "calico-wait-ctlb"),
+            commands(runs.bpf),
+        );
     });
 
     it("sends all of it through the cluster's provider, under the CalicoDataplane component", () => {
         for (const run of Object.values(runs)) {
             const provider = find(run, "pulumi:providers:kubernetes");
             const s = switchOf(run);
-            for (const patch of [s.endpoint, s.felix, s.installation]) {
+            for (const patch of [s.endpoint, s.ctlb, s.felix, s.installation]) {
                 assert.ok(patch.provider.startsWith(`${provider.urn}::`));
             }
-            for (const step of Object.values(s)) {
+            const steps = [s.ready, s.wait, s.restartDns, ...waitCtlbOf(run)];
+            for (const step of [s.endpoint, s.ctlb, s.felix, s.installation, ...steps]) {
                 assert.match(step.urn, /::aks-calico-lab:index:CalicoDataplane\$/);
             }
         }
     });
 });
+
+/** For a set added after this test: the healthz field its FelixConfiguration schema declares. */
+function declaredHealthzField(set: CrdSet): string | undefined {
+    const [version] = readCrd(set, FELIX_CRD_FILE).spec.versions;
+    const spec = version?.schema.openAPIV3Schema["properties"] as
+        { spec?: { properties?: Record<string, unknown> } } | undefined;
+    const fields = Object.keys(spec?.spec?.properties ?? {});
+    return ["bpfKubeProxyHealthzPort", "bpfKubeProxyHealtzPort"].find((f) => fields.includes(f));
+}
+
+describe(
+    "CalicoDataplane on each AKS line (the Felix CRD read returns that line's CRD)",
+    { skip: !crdSetsAvailable() },
+    () => {
+        const runs = new Map<string, ProgramRun>();
+        before(async () => {
+            const done = await Promise.all(
+                CRD_SETS.map((set) =>
+                    runProgram(
+                        { dataplane: "bpf" },
+                        { felixCrdFile: join(set.dir, FELIX_CRD_FILE) },
+                    ),
+                ),
+            );
+            CRD_SETS.forEach((set, i) => runs.set(set.label, done[i] as ProgramRun));
+        });
+        const expectedField: Record<string, string | undefined> = {
+            "aks-managed-calico-v3.30.3": undefined,
+            "aks-managed-calico-v3.30.4": "bpfKubeProxyHealtzPort",
+            "aks-managed-calico-v3.31.2": "bpfKubeProxyHealthzPort",
+            latest: "bpfKubeProxyHealthzPort",
+        };
+
+        for (const set of CRD_SETS) {
+            it(`${set.label}: the bpf Felix patch moves the healthz port to 10258 under the CRD's spelling, or sends none`, () => {
+                const run = runs.get(set.label) as ProgramRun;
+                const spec = switchOf(run).felix.inputs["spec"] as Record<string, unknown>;
+                const sent = Object.keys(spec).filter((k) => /^bpfKubeProxyHeal/.test(k));
+                const field =
+                    set.label in expectedField
+                        ? expectedField[set.label]
+                        : declaredHealthzField(set);
+                assert.deepEqual(sent, field === undefined ? [] : [field]);
+                if (field !== undefined) assert.equal(spec[field], 10258);
+            });
+
+            it(`${set.label}: what the program sends validates against that line's CRDs`, () => {
+                const s = switchOf(runs.get(set.label) as ProgramRun);
+                assertValidAgainst(set, [s.ctlb, s.felix], s.installation);
+            });
+        }
+    },
+);

@@ -2,13 +2,25 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
     AZURE_BPF_DATA_IFACE_PATTERN,
+    BPF_KUBE_PROXY_HEALTHZ_PORT,
+    connectTimeLoadBalancingSpec,
     endpointConfigMapData,
     felixConfigurationSpec,
+    FIELD_MANAGER,
     installationSpec,
+    LINUX_DATAPLANE_PATH,
+    stepTriggers,
     switchOrder,
 } from "../../../components/calico/calico-spec";
-import { FELIX_CONFIGURATION, INSTALLATION } from "../../../core/calico-objects";
+import {
+    FELIX_CONFIGURATION,
+    INSTALLATION,
+    KUBE_PROXY_HEALTHZ_PORT_FIELDS,
+} from "../../../core/calico-objects";
 import { DATAPLANES } from "../../../core/dataplane";
+import { kubeProxyHealthzPortField } from "../../../core/felix-schema";
+import { appliedAt } from "../../../core/managed-fields";
+import { installationMetadata } from "../../support/managed-fields";
 import {
     CRD_SETS,
     crdSetsAvailable,
@@ -16,6 +28,7 @@ import {
     describeErrors,
     FELIX_CRD_FILE,
     INSTALLATION_CRD_FILE,
+    readCrd,
 } from "../../support/crd-schema";
 
 const tunnel = { bpfExternalServiceMode: "Tunnel", wireguard: false } as const;
@@ -23,7 +36,11 @@ const tunnel = { bpfExternalServiceMode: "Tunnel", wireguard: false } as const;
 describe("felixConfigurationSpec", () => {
     it("under eBPF: no kube-proxy cleanup, the forwarding mode, a pattern without enP, WireGuard off", () => {
         assert.deepEqual(
-            felixConfigurationSpec("bpf", { bpfExternalServiceMode: "DSR", wireguard: false }),
+            felixConfigurationSpec(
+                "bpf",
+                { bpfExternalServiceMode: "DSR", wireguard: false },
+                undefined,
+            ),
             {
                 bpfKubeProxyIptablesCleanupEnabled: false,
                 bpfExternalServiceMode: "DSR",
@@ -33,16 +50,35 @@ describe("felixConfigurationSpec", () => {
         );
     });
 
-    it("under iptables: only WireGuard, from config; the BPF-only fields are relinquished", () => {
-        assert.deepEqual(felixConfigurationSpec("iptables", tunnel), { wireguardEnabled: false });
-        assert.deepEqual(felixConfigurationSpec("iptables", { ...tunnel, wireguard: true }), {
-            wireguardEnabled: true,
-        });
+    it("under eBPF: moves kube-proxy's health check to 10258 under the field's spelling, if the CRD has one", () => {
+        assert.equal(BPF_KUBE_PROXY_HEALTHZ_PORT, 10258);
+        for (const field of KUBE_PROXY_HEALTHZ_PORT_FIELDS) {
+            const spec: Record<string, unknown> = felixConfigurationSpec("bpf", tunnel, field);
+            assert.equal(spec[field], 10258);
+            const others = KUBE_PROXY_HEALTHZ_PORT_FIELDS.filter((f) => f !== field);
+            for (const other of others) assert.ok(!(other in spec), other);
+        }
+        const none: Record<string, unknown> = felixConfigurationSpec("bpf", tunnel, undefined);
+        for (const field of KUBE_PROXY_HEALTHZ_PORT_FIELDS) assert.ok(!(field in none), field);
     });
 
-    it("never sets the operator-owned bpfEnabled", () => {
+    it("under iptables: only WireGuard, from config; the BPF-only fields are relinquished", () => {
+        for (const field of [undefined, ...KUBE_PROXY_HEALTHZ_PORT_FIELDS]) {
+            assert.deepEqual(felixConfigurationSpec("iptables", tunnel, field), {
+                wireguardEnabled: false,
+            });
+        }
+        assert.deepEqual(
+            felixConfigurationSpec("iptables", { ...tunnel, wireguard: true }, undefined),
+            { wireguardEnabled: true },
+        );
+    });
+
+    it("never sets the operator-owned bpfEnabled or nftablesMode", () => {
         for (const dataplane of DATAPLANES) {
-            assert.ok(!("bpfEnabled" in felixConfigurationSpec(dataplane, tunnel)));
+            const spec = felixConfigurationSpec(dataplane, tunnel, "bpfKubeProxyHealthzPort");
+            assert.ok(!("bpfEnabled" in spec));
+            assert.ok(!("nftablesMode" in spec));
         }
     });
 
@@ -81,32 +117,97 @@ describe("endpointConfigMapData", () => {
     });
 });
 
-describe("switchOrder", () => {
-    it("to eBPF: Felix settings before the Installation, then wait, then restart DNS", () => {
-        assert.deepEqual(switchOrder("bpf"), ["felix", "installation", "wait", "restartDns"]);
-    });
-    it("to iptables: the Installation first, wait, then relinquish Felix settings, then restart DNS", () => {
-        assert.deepEqual(switchOrder("iptables"), ["installation", "wait", "felix", "restartDns"]);
+describe("connectTimeLoadBalancingSpec", () => {
+    it("disables the connect-time load balancer for iptables and hands it back for eBPF", () => {
+        assert.deepEqual(connectTimeLoadBalancingSpec("iptables"), {
+            bpfConnectTimeLoadBalancing: "Disabled",
+        });
+        assert.equal(connectTimeLoadBalancingSpec("bpf"), undefined);
     });
 });
 
-describe("the specs against both CRD schema sets", { skip: !crdSetsAvailable() }, () => {
+describe("switchOrder", () => {
+    it("to eBPF: hand back connect-time LB, Felix settings, then the Installation, wait, restart DNS", () => {
+        assert.deepEqual(switchOrder("bpf"), [
+            "ctlb",
+            "felix",
+            "installation",
+            "wait",
+            "restartDns",
+        ]);
+    });
+    it("to iptables: disable and detach connect-time LB, then the Installation, wait, relinquish Felix, restart DNS", () => {
+        assert.deepEqual(switchOrder("iptables"), [
+            "ctlb",
+            "waitCtlb",
+            "installation",
+            "wait",
+            "felix",
+            "restartDns",
+        ]);
+    });
+});
+
+describe("stepTriggers, from what the Installation patch applied", () => {
+    const triggersAfter = (metadata: unknown) =>
+        stepTriggers("iptables", appliedAt(metadata, LINUX_DATAPLANE_PATH, FIELD_MANAGER));
+
+    it("fail, then revert: the revert's apply changes the triggers a failed wait left in state", () => {
+        // A successful iptables up recorded the wait with these triggers.
+        const recorded = triggersAfter(
+            installationMetadata("2026-11-23T09:00:00Z", "2026-11-23T09:05:00Z", "100"),
+        );
+        // The flip to bpf applied at 10:00, its wait failed: no state for the new Command, so
+        // `recorded` stays. Flipping back applies linuxDataplane again, at 10:30.
+        const reverted = triggersAfter(
+            installationMetadata("2026-11-23T10:30:00Z", "2026-11-23T10:31:00Z", "150"),
+        );
+        assert.notDeepEqual(reverted, recorded);
+        assert.deepEqual(reverted, ["iptables", "2026-11-23T10:30:00Z"]);
+    });
+
+    it("no change: a second up, or a refresh that reads back only the operator's writes, keeps them", () => {
+        const applied = installationMetadata("2026-11-23T10:30:00Z", "2026-11-23T10:31:00Z", "150");
+        const refreshed = installationMetadata(
+            "2026-11-23T10:30:00Z",
+            "2026-11-23T13:02:17Z",
+            "9931",
+        );
+        assert.deepEqual(triggersAfter(refreshed), triggersAfter(applied));
+    });
+
+    it("keys on the dataplane too, and on nothing when the apply time is unknown", () => {
+        assert.deepEqual(stepTriggers("bpf", "2026-11-23T10:30:00Z"), [
+            "bpf",
+            "2026-11-23T10:30:00Z",
+        ]);
+        assert.deepEqual(stepTriggers("bpf", undefined), ["bpf", ""]);
+    });
+});
+
+describe("the specs against every CRD schema set", { skip: !crdSetsAvailable() }, () => {
     for (const set of CRD_SETS) {
         const felix = crdValidator(set, FELIX_CRD_FILE, { partial: true });
         const installation = crdValidator(set, INSTALLATION_CRD_FILE, { partial: true });
+        const healthzField = kubeProxyHealthzPortField(readCrd(set, FELIX_CRD_FILE).spec);
+        const felixObject = (spec: object | undefined) => ({
+            apiVersion: FELIX_CONFIGURATION.apiVersion,
+            kind: FELIX_CONFIGURATION.kind,
+            metadata: { name: FELIX_CONFIGURATION.name },
+            ...(spec === undefined ? {} : { spec }),
+        });
         for (const dataplane of DATAPLANES) {
+            it(`${set.label}: connect-time load balancing for ${dataplane}`, () => {
+                const object = felixObject(connectTimeLoadBalancingSpec(dataplane));
+                assert.ok(felix(object), describeErrors(felix));
+            });
             for (const settings of [
                 tunnel,
                 { bpfExternalServiceMode: "DSR", wireguard: true } as const,
             ]) {
                 it(`${set.label}: FelixConfiguration for ${dataplane} ${JSON.stringify(settings)}`, () => {
-                    const object = {
-                        apiVersion: FELIX_CONFIGURATION.apiVersion,
-                        kind: FELIX_CONFIGURATION.kind,
-                        metadata: { name: FELIX_CONFIGURATION.name },
-                        spec: felixConfigurationSpec(dataplane, settings),
-                    };
-                    assert.ok(felix(object), describeErrors(felix));
+                    const spec = felixConfigurationSpec(dataplane, settings, healthzField);
+                    assert.ok(felix(felixObject(spec)), describeErrors(felix));
                 });
             }
             it(`${set.label}: Installation for ${dataplane}`, () => {

@@ -86,8 +86,12 @@ describe("AksCluster under mocks", () => {
         assert.equal(provider.inputs["kubeconfig"], KUBECONFIG_TEXT);
         assert.equal(provider.secretInputs, true);
         assert.equal(provider.inputs["clusterIdentifier"], "lab-aks-id");
-        assert.equal(provider.inputs["deleteUnreachable"], "true");
         assert.equal(provider.inputs["enableServerSideApply"], "true");
+    });
+
+    it("leaves deleteUnreachable off the provider, so only PULUMI_K8S_DELETE_UNREACHABLE (the destroy path) turns it on", () => {
+        const provider = find(run, "pulumi:providers:kubernetes");
+        assert.ok(!("deleteUnreachable" in provider.inputs), JSON.stringify(provider.inputs));
     });
 
     it("exports the names, the API server FQDN and the dataplane", () => {
@@ -96,5 +100,32 @@ describe("AksCluster under mocks", () => {
         assert.equal(run.outputs["apiServerFqdn"], CLUSTER_FQDN);
         assert.equal(run.outputs["dataplane"], "iptables");
         assert.ok(!run.secretOutputs.includes("apiServerFqdn"));
+    });
+});
+
+describe("the Windows pool on each AKS line", () => {
+    const poolOn = async (kubernetesVersion?: string) => {
+        const run = await runProgram({
+            windowsNodePool: "true",
+            ...(kubernetesVersion === undefined ? {} : { kubernetesVersion }),
+        });
+        return find(run, "azure-native:containerservice:AgentPool").inputs;
+    };
+
+    it("1.33 and 1.36: Windows Server 2022, pinned", async () => {
+        for (const version of ["1.33", "1.36"]) {
+            const pool = await poolOn(version);
+            assert.equal(pool["osSKU"], "Windows2022", version);
+            assert.equal(pool["enableFIPS"], undefined, version);
+        }
+    });
+
+    it("1.37, where Windows Server 2022 is not supported, and the AKS default: AKS's SKU with a FIPS image", async () => {
+        for (const version of ["1.37", undefined]) {
+            const pool = await poolOn(version);
+            assert.equal(pool["osType"], "Windows", String(version));
+            assert.equal(pool["osSKU"], undefined, String(version));
+            assert.equal(pool["enableFIPS"], true, String(version));
+        }
     });
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { withoutPodCidrForAzureCni } from "../../../components/cluster/cluster-spec";
+import { windowsPoolOs, withoutPodCidrForAzureCni } from "../../../components/cluster/cluster-spec";
 
 const transformArgs = (networkProfile: Record<string, unknown>) => ({
     custom: true,
@@ -49,5 +49,23 @@ describe("withoutPodCidrForAzureCni", () => {
             withoutPodCidrForAzureCni({ ...transformArgs({}), props: { location: "eastus" } }),
             undefined,
         );
+    });
+});
+
+describe("windowsPoolOs", () => {
+    it("pins Windows Server 2022 up to 1.36, where AKS still supports it", () => {
+        for (const version of ["1.30", "1.33.2", "1.35", "1.36", "1.36.4"]) {
+            assert.deepEqual(windowsPoolOs(version), { osSKU: "Windows2022" }, version);
+        }
+    });
+
+    it("from 1.37, where 2022 is not supported, leaves the SKU to AKS with a FIPS image", () => {
+        for (const version of ["1.37", "1.37.1", "1.40"]) {
+            assert.deepEqual(windowsPoolOs(version), { enableFIPS: true }, version);
+        }
+    });
+
+    it("does the same when the version is left to AKS, whose default moves on", () => {
+        assert.deepEqual(windowsPoolOs(undefined), { enableFIPS: true });
     });
 });

@@ -1,45 +1,72 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fakeClock } from "../../support/clock";
+import { fixtureText } from "../../support/fixtures";
 import type { CalicoSnapshot, RolloutStatus } from "../../../core/convergence";
+import type { CalicoNodePod } from "../../../core/felix-log";
+import { HELP, UsageError } from "../../../tools/cli/args";
 import { parseStep, runStep, type Cluster } from "../../../tools/cluster-step/cluster-step";
 import { NotConvergedError } from "../../../tools/cli/poll";
 
+const SWITCH = "2026-11-23T10:00:00Z";
+const since = new Date(SWITCH);
+
 describe("parseStep", () => {
-    it("reads the two steps with their default deadlines", () => {
-        assert.deepEqual(parseStep(["wait-dataplane", "bpf"]), {
+    it("reads the steps with their default deadlines and the switch time", () => {
+        assert.deepEqual(parseStep(["wait-dataplane", "bpf", "--since", SWITCH]), {
             kind: "wait-dataplane",
             dataplane: "bpf",
+            since,
             timeoutSeconds: 1200,
         });
-        assert.deepEqual(parseStep(["restart", "kube-system/coredns", "--timeout-seconds", "90"]), {
-            kind: "restart",
-            namespace: "kube-system",
-            deployment: "coredns",
-            timeoutSeconds: 90,
+        assert.deepEqual(
+            parseStep([
+                "restart",
+                "kube-system/coredns",
+                "--since",
+                SWITCH,
+                "--timeout-seconds",
+                "90",
+            ]),
+            {
+                kind: "restart",
+                namespace: "kube-system",
+                deployment: "coredns",
+                since,
+                timeoutSeconds: 90,
+            },
+        );
+        assert.deepEqual(parseStep(["wait-ctlb-detached", "--since", SWITCH]), {
+            kind: "wait-ctlb-detached",
+            since,
+            timeoutSeconds: 600,
         });
-    });
-
-    it("reads the readiness gate", () => {
         assert.deepEqual(parseStep(["wait-calico"]), { kind: "wait-calico", timeoutSeconds: 900 });
-        assert.throws(() => parseStep(["wait-calico", "now"]), /unexpected arguments: now/);
+        assert.equal(parseStep(["--help"]), HELP);
     });
 
-    it("rejects what it cannot run, saying what it expects", () => {
-        assert.throws(
-            () => parseStep(["wait-dataplane", "ebpf"]),
-            /needs one of iptables, bpf, not "ebpf"/,
-        );
-        assert.throws(() => parseStep(["restart", "coredns"]), /needs <namespace>\/<deployment>/);
-        assert.throws(
-            () => parseStep(["restart", "a/b", "--timeout-seconds", "0"]),
-            /positive integer/,
-        );
-        assert.throws(() => parseStep(["reboot"]), /usage:/);
-        assert.throws(
-            () => parseStep(["wait-dataplane", "bpf", "extra"]),
-            /unexpected arguments: extra/,
-        );
+    it("rejects what it cannot run as a usage error, saying what it expects", () => {
+        const cases: [string[], RegExp][] = [
+            [["wait-calico", "now"], /unexpected argument\(s\): now/],
+            [
+                ["wait-dataplane", "ebpf", "--since", SWITCH],
+                /needs one of iptables, bpf, not "ebpf"/,
+            ],
+            [["wait-dataplane", "bpf"], /wait-dataplane needs --since.*not ""/],
+            [["wait-dataplane", "bpf", "--since", ""], /needs --since/],
+            [["wait-ctlb-detached", "--since", "yesterday"], /needs --since.*not "yesterday"/],
+            [["restart", "coredns", "--since", SWITCH], /needs <namespace>\/<deployment>/],
+            [["restart", "a/b", "--since", SWITCH, "--timeout-seconds", "0"], /positive integer/],
+            [["reboot"], /unknown step "reboot"/],
+            [
+                ["wait-dataplane", "bpf", "extra", "--since", SWITCH],
+                /unexpected argument\(s\): extra/,
+            ],
+        ];
+        for (const [argv, message] of cases) {
+            assert.throws(() => parseStep(argv), UsageError, argv.join(" "));
+            assert.throws(() => parseStep(argv), message, argv.join(" "));
+        }
     });
 });
 
@@ -48,21 +75,23 @@ class FakeCluster implements Cluster {
     readonly calls: string[] = [];
     constructor(
         private readonly calico: CalicoSnapshot[],
-        private readonly deployments: (RolloutStatus | undefined)[],
+        private readonly deployments: (RolloutStatus | undefined)[] = [],
+        private readonly nodes: CalicoNodePod[][] = [[]],
     ) {}
+    private next<T>(queue: T[]): T {
+        return (queue.length > 1 ? queue.shift() : queue[0]) as T;
+    }
     readCalico() {
         this.calls.push("readCalico");
-        return Promise.resolve(
-            this.calico.length > 1
-                ? (this.calico.shift() as CalicoSnapshot)
-                : (this.calico[0] as CalicoSnapshot),
-        );
+        return Promise.resolve(this.next(this.calico));
+    }
+    readCalicoNodes(from: Date) {
+        this.calls.push(`readCalicoNodes ${from.toISOString()}`);
+        return Promise.resolve(this.next(this.nodes));
     }
     readDeployment(namespace: string, name: string) {
         this.calls.push(`readDeployment ${namespace}/${name}`);
-        return Promise.resolve(
-            this.deployments.length > 1 ? this.deployments.shift() : this.deployments[0],
-        );
+        return Promise.resolve(this.next(this.deployments));
     }
     restartDeployment(namespace: string, name: string, at: Date) {
         this.calls.push(`restart ${namespace}/${name} ${at.toISOString()}`);
@@ -71,6 +100,7 @@ class FakeCluster implements Cluster {
 }
 
 const instant = { intervalMs: 1, clock: { now: () => 0, sleep: () => Promise.resolve() } };
+const quiet = { poll: instant, log: () => undefined };
 const rolledOut = {
     generation: 3,
     observedGeneration: 3,
@@ -91,33 +121,175 @@ const bpfLive: CalicoSnapshot = {
         { type: "Degraded", status: "False" },
     ],
 };
+const iptablesLive: CalicoSnapshot = {
+    ...bpfLive,
+    linuxDataplane: "Iptables",
+    felixBpfEnabled: false,
+};
 
-describe("runStep", () => {
-    it("wait-dataplane returns once the switch holds for three looks", async () => {
-        const cluster = new FakeCluster([{ ...bpfLive, felixBpfEnabled: false }, bpfLive], []);
-        const lines: string[] = [];
-        const result = await runStep(
-            { kind: "wait-dataplane", dataplane: "bpf", timeoutSeconds: 60 },
-            cluster,
-            {
-                poll: instant,
-                log: (l) => lines.push(l),
-            },
+/** calico-node pods shaped like the real ones: one rolled after the switch, its Felix now in eBPF. */
+const newLog = fixtureText("felix-log-new-pod-to-bpf.txt");
+const rolled = (node: string, log = newLog): CalicoNodePod => ({
+    name: `calico-node-${node.slice(-2)}`,
+    node,
+    createdAt: Date.parse("2026-11-23T10:01:10Z"),
+    log,
+});
+const stillIptables = (node: string) =>
+    rolled(node, newLog.slice(0, newLog.indexOf("2026-11-23T10:02:40")));
+const untouched = (node: string): CalicoNodePod => ({
+    name: `calico-node-${node.slice(-2)}`,
+    node,
+    createdAt: Date.parse("2026-11-20T08:00:00Z"),
+    log: "",
+});
+
+describe("runStep wait-dataplane", () => {
+    const step = { kind: "wait-dataplane", dataplane: "bpf", since, timeoutSeconds: 60 } as const;
+
+    it("waits past the operator for every node's Felix to start eBPF since the switch", async () => {
+        const cluster = new FakeCluster(
+            [{ ...bpfLive, felixBpfEnabled: false }, bpfLive],
+            [],
+            [
+                [rolled("vmss000000"), stillIptables("vmss000001")],
+                [rolled("vmss000000"), rolled("vmss000001")],
+            ],
         );
-        assert.equal(result, "Calico's bpf dataplane is live");
-        assert.equal(cluster.calls.length, 4);
+        const lines: string[] = [];
+        const result = await runStep(step, cluster, { poll: instant, log: (l) => lines.push(l) });
+        assert.equal(result, "Calico's bpf dataplane is live on every node");
         assert.match(lines[0] ?? "", /bpfEnabled is false, want true/);
-        assert.match(lines[1] ?? "", /converged/);
+        assert.match(lines[1] ?? "", /node vmss000001 .* runs iptables, want bpf/);
+        assert.doesNotMatch(lines[1] ?? "", /vmss000000/);
+        assert.match(lines[2] ?? "", /converged/);
+        assert.deepEqual(
+            cluster.calls.filter((c) => c.startsWith("readCalicoNodes")),
+            Array(2).fill(`readCalicoNodes ${since.toISOString()}`),
+        );
     });
 
-    it("wait-calico returns once the operator has created what the lab patches", async () => {
+    it("is done at once when nothing switched: the operator reports it settled and no Felix restarted", async () => {
+        const cluster = new FakeCluster([iptablesLive], [], [[untouched("vmss000000")]]);
+        const result = await runStep({ ...step, dataplane: "iptables" }, cluster, quiet);
+        assert.match(result, /iptables dataplane is live/);
+        assert.deepEqual(cluster.calls, ["readCalico", `readCalicoNodes ${since.toISOString()}`]);
+    });
+
+    it("fails at the deadline naming the nodes whose Felix did not report", async () => {
+        const cluster = new FakeCluster(
+            [bpfLive],
+            [],
+            [[rolled("vmss000000"), stillIptables("vmss000001"), rolled("vmss000002", "")]],
+        );
+        const clock = fakeClock();
+        await assert.rejects(
+            runStep({ ...step, timeoutSeconds: 30 }, cluster, {
+                poll: { intervalMs: 10_000, clock },
+                log: () => undefined,
+            }),
+            (error: unknown) => {
+                assert.ok(error instanceof NotConvergedError);
+                assert.match(error.message, /did not converge within 30s/);
+                assert.match(error.message, /node vmss000001 .* runs iptables, want bpf/);
+                assert.match(
+                    error.message,
+                    /node vmss000002 .* no Felix start logged since 10:00:00Z/,
+                );
+                assert.doesNotMatch(error.message, /vmss000000/);
+                return true;
+            },
+        );
+    });
+});
+
+describe("runStep wait-ctlb-detached", () => {
+    const step = {
+        kind: "wait-ctlb-detached",
+        since: new Date("2026-11-23T11:20:04Z"),
+        timeoutSeconds: 60,
+    } as const;
+    const detached: CalicoNodePod = {
+        ...rolled("vmss000000"),
+        log: fixtureText("felix-log-ctlb-disabled.txt"),
+    };
+
+    it("waits while eBPF is live until every Felix restarted without the connect-time load balancer", async () => {
+        const notYet = { ...detached, log: "" };
+        const cluster = new FakeCluster([bpfLive], [], [[notYet], [detached]]);
+        const lines: string[] = [];
+        const result = await runStep(step, cluster, { poll: instant, log: (l) => lines.push(l) });
+        assert.match(result, /restarted in eBPF mode without the connect-time load balancer/);
+        assert.match(lines[0] ?? "", /vmss000000 .* Felix has not restarted since 11:20:04Z/);
+    });
+
+    it("has nothing to wait for when eBPF is not live", async () => {
+        const cluster = new FakeCluster([iptablesLive], [], [[{ ...detached, log: "" }]]);
+        const result = await runStep(step, cluster, quiet);
+        assert.match(result, /eBPF is not live/);
+        assert.deepEqual(cluster.calls, ["readCalico"]);
+    });
+});
+
+describe("runStep restart", () => {
+    const step = {
+        kind: "restart",
+        namespace: "kube-system",
+        deployment: "coredns",
+        since,
+        timeoutSeconds: 60,
+    } as const;
+    const at = new Date("2026-11-23T10:05:00Z");
+
+    it("restarts once calico-node rolled since the switch, then waits for the new generation", async () => {
+        const cluster = new FakeCluster(
+            [],
+            [
+                rolledOut,
+                { ...rolledOut }, // read before the controller saw the restart: not done yet
+                { ...rolledOut, generation: 4, observedGeneration: 4, updated: 1, stale: 2 },
+                { ...rolledOut, generation: 4, observedGeneration: 4 },
+            ],
+            [[rolled("vmss000000")]],
+        );
+        const result = await runStep(step, cluster, { ...quiet, now: () => at });
+        assert.equal(result, "Deployment kube-system/coredns restarted");
+        assert.deepEqual(cluster.calls, [
+            `readCalicoNodes ${since.toISOString()}`,
+            "readDeployment kube-system/coredns",
+            "restart kube-system/coredns 2026-11-23T10:05:00.000Z",
+            "readDeployment kube-system/coredns",
+            "readDeployment kube-system/coredns",
+            "readDeployment kube-system/coredns",
+        ]);
+    });
+
+    it("restarts nothing when calico-node did not roll: the dataplane did not change on the nodes", async () => {
+        const cluster = new FakeCluster([], [rolledOut], [[untouched("vmss000000")]]);
+        const result = await runStep(step, cluster, quiet);
+        assert.match(result, /calico-node did not roll since 2026-11-23T10:00:00Z/);
+        assert.ok(!cluster.calls.some((c) => c.startsWith("restart")));
+    });
+
+    it("refuses a Deployment that does not exist", async () => {
+        const cluster = new FakeCluster([], [undefined], [[rolled("vmss000000")]]);
+        await assert.rejects(
+            runStep(step, cluster, quiet),
+            /Deployment kube-system\/coredns not found/,
+        );
+        assert.ok(!cluster.calls.some((c) => c.startsWith("restart")));
+    });
+});
+
+describe("runStep wait-calico", () => {
+    it("returns once the operator has created what the lab patches", async () => {
         const fresh: CalicoSnapshot = {
             ...bpfLive,
             felixConfigurationFound: false,
             felixBpfEnabled: undefined,
             tigeraStatus: undefined,
         };
-        const cluster = new FakeCluster([fresh, bpfLive], []);
+        const cluster = new FakeCluster([fresh, bpfLive]);
         const lines: string[] = [];
         const result = await runStep({ kind: "wait-calico", timeoutSeconds: 60 }, cluster, {
             poll: instant,
@@ -129,74 +301,5 @@ describe("runStep", () => {
             /FelixConfiguration default not found; TigeraStatus calico: Available is missing/,
         );
         assert.equal(cluster.calls.length, 2);
-    });
-
-    it("wait-dataplane fails with what did not converge", async () => {
-        const cluster = new FakeCluster([{ ...bpfLive, felixBpfEnabled: false }], []);
-        const clock = fakeClock();
-        await assert.rejects(
-            runStep({ kind: "wait-dataplane", dataplane: "bpf", timeoutSeconds: 30 }, cluster, {
-                poll: { intervalMs: 10_000, clock },
-                log: () => undefined,
-            }),
-            (error: unknown) =>
-                error instanceof NotConvergedError &&
-                /did not converge within 30s/.test(error.message) &&
-                /bpfEnabled is false/.test(error.message),
-        );
-        assert.equal(cluster.calls.length, 4);
-    });
-
-    it("restart stamps the pod template, then waits for the new generation to roll out", async () => {
-        const at = new Date("2026-11-23T10:00:00Z");
-        const cluster = new FakeCluster(
-            [],
-            [
-                rolledOut,
-                { ...rolledOut }, // read before the controller saw the restart: not done yet
-                { ...rolledOut, generation: 4, observedGeneration: 4, updated: 1, stale: 2 },
-                { ...rolledOut, generation: 4, observedGeneration: 4 },
-            ],
-        );
-        const result = await runStep(
-            {
-                kind: "restart",
-                namespace: "kube-system",
-                deployment: "coredns",
-                timeoutSeconds: 60,
-            },
-            cluster,
-            {
-                poll: instant,
-                log: () => undefined,
-                now: () => at,
-            },
-        );
-        assert.equal(result, "Deployment kube-system/coredns restarted");
-        assert.deepEqual(cluster.calls, [
-            "readDeployment kube-system/coredns",
-            "restart kube-system/coredns 2026-11-23T10:00:00.000Z",
-            "readDeployment kube-system/coredns",
-            "readDeployment kube-system/coredns",
-            "readDeployment kube-system/coredns",
-        ]);
-    });
-
-    it("restart refuses a Deployment that does not exist", async () => {
-        const cluster = new FakeCluster([], [undefined]);
-        await assert.rejects(
-            runStep(
-                {
-                    kind: "restart",
-                    namespace: "kube-system",
-                    deployment: "coredns",
-                    timeoutSeconds: 60,
-                },
-                cluster,
-                { log: () => undefined },
-            ),
-            /Deployment kube-system\/coredns not found/,
-        );
-        assert.ok(!cluster.calls.some((c) => c.startsWith("restart")));
     });
 });

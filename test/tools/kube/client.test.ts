@@ -1,6 +1,119 @@
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
-import { kubeConfigFromText } from "../../../tools/kube/client";
+import { kubeConfigFromText, readCalicoNodePods } from "../../../tools/kube/client";
+
+/** A fake API server: answers calico-node's pod list and logs, and records the requests. */
+async function withApiServer(
+    run: (server: string, requests: URL[]) => Promise<void>,
+): Promise<void> {
+    const requests: URL[] = [];
+    const server = createServer((request, response) => {
+        const url = new URL(request.url ?? "", "http://localhost");
+        requests.push(url);
+        const json = (status: number, body: unknown) => {
+            response.writeHead(status, { "content-type": "application/json" });
+            response.end(JSON.stringify(body));
+        };
+        if (url.pathname === "/api/v1/namespaces/calico-system/pods") {
+            const pod = (name: string, node: string, deleting = false) => ({
+                metadata: {
+                    name,
+                    namespace: "calico-system",
+                    creationTimestamp: "2026-11-23T10:01:10Z",
+                    labels: { "k8s-app": "calico-node" },
+                    ...(deleting ? { deletionTimestamp: "2026-11-23T10:03:00Z" } : {}),
+                },
+                spec: { nodeName: node, containers: [{ name: "calico-node" }] },
+            });
+            json(200, {
+                kind: "PodList",
+                apiVersion: "v1",
+                metadata: {},
+                items: [
+                    pod("calico-node-a", "vmss000000"),
+                    pod("calico-node-b", "vmss000001"),
+                    pod("calico-node-old", "vmss000001", true),
+                ],
+            });
+        } else if (url.pathname.endsWith("/calico-node-a/log")) {
+            response.writeHead(200, { "content-type": "text/plain" });
+            response.end(
+                "2026-11-23T10:01:13.950602410Z 2026-11-23 10:01:13.950 [INFO][71] felix/daemon.go 132: Felix starting up\n",
+            );
+        } else if (url.pathname.endsWith("/calico-node-b/log")) {
+            json(400, {
+                kind: "Status",
+                apiVersion: "v1",
+                status: "Failure",
+                message:
+                    'container "calico-node" in pod "calico-node-b" is waiting to start: PodInitializing',
+                reason: "BadRequest",
+                code: 400,
+            });
+        } else {
+            json(404, { kind: "Status", apiVersion: "v1", status: "Failure", code: 404 });
+        }
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+        await run(`http://127.0.0.1:${port}`, requests);
+    } finally {
+        await new Promise((resolve) => server.close(resolve));
+    }
+}
+
+const kubeconfig = (server: string) =>
+    kubeConfigFromText(
+        [
+            "apiVersion: v1",
+            "kind: Config",
+            `clusters: [{name: c, cluster: {server: '${server}', insecure-skip-tls-verify: true}}]`,
+            "users: [{name: u, user: {token: t}}]",
+            "contexts: [{name: x, context: {cluster: c, user: u}}]",
+            "current-context: x",
+        ].join("\n"),
+    );
+
+describe("readCalicoNodePods", () => {
+    it("lists calico-node's live pods and reads each one's log with kubelet timestamps since the switch", async () => {
+        await withApiServer(async (server, requests) => {
+            const pods = await readCalicoNodePods(
+                kubeconfig(server),
+                new Date("2026-11-23T10:00:00Z"),
+                new Date("2026-11-23T10:05:00Z"),
+            );
+            assert.deepEqual(
+                pods.map((p) => ({ name: p.name, node: p.node, createdAt: p.createdAt })),
+                [
+                    {
+                        name: "calico-node-a",
+                        node: "vmss000000",
+                        createdAt: Date.parse("2026-11-23T10:01:10Z"),
+                    },
+                    {
+                        name: "calico-node-b",
+                        node: "vmss000001",
+                        createdAt: Date.parse("2026-11-23T10:01:10Z"),
+                    },
+                ],
+            );
+            assert.match(pods[0]?.log ?? "", /Felix starting up/);
+            assert.equal(pods[1]?.log, "", "a container that has not started has no log yet");
+
+            const list = requests.find((r) => r.pathname.endsWith("/pods"));
+            assert.equal(list?.searchParams.get("labelSelector"), "k8s-app=calico-node");
+            const log = requests.find((r) => r.pathname.endsWith("/calico-node-a/log"));
+            assert.equal(log?.searchParams.get("container"), "calico-node");
+            assert.equal(log.searchParams.get("timestamps"), "true");
+            // Five minutes since the switch, and a minute more for the nodes' clocks.
+            assert.equal(log.searchParams.get("sinceSeconds"), "360");
+            assert.ok(!requests.some((r) => r.pathname.includes("calico-node-old")));
+        });
+    });
+});
 
 const VALID = `apiVersion: v1
 kind: Config

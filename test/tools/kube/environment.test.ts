@@ -1,18 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { environmentFrom, imageTag, kubeProxyModeOf } from "../../../tools/kube/environment";
-import { bpfClusterObjects, fixture } from "../../support/fixtures";
+import { bpfClusterObjects, environmentObjectsOf } from "../../support/fixtures";
 
-const recorded = () => {
-    const calico = bpfClusterObjects();
-    return {
-        installation: calico.installation,
-        felixConfiguration: calico.felixConfiguration,
-        operatorDeployment: fixture("deployment-tigera-operator.json"),
-        kubeProxyDaemonSet: fixture("daemonset-kube-proxy.json"),
-        nodes: fixture("nodes.json") as unknown[],
-    };
-};
+const recorded = () => environmentObjectsOf(bpfClusterObjects());
 
 describe("environmentFrom (recorded-shape objects)", () => {
     it("reads versions, Felix's modes, kube-proxy's mode and every node", () => {

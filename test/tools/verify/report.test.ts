@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { PROJECT_DIR } from "../../support/paths";
+import type { ClusterEnvironment } from "../../../tools/kube/environment";
 import { renderReport, type Report } from "../../../tools/verify/report";
 
 const POLICY_NAMES = [
@@ -11,6 +12,28 @@ const POLICY_NAMES = [
     "default-deny-ingress",
     "summary-from-customer",
 ];
+
+/** AKS 1.36 (operator 1.40.2, Calico 3.31.2) with two Ubuntu nodes. */
+const environment = (
+    nftablesMode: string,
+    kubeProxyHealthzPort: ClusterEnvironment["kubeProxyHealthzPort"],
+): ClusterEnvironment => ({
+    calicoVersion: "v3.31.2",
+    operatorImage: "mcr.microsoft.com/oss/tigera/operator:v1.40.2",
+    operatorVersion: "v1.40.2",
+    nftablesMode,
+    kubeProxyHealthzPort,
+    kubeProxyMode: { mode: "iptables", source: "default" },
+    nodes: ["aks-system-12345678-vmss000000", "aks-system-12345678-vmss000001"].map((name) => ({
+        name,
+        osImage: "Ubuntu 24.04.3 LTS",
+        kernelVersion: "6.8.0-1041-azure",
+        kubeletVersion: "v1.36.2",
+        containerRuntimeVersion: "containerd://1.7.29-1",
+        instanceType: "Standard_D2s_v3",
+        nodeImageVersion: "AKSUbuntu-2404gen2containerd-202611.10.0",
+    })),
+});
 
 describe("the README's example reports", () => {
     const examples: Report[] = [
@@ -27,6 +50,7 @@ describe("the README's example reports", () => {
             ok: true,
             summary:
                 "iptables: the app saw node IP 10.224.0.33, as kube-proxy SNATs load-balanced traffic",
+            environment: environment("Disabled", undefined),
         },
         {
             expected: "bpf",
@@ -43,6 +67,7 @@ describe("the README's example reports", () => {
             ok: true,
             summary:
                 "eBPF: the app saw 203.0.113.7, not a node IP: the client's address is preserved",
+            environment: environment("Enabled", { field: "bpfKubeProxyHealthzPort", port: 10258 }),
         },
     ];
     const readme = readFileSync(join(PROJECT_DIR, "README.md"), "utf8");
@@ -51,4 +76,38 @@ describe("the README's example reports", () => {
             assert.ok(readme.includes(renderReport(example)), renderReport(example));
         });
     }
+});
+
+describe("renderReport's environment", () => {
+    it("says what it does not know, and where kube-proxy's mode comes from", () => {
+        const text = renderReport({
+            expected: "bpf",
+            live: "bpf",
+            url: "http://x/",
+            httpStatus: 200,
+            attempts: 1,
+            sourceIp: undefined,
+            sourceKind: undefined,
+            nodeIps: [],
+            policies: [],
+            ok: false,
+            summary: "x",
+            environment: {
+                calicoVersion: undefined,
+                operatorImage: undefined,
+                operatorVersion: undefined,
+                nftablesMode: undefined,
+                kubeProxyHealthzPort: { field: "bpfKubeProxyHealtzPort", port: 10258 },
+                kubeProxyMode: { mode: "ipvs", source: "flag" },
+                nodes: [],
+            },
+        });
+        assert.match(text, /calico +unknown \(tigera-operator unknown\)/);
+        assert.match(
+            text,
+            /felix +nftablesMode unknown; kube-proxy healthz port 10258 \(bpfKubeProxyHealtzPort\)/,
+        );
+        assert.match(text, /kube-proxy +ipvs \(--proxy-mode\)/);
+        assert.doesNotMatch(text, /^node {2,}/m);
+    });
 });

@@ -7,6 +7,7 @@ const base: Observation = {
     expected: "bpf",
     live: "bpf",
     pending: [],
+    httpStatus: 200,
     nodeIps: NODE_IPS,
     sourceIp: "203.0.113.7",
 };
@@ -16,6 +17,9 @@ describe("classifySource", () => {
         assert.equal(classifySource("10.224.0.33", NODE_IPS), "node");
         assert.equal(classifySource("203.0.113.7", NODE_IPS), "client");
         assert.equal(classifySource("10.224.0.5", NODE_IPS), "client");
+    });
+    it("compares whole addresses: 10.224.0.45 is not node 10.224.0.4", () => {
+        assert.equal(classifySource("10.224.0.45", ["10.224.0.4"]), "client");
     });
 });
 
@@ -55,6 +59,20 @@ describe("judge: the verdict table", () => {
             /not settled: DaemonSet/,
         ],
         ["request never logged", { sourceIp: undefined }, false, /never showed up/],
+        [
+            "bpf, client IP, but HTTP 500",
+            { httpStatus: 500 },
+            false,
+            /answered HTTP 500: the app is broken/,
+        ],
+        [
+            "iptables, node IP, but HTTP 502",
+            { expected: "iptables", live: "iptables", sourceIp: "10.224.0.4", httpStatus: 502 },
+            false,
+            /answered HTTP 502/,
+        ],
+        ["a redirect is no answer either", { httpStatus: 302 }, false, /answered HTTP 302/],
+        ["any 2xx answers", { httpStatus: 204 }, true, /eBPF: the app saw 203.0.113.7/],
     ];
     for (const [name, change, ok, summary] of rows) {
         it(`${name} -> ${ok ? "pass" : "fail"}`, () => {

@@ -9,7 +9,12 @@ import {
     VerifyError,
     type VerifyCluster,
 } from "../../../tools/verify/verify";
-import { bpfClusterObjects, fixture, iptablesClusterObjects } from "../../support/fixtures";
+import { environmentFrom } from "../../../tools/kube/environment";
+import {
+    bpfClusterObjects,
+    environmentObjectsOf,
+    iptablesClusterObjects,
+} from "../../support/fixtures";
 import { yaobankNetworkPolicies } from "../../../components/yaobank/yaobank-policies";
 import { closedUrl, withServer, type TestServer } from "../../support/http-server";
 
@@ -27,7 +32,7 @@ function clusterBehind(
     return {
         logReads,
         calicoObjects: () => Promise.resolve(objects),
-        nodes: () => Promise.resolve(fixture("nodes.json") as unknown[]),
+        environmentObjects: () => Promise.resolve(environmentObjectsOf(objects)),
         networkPolicies: () => Promise.resolve(policies),
         customerLogs: (sinceSeconds) => {
             logReads.push(sinceSeconds);
@@ -76,6 +81,45 @@ describe("verify, end to end against a local server and recorded objects", () =>
             });
             assert.equal(report.ok, true, report.summary);
             assert.equal(report.sourceKind, "node");
+        });
+    });
+
+    it("fails when the page answers with an error, whatever the source address says", async () => {
+        await withServer([500], async (server) => {
+            const report = await verify(
+                { ...input(server.url, "bpf"), probeTimeoutMs: 100 },
+                { cluster: clusterBehind(server, bpfClusterObjects(), "203.0.113.7"), ...fast },
+            );
+            assert.equal(report.ok, false);
+            assert.equal(report.httpStatus, 500);
+            assert.equal(report.sourceKind, "client");
+            assert.match(report.summary, /answered HTTP 500: the app is broken/);
+            assert.match(renderReport(report), /verdict +FAIL: the page answered HTTP 500/);
+        });
+    });
+
+    it("reports what the cluster runs: versions, nftables mode, healthz port, kube-proxy, nodes", async () => {
+        await withServer([200], async (server) => {
+            const report = await verify(input(server.url, "bpf"), {
+                cluster: clusterBehind(server, bpfClusterObjects(), "203.0.113.7"),
+                ...fast,
+            });
+            const environment = environmentFrom(environmentObjectsOf(bpfClusterObjects()));
+            assert.deepEqual(report.environment, environment);
+            assert.equal(environment.nodes.length, 2);
+            const json = JSON.parse(JSON.stringify(report)) as { environment: unknown };
+            assert.deepEqual(json.environment, JSON.parse(JSON.stringify(environment)));
+            const text = renderReport(report);
+            assert.match(text, /calico +v3\.30\.3 \(tigera-operator v1\.40\.2\)/);
+            assert.match(text, /felix +nftablesMode Disabled; kube-proxy healthz port not set/);
+            assert.match(
+                text,
+                /kube-proxy +iptables \(kube-proxy's default: no --proxy-mode flag\)/,
+            );
+            assert.match(
+                text,
+                /node +aks-system-12345678-vmss000001: Ubuntu 24\.04\.3 LTS, kernel 6\.8\.0-1041-azure/,
+            );
         });
     });
 
@@ -135,7 +179,7 @@ describe("verify, end to end against a local server and recorded objects", () =>
                         cause: new Error("connect ECONNREFUSED 20.1.2.3:443"),
                     }),
                 ),
-            nodes: () => Promise.resolve([]),
+            environmentObjects: () => Promise.resolve(environmentObjectsOf(bpfClusterObjects())),
             customerLogs: () => Promise.resolve([]),
         };
         await assert.rejects(
@@ -197,7 +241,8 @@ describe("verify with yaobank's NetworkPolicies", () => {
         const url = await closedUrl();
         const cluster: VerifyCluster = {
             calicoObjects: () => Promise.resolve(bpfClusterObjects()),
-            nodes: () => Promise.resolve([]),
+            environmentObjects: () =>
+                Promise.resolve({ ...environmentObjectsOf(bpfClusterObjects()), nodes: [] }),
             networkPolicies: () => Promise.resolve(listed),
             customerLogs: () => Promise.resolve([]),
         };

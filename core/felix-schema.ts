@@ -1,0 +1,36 @@
+/**
+ * What the live FelixConfiguration CustomResourceDefinition offers: the lab reads it with a Pulumi
+ * read after Calico is up and sends only fields it declares. Pure: a function of the CRD's spec.
+ */
+import { KUBE_PROXY_HEALTHZ_PORT_FIELDS, type KubeProxyHealthzPortField } from "./calico-objects";
+import { asRecord, valueAt } from "./unstructured";
+
+/** The CRD's name (projectcalico/calico libcalico-go/config/crd/crd.projectcalico.org_felixconfigurations.yaml @v3.30.3). */
+export const FELIX_CRD_NAME = "felixconfigurations.crd.projectcalico.org";
+
+/** The fields of FelixConfiguration `spec` in the stored version of a CRD spec (empty when unknown). */
+export function felixSpecFields(crdSpec: unknown): ReadonlySet<string> {
+    const versions: unknown = asRecord(crdSpec)?.["versions"];
+    if (!Array.isArray(versions)) return new Set();
+    const version: unknown =
+        versions.find((v: unknown) => asRecord(v)?.["storage"] === true) ??
+        versions.find((v: unknown) => asRecord(v)?.["name"] === "v1");
+    const properties = valueAt(version, [
+        "schema",
+        "openAPIV3Schema",
+        "properties",
+        "spec",
+        "properties",
+    ]);
+    return new Set(Object.keys(asRecord(properties) ?? {}));
+}
+
+/**
+ * The kube-proxy healthz port field the cluster's Calico has, under the spelling it has: none in
+ * 3.30.3 (whose Felix starts no such server), `bpfKubeProxyHealtzPort` in 3.30.4,
+ * `bpfKubeProxyHealthzPort` from 3.30.5 (projectcalico/calico commit 32c93930, #11209).
+ */
+export function kubeProxyHealthzPortField(crdSpec: unknown): KubeProxyHealthzPortField | undefined {
+    const fields = felixSpecFields(crdSpec);
+    return KUBE_PROXY_HEALTHZ_PORT_FIELDS.find((field) => fields.has(field));
+}

@@ -1,0 +1,234 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+    calicoNodeRolledSince,
+    ctlbDetach,
+    felixRuns,
+    parseFelixLog,
+    pendingFelixDataplane,
+    runMode,
+    type CalicoNodePod,
+} from "../../core/felix-log";
+import { fixtureText } from "../support/fixtures";
+
+const at = (time: string): number => Date.parse(time);
+/** The switch: the Installation patch applied at 10:00:00 (managedFields time, whole seconds). */
+const SWITCH = at("2026-11-23T10:00:00Z");
+
+/** A pod created after the switch that started Felix in iptables mode, then in eBPF (v3.31.2 lines). */
+const rolledPod: CalicoNodePod = {
+    name: "calico-node-7xk2p",
+    node: "aks-system-12345678-vmss000000",
+    createdAt: at("2026-11-23T10:01:10Z"),
+    log: fixtureText("felix-log-new-pod-to-bpf.txt"),
+};
+const FIRST_RUN_END = "2026-11-23T10:02:40.118104772Z";
+const firstRunOnly = (pod: CalicoNodePod): CalicoNodePod => ({
+    ...pod,
+    log: pod.log.slice(0, pod.log.indexOf(FIRST_RUN_END)),
+});
+
+describe("parseFelixLog", () => {
+    it("keeps Felix's lines with the kubelet's timestamp and PID, and skips the other components", () => {
+        const lines = parseFelixLog(rolledPod.log);
+        assert.equal(lines.length, 15);
+        assert.ok(lines.every((line) => line.pid === 71 || line.pid === 212));
+        assert.deepEqual(lines[0], {
+            at: at("2026-11-23T10:01:13.950Z"),
+            pid: 71,
+            level: "INFO",
+            message:
+                'Felix starting up GOMAXPROCS=2 builddate="2025-11-26T23:34:45+0000" ' +
+                'gitcommit="dd5575463e9ad30d5eb1e2e6de5a3e16a2c1c7f3" version="v3.31.2"',
+        });
+    });
+
+    it("reads a kubelet timestamp with a zone offset", () => {
+        const [line] = parseFelixLog(
+            "2026-11-23T11:02:42.611480005+01:00 2026-11-23 10:02:42.611 [INFO][212] felix/int_dataplane.go 928: BPF enabled, starting BPF endpoint manager and map manager.",
+        );
+        assert.equal(line?.at, at("2026-11-23T10:02:42.611Z"));
+    });
+
+    it("falls back to Calico's own timestamp, as UTC, without the kubelet's", () => {
+        const [line] = parseFelixLog(
+            "2026-11-23 10:02:42.611 [INFO][212] felix/int_dataplane.go 928: BPF enabled, starting BPF endpoint manager and map manager.",
+        );
+        assert.equal(line?.at, at("2026-11-23T10:02:42.611Z"));
+        assert.equal(line.pid, 212);
+    });
+});
+
+describe("felixRuns and runMode", () => {
+    it("splits the log by PID: an iptables Felix, then the eBPF one the bpfEnabled change started", () => {
+        const runs = felixRuns(parseFelixLog(rolledPod.log));
+        assert.deepEqual(
+            runs.map((run) => ({
+                pid: run.pid,
+                mode: runMode(run),
+                ctlb: run.connectTimeLoadBalancing,
+            })),
+            [
+                { pid: 71, mode: "iptables", ctlb: undefined },
+                { pid: 212, mode: "bpf", ctlb: "TCP" },
+            ],
+        );
+        assert.equal(runs[1]?.startedAt, at("2026-11-23T10:02:42.201Z"));
+    });
+
+    it("knows no mode until the driver starts, unless the eBPF line came first", () => {
+        const log = rolledPod.log.split("\n");
+        const lastRunUpTo = (text: string) => {
+            const lines = log.slice(0, log.findIndex((l) => l.includes(text)) + 1);
+            const run = felixRuns(parseFelixLog(lines.join("\n"))).at(-1);
+            assert.ok(run !== undefined);
+            return run;
+        };
+        assert.equal(runMode(lastRunUpTo("Using internal (linux) dataplane driver.")), undefined);
+        assert.equal(runMode(lastRunUpTo("BPF enabled, starting")), "bpf");
+    });
+
+    it("starts a new run when a PID is reused by a new Felix", () => {
+        const line = (time: string, message: string) =>
+            `${time}Z ${time.replace("T", " ").slice(0, 23)} [INFO][80] felix/x.go 1: ${message}`;
+        const runs = felixRuns(
+            parseFelixLog(
+                [
+                    line("2026-11-23T10:00:01.000", "Felix starting up"),
+                    line(
+                        "2026-11-23T10:00:02.000",
+                        "BPF enabled, starting BPF endpoint manager and map manager.",
+                    ),
+                    line("2026-11-23T10:00:09.000", "Felix starting up"),
+                ].join("\n"),
+            ),
+        );
+        assert.deepEqual(
+            runs.map((run) => [run.pid, run.bpf]),
+            [
+                [80, true],
+                [80, false],
+            ],
+        );
+    });
+});
+
+describe("pendingFelixDataplane", () => {
+    it("is satisfied by a pod whose latest Felix since the switch started eBPF", () => {
+        assert.deepEqual(pendingFelixDataplane("bpf", SWITCH, [rolledPod]), []);
+    });
+
+    it("names the node whose Felix still runs the other dataplane", () => {
+        assert.deepEqual(pendingFelixDataplane("bpf", SWITCH, [firstRunOnly(rolledPod)]), [
+            "node aks-system-12345678-vmss000000 (pod calico-node-7xk2p): Felix (pid 71, " +
+                "started 10:01:13Z) runs iptables, want bpf",
+        ]);
+        assert.match(
+            pendingFelixDataplane("iptables", SWITCH, [rolledPod])[0] ?? "",
+            /Felix \(pid 212, started 10:02:42Z\) runs bpf, want iptables/,
+        );
+    });
+
+    it("waits for a new pod that has not logged a Felix start yet", () => {
+        assert.deepEqual(pendingFelixDataplane("bpf", SWITCH, [{ ...rolledPod, log: "" }]), [
+            "node aks-system-12345678-vmss000000 (pod calico-node-7xk2p): no Felix start logged since 10:00:00Z yet",
+        ]);
+    });
+
+    it("judges by the latest Felix since the switch, ignoring starts before it", () => {
+        const between = at("2026-11-23T10:02:00Z");
+        assert.match(
+            pendingFelixDataplane("iptables", between, [rolledPod])[0] ?? "",
+            /pid 212, started 10:02:42Z\) runs bpf, want iptables/,
+        );
+        const afterBoth = at("2026-11-23T10:05:00Z");
+        const fresh = { ...rolledPod, createdAt: afterBoth };
+        assert.match(
+            pendingFelixDataplane("bpf", afterBoth, [fresh])[0] ?? "",
+            /no Felix start logged since 10:05:00Z/,
+        );
+    });
+
+    it("accepts a pod older than the switch whose Felix never restarted", () => {
+        const untouched = { ...rolledPod, createdAt: at("2026-11-22T08:00:00Z") };
+        assert.deepEqual(
+            pendingFelixDataplane("iptables", at("2026-11-23T10:05:00Z"), [untouched]),
+            [],
+        );
+    });
+
+    it("judges an old pod by its Felix that restarted after the switch", () => {
+        const old = { ...rolledPod, createdAt: at("2026-11-22T08:00:00Z") };
+        assert.deepEqual(pendingFelixDataplane("bpf", SWITCH, [old]), []);
+        assert.equal(pendingFelixDataplane("iptables", SWITCH, [old]).length, 1);
+    });
+
+    it("reports every pod that has not reported, and an empty DaemonSet", () => {
+        const second = {
+            ...firstRunOnly(rolledPod),
+            name: "calico-node-q8w4d",
+            node: "aks-system-12345678-vmss000001",
+        };
+        const pending = pendingFelixDataplane("bpf", SWITCH, [rolledPod, second]);
+        assert.equal(pending.length, 1);
+        assert.match(pending[0] ?? "", /vmss000001/);
+        assert.deepEqual(pendingFelixDataplane("bpf", SWITCH, []), ["no calico-node pod found"]);
+    });
+});
+
+describe("ctlbDetach", () => {
+    const CTLB_CHANGE = at("2026-11-23T11:20:04Z");
+    const bpfPod: CalicoNodePod = {
+        name: "calico-node-7xk2p",
+        node: "aks-system-12345678-vmss000000",
+        createdAt: at("2026-11-23T10:01:10Z"),
+        log: fixtureText("felix-log-ctlb-disabled.txt"),
+    };
+
+    it("is done once every Felix restarted in eBPF mode without attaching the connect-time load balancer", () => {
+        assert.deepEqual(ctlbDetach(CTLB_CHANGE, [bpfPod]), { pending: [], warnings: [] });
+    });
+
+    it("waits for a Felix that has not restarted since the change", () => {
+        const { pending } = ctlbDetach(at("2026-11-23T11:30:00Z"), [bpfPod]);
+        assert.deepEqual(pending, [
+            "node aks-system-12345678-vmss000000 (pod calico-node-7xk2p): Felix has not restarted since 11:30:00Z",
+        ]);
+    });
+
+    it("waits while the restarted Felix still attaches it", () => {
+        const { pending } = ctlbDetach(SWITCH, [rolledPod]);
+        assert.match(
+            pending[0] ?? "",
+            /Felix \(pid 212\) attached the connect-time load balancer \(TCP\)/,
+        );
+    });
+
+    it("reports a failed detach without waiting for it", () => {
+        const warning =
+            "2026-11-23T11:20:08.990000000Z 2026-11-23 11:20:08.990 [WARNING][530] " +
+            "felix/int_dataplane.go 1034: Failed to detach connect-time load balancer. Ignoring. " +
+            "error=no such file or directory";
+        const lines = bpfPod.log.trimEnd().split("\n");
+        const failed = {
+            ...bpfPod,
+            log: [...lines.slice(0, -1), warning, ...lines.slice(-1)].join("\n"),
+        };
+        const result = ctlbDetach(CTLB_CHANGE, [failed]);
+        assert.deepEqual(result.pending, []);
+        assert.match(result.warnings[0] ?? "", /Failed to detach connect-time load balancer/);
+    });
+
+    it("does not wait for a node whose Felix runs iptables", () => {
+        assert.deepEqual(ctlbDetach(SWITCH, [firstRunOnly(rolledPod)]).pending, []);
+    });
+});
+
+describe("calicoNodeRolledSince", () => {
+    it("is true when a calico-node pod was created at or after the switch", () => {
+        assert.equal(calicoNodeRolledSince(SWITCH, [rolledPod]), true);
+        assert.equal(calicoNodeRolledSince(rolledPod.createdAt, [rolledPod]), true);
+        assert.equal(calicoNodeRolledSince(rolledPod.createdAt + 1, [rolledPod]), false);
+        assert.equal(calicoNodeRolledSince(SWITCH, []), false);
+    });
+});

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { felixSpecFields, kubeProxyHealthzPortField } from "../../core/felix-schema";
+import { CRD_SETS, crdSet, crdSetsAvailable, FELIX_CRD_FILE, readCrd } from "../support/crd-schema";
+
+const specOf = (label: string): unknown => readCrd(crdSet(label), FELIX_CRD_FILE).spec;
+
+describe("kubeProxyHealthzPortField", () => {
+    it("is none for a CRD whose schema is unknown or malformed", () => {
+        assert.equal(kubeProxyHealthzPortField(undefined), undefined);
+        assert.equal(kubeProxyHealthzPortField({ versions: "v1" }), undefined);
+        assert.equal(kubeProxyHealthzPortField({ versions: [{ name: "v1" }] }), undefined);
+    });
+
+    it("prefers the stored version and reads its spec properties", () => {
+        const version = (name: string, storage: boolean, field: string) => ({
+            name,
+            storage,
+            schema: { openAPIV3Schema: { properties: { spec: { properties: { [field]: {} } } } } },
+        });
+        const crd = {
+            versions: [
+                version("v1", false, "bpfKubeProxyHealtzPort"),
+                version("v2", true, "bpfKubeProxyHealthzPort"),
+            ],
+        };
+        assert.equal(kubeProxyHealthzPortField(crd), "bpfKubeProxyHealthzPort");
+        assert.deepEqual([...felixSpecFields(crd)], ["bpfKubeProxyHealthzPort"]);
+    });
+});
+
+describe("kubeProxyHealthzPortField on every CRD set", { skip: !crdSetsAvailable() }, () => {
+    it("finds the spelling each AKS line has, and none on 3.30.3", () => {
+        assert.equal(kubeProxyHealthzPortField(specOf("aks-managed-calico-v3.30.3")), undefined);
+        assert.equal(
+            kubeProxyHealthzPortField(specOf("aks-managed-calico-v3.30.4")),
+            "bpfKubeProxyHealtzPort",
+        );
+        assert.equal(
+            kubeProxyHealthzPortField(specOf("aks-managed-calico-v3.31.2")),
+            "bpfKubeProxyHealthzPort",
+        );
+        assert.equal(kubeProxyHealthzPortField(specOf("latest")), "bpfKubeProxyHealthzPort");
+    });
+
+    for (const set of CRD_SETS) {
+        it(`${set.label}: picks a field the CRD declares, or none when it declares neither spelling`, () => {
+            const spec = readCrd(set, FELIX_CRD_FILE).spec;
+            const fields = felixSpecFields(spec);
+            assert.ok(fields.has("bpfEnabled"), "the schema's spec fields were read");
+            const field = kubeProxyHealthzPortField(spec);
+            if (field === undefined) {
+                assert.ok(!fields.has("bpfKubeProxyHealthzPort"));
+                assert.ok(!fields.has("bpfKubeProxyHealtzPort"));
+            } else {
+                assert.ok(fields.has(field));
+            }
+        });
+    }
+});

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { appliedAt } from "../../core/managed-fields";
+import { installationMetadata } from "../support/managed-fields";
+
+const LINUX_DATAPLANE = ["spec", "calicoNetwork", "linuxDataplane"];
+
+describe("appliedAt", () => {
+    it("is the time of the lab's Apply entry that owns the field, not the operator's writes", () => {
+        const metadata = installationMetadata(
+            "2026-11-23T10:00:00Z",
+            "2026-11-23T10:09:31Z",
+            "88121",
+        );
+        assert.equal(
+            appliedAt(metadata, LINUX_DATAPLANE, "aks-calico-lab"),
+            "2026-11-23T10:00:00Z",
+        );
+        assert.equal(appliedAt(metadata, LINUX_DATAPLANE), "2026-11-23T10:00:00Z");
+    });
+
+    it("is undefined without a matching entry: other manager, unowned field, no managedFields", () => {
+        const metadata = installationMetadata("2026-11-23T10:00:00Z", "2026-11-23T10:09:31Z", "1");
+        assert.equal(appliedAt(metadata, LINUX_DATAPLANE, "someone-else"), undefined);
+        assert.equal(appliedAt(metadata, ["spec", "cni"]), undefined);
+        assert.equal(appliedAt({ name: "default" }, LINUX_DATAPLANE), undefined);
+        assert.equal(appliedAt(undefined, LINUX_DATAPLANE), undefined);
+    });
+
+    it("stays the same when only the operator wrote since (what a refresh reads back)", () => {
+        const before = installationMetadata(
+            "2026-11-23T10:00:00Z",
+            "2026-11-23T10:09:31Z",
+            "88121",
+        );
+        const refreshed = installationMetadata(
+            "2026-11-23T10:00:00Z",
+            "2026-11-23T12:44:02Z",
+            "90577",
+        );
+        assert.equal(
+            appliedAt(refreshed, LINUX_DATAPLANE, "aks-calico-lab"),
+            appliedAt(before, LINUX_DATAPLANE, "aks-calico-lab"),
+        );
+    });
+
+    it("takes the latest of several Apply entries that own the field", () => {
+        const metadata = installationMetadata("2026-11-23T10:00:00Z", "2026-11-23T10:09:31Z", "1");
+        const other = {
+            manager: "pulumi-kubernetes-1b2c3d",
+            operation: "Apply",
+            time: "2026-11-23T11:00:00Z",
+            fieldsV1: { "f:spec": { "f:calicoNetwork": { "f:linuxDataplane": {} } } },
+        };
+        const both = { ...metadata, managedFields: [...metadata.managedFields, other] };
+        assert.equal(appliedAt(both, LINUX_DATAPLANE), "2026-11-23T11:00:00Z");
+        assert.equal(appliedAt(both, LINUX_DATAPLANE, "aks-calico-lab"), "2026-11-23T10:00:00Z");
+    });
+});

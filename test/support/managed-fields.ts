@@ -1,0 +1,52 @@
+/** API objects' metadata with managedFields shaped as the API server returns them after applies. */
+
+/** Installation `default` metadata as the API server returns it after the lab's apply at `time`. */
+export function installationMetadata(time: string, operatorTime: string, resourceVersion: string) {
+    return {
+        name: "default",
+        generation: 5,
+        resourceVersion,
+        annotations: {
+            "pulumi.com/patchFieldManager": "aks-calico-lab",
+            "pulumi.com/patchForce": "true",
+        },
+        managedFields: [
+            {
+                manager: "kubectl",
+                operation: "Update",
+                apiVersion: "operator.tigera.io/v1",
+                time: "2026-11-20T08:01:02Z",
+                fieldsType: "FieldsV1",
+                fieldsV1: { "f:spec": { "f:cni": {}, "f:kubernetesProvider": {} } },
+            },
+            {
+                manager: "operator",
+                operation: "Update",
+                apiVersion: "operator.tigera.io/v1",
+                time: operatorTime,
+                fieldsType: "FieldsV1",
+                fieldsV1: { "f:spec": { "f:calicoNetwork": { "f:linuxDataplane": {} } } },
+            },
+            {
+                manager: "operator",
+                operation: "Update",
+                apiVersion: "operator.tigera.io/v1",
+                time: operatorTime,
+                fieldsType: "FieldsV1",
+                fieldsV1: { "f:status": { "f:calicoVersion": {}, "f:computed": {} } },
+                subresource: "status",
+            },
+            {
+                manager: "aks-calico-lab",
+                operation: "Apply",
+                apiVersion: "operator.tigera.io/v1",
+                time,
+                fieldsType: "FieldsV1",
+                fieldsV1: {
+                    "f:metadata": { "f:annotations": { "f:pulumi.com/patchForce": {} } },
+                    "f:spec": { "f:calicoNetwork": { "f:linuxDataplane": {} } },
+                },
+            },
+        ],
+    };
+}
