@@ -155,7 +155,7 @@ export class AksCluster extends pulumi.ComponentResource {
                 // (pulumi/pulumi-kubernetes provider/pkg/provider/provider.go Configure @94977969), and
                 // always on it lets a `pulumi refresh` during an API blip or `az aks stop` drop
                 // yaobank's objects from state. Destroying a cluster that is already gone sets
-                // PULUMI_K8S_DELETE_UNREACHABLE=true for that run (tools/lab/lab.sh destroy).
+                // PULUMI_K8S_DELETE_UNREACHABLE=true for that run (npm run lab -- destroy, tools/lab/driver.ts).
                 enableServerSideApply: true,
             },
             { parent: this },
