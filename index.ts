@@ -31,7 +31,7 @@ const calico = new CalicoDataplane("calico", {
 });
 
 const yaobank = new Yaobank("yaobank", {
-    liveDataplane: calico.liveDataplane,
+    switchApplied: calico.switchApplied,
     provider: aks.provider,
     networkPolicies: config.yaobankPolicies
         ? { allowedClientCidrs: config.allowedClientCidrs }

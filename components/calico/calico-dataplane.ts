@@ -49,6 +49,8 @@ export interface CalicoDataplaneArgs {
 export class CalicoDataplane extends pulumi.ComponentResource {
     /** The dataplane, known once the switch is live and cluster DNS has restarted on it. */
     readonly liveDataplane: pulumi.Output<Dataplane>;
+    /** `<dataplane> <time the lab applied it>`, known with liveDataplane: what pods roll on. */
+    readonly switchApplied: pulumi.Output<string>;
 
     constructor(name: string, args: CalicoDataplaneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aks-calico-lab:index:CalicoDataplane", name, {}, opts);
@@ -216,6 +218,14 @@ export class CalicoDataplane extends pulumi.ComponentResource {
         );
 
         this.liveDataplane = pulumi.output(last.urn).apply(() => args.dataplane);
-        this.registerOutputs({ liveDataplane: this.liveDataplane });
+        // The dataplane and when the lab's apply last switched it: it changes on every switch, also
+        // on a revert after a failed flip (the dataplane value alone would not), and not on a no-op up.
+        this.switchApplied = pulumi
+            .all([last.urn, switchedAt.installation ?? ""])
+            .apply(([, appliedAt]) => `${args.dataplane} ${appliedAt}`.trim());
+        this.registerOutputs({
+            liveDataplane: this.liveDataplane,
+            switchApplied: this.switchApplied,
+        });
     }
 }

@@ -99,10 +99,11 @@ export function service(tier: Tier): ServiceArgs {
 }
 
 /**
- * A tier's Deployment. `dataplane` goes into the pod template: when it changes (after a switch is
- * live) the Deployment rolls its pods, so their connections start on the new dataplane.
+ * A tier's Deployment. `switchApplied` (the dataplane and when it was applied) goes into the pod
+ * template: when it changes (after a switch is live) the Deployment rolls its pods, so their
+ * connections start on the new dataplane.
  */
-export function deployment(tier: Tier, dataplane: pulumi.Input<string>): DeploymentArgs {
+export function deployment(tier: Tier, switchApplied: pulumi.Input<string>): DeploymentArgs {
     const labels = podLabels(tier.name);
     return {
         metadata: { name: tier.name, namespace: NAMESPACE, labels },
@@ -110,7 +111,7 @@ export function deployment(tier: Tier, dataplane: pulumi.Input<string>): Deploym
             replicas: tier.replicas,
             selector: { matchLabels: labels },
             template: {
-                metadata: { labels, annotations: { [DATAPLANE_ANNOTATION]: dataplane } },
+                metadata: { labels, annotations: { [DATAPLANE_ANNOTATION]: switchApplied } },
                 spec: {
                     serviceAccountName: tier.name,
                     // The images are built FROM ubuntu/etcd for amd64 (spikecurtis/yaobank

@@ -16,10 +16,10 @@ import { yaobankNetworkPolicies, type PolicyOptions } from "./yaobank-policies";
 
 export interface YaobankArgs {
     /**
-     * The live dataplane (CalicoDataplane.liveDataplane). It resolves after a switch is live, and
-     * its change rolls the pods, so they start their connections on the new dataplane.
+     * The switch the pods must run on (CalicoDataplane.switchApplied). It resolves after a switch is
+     * live, and its change rolls the pods, so they start their connections on the new dataplane.
      */
-    readonly liveDataplane: pulumi.Input<string>;
+    readonly switchApplied: pulumi.Input<string>;
     /** The cluster's explicit Kubernetes provider. */
     readonly provider: k8s.Provider;
     /** yaobank's NetworkPolicies and who may reach the page; undefined creates no policy. */
@@ -48,7 +48,7 @@ export class Yaobank extends pulumi.ComponentResource {
             new k8s.core.v1.Service(`${name}-${tier.name}-service`, service(tier), inNamespace);
             new k8s.apps.v1.Deployment(
                 `${name}-${tier.name}`,
-                deployment(tier, args.liveDataplane),
+                deployment(tier, args.switchApplied),
                 {
                     ...k8sOpts,
                     dependsOn: [account],

@@ -26,6 +26,8 @@ export const GENERATED_FIELD_MANAGER = "pulumi-kubernetes-5f3a9c1e";
  * line's FelixConfiguration CRD. Unset, a read returns an object without a spec.
  */
 export const CRD_FILE_ENV = "LAB_TEST_CRD_FILE";
+/** The child's environment variable that sets when the fake API server says a patch was applied. */
+export const APPLIED_AT_ENV = "LAB_TEST_PATCH_APPLIED_AT";
 
 const isLoadBalancer = (inputs: unknown): boolean =>
     (inputs as { spec?: { type?: string } }).spec?.type === "LoadBalancer";
@@ -106,7 +108,7 @@ function appliedPatch(inputs: Record<string, unknown>): Record<string, unknown> 
         manager: meta.annotations?.["pulumi.com/patchFieldManager"] ?? GENERATED_FIELD_MANAGER,
         operation: "Apply",
         apiVersion,
-        time: PATCH_APPLIED_AT,
+        time: process.env[APPLIED_AT_ENV] ?? PATCH_APPLIED_AT,
         fieldsType: "FieldsV1",
         fieldsV1: fieldsV1Of({ metadata: applied, ...fields }),
     };

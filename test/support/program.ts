@@ -6,7 +6,13 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { StackValue } from "./cli-config";
-import { CRD_FILE_ENV, RUN_MARKER, type ProgramRun, type Registration } from "./mock-program";
+import {
+    APPLIED_AT_ENV,
+    CRD_FILE_ENV,
+    RUN_MARKER,
+    type ProgramRun,
+    type Registration,
+} from "./mock-program";
 
 export {
     CLUSTER_FQDN,
@@ -22,6 +28,8 @@ export type { ProgramRun, ReadRegistration, Registration } from "./mock-program"
 export interface FakeCluster {
     /** The FelixConfiguration CRD file (YAML) a read of the CRD returns; none by default. */
     readonly felixCrdFile?: string;
+    /** When the fake API server says the lab's patches were applied (default PATCH_APPLIED_AT). */
+    readonly patchAppliedAt?: string;
 }
 
 const run = promisify(execFile);
@@ -42,6 +50,7 @@ export async function runProgramRaw(
                 PULUMI_CONFIG: undefined,
                 PULUMI_CONFIG_SECRET_KEYS: undefined,
                 [CRD_FILE_ENV]: cluster.felixCrdFile,
+                [APPLIED_AT_ENV]: cluster.patchAppliedAt,
             },
         },
     );

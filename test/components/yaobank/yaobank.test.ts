@@ -4,6 +4,7 @@ import { schemaErrors } from "../../support/k8s-schema";
 import {
     find,
     LOAD_BALANCER_IP,
+    PATCH_APPLIED_AT,
     ofType,
     runProgram,
     type ProgramRun,
@@ -180,8 +181,12 @@ describe("Yaobank under mocks", () => {
         for (const tier of tiers) {
             const iptables = named(runs.iptables, DEPLOYMENT, tier.name);
             const bpf = named(runs.bpf, DEPLOYMENT, tier.name);
-            assert.deepEqual(podAnnotations(iptables), { "aks-calico-lab/dataplane": "iptables" });
-            assert.deepEqual(podAnnotations(bpf), { "aks-calico-lab/dataplane": "bpf" });
+            assert.deepEqual(podAnnotations(iptables), {
+                "aks-calico-lab/dataplane": `iptables ${PATCH_APPLIED_AT}`,
+            });
+            assert.deepEqual(podAnnotations(bpf), {
+                "aks-calico-lab/dataplane": `bpf ${PATCH_APPLIED_AT}`,
+            });
             const withoutMarker = (r: Registration) => {
                 const copy = structuredClone(r.inputs) as {
                     spec: { template: { metadata: { annotations?: unknown } } };
@@ -190,6 +195,20 @@ describe("Yaobank under mocks", () => {
                 return copy;
             };
             assert.deepEqual(withoutMarker(bpf), withoutMarker(iptables));
+        }
+    });
+
+    it("rolls the pods again when a revert re-applies the same dataplane (after a failed flip)", async () => {
+        // A flip to bpf failed in its wait; config set back to iptables re-applies the Installation
+        // patch: the dataplane value is what state already holds, the time the lab applied it is not.
+        const reverted = await runProgram(
+            { dataplane: "iptables" },
+            { patchAppliedAt: "2026-11-23T11:30:00Z" },
+        );
+        for (const tier of tiers) {
+            assert.deepEqual(podAnnotations(named(reverted, DEPLOYMENT, tier.name)), {
+                "aks-calico-lab/dataplane": "iptables 2026-11-23T11:30:00Z",
+            });
         }
     });
 
