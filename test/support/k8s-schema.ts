@@ -13,6 +13,9 @@ async function modelFor(apiVersion: string, kind: string): Promise<ModelClass> {
         v1: () => import("kubernetes-models/v1"),
         "apps/v1": () => import("kubernetes-models/apps/v1"),
         "networking.k8s.io/v1": () => import("kubernetes-models/networking.k8s.io/v1"),
+        "discovery.k8s.io/v1": () => import("kubernetes-models/discovery.k8s.io/v1"),
+        "rbac.authorization.k8s.io/v1": () =>
+            import("kubernetes-models/rbac.authorization.k8s.io/v1"),
     };
     const load = modules[apiVersion];
     if (load === undefined) throw new Error(`no schema module for ${apiVersion}`);

@@ -15,7 +15,17 @@ const ENTRY_POINTS = [
     },
     {
         script: "tools/bench/bench.ts",
-        options: ["--duration", "--flows", "--connections", "--kubeconfig", "--results"],
+        options: [
+            "--repeat",
+            "--services",
+            "--duration",
+            "--flows",
+            "--connections",
+            "--udp-mbps",
+            "--kubeconfig",
+            "--kubeconfig-env",
+            "--results",
+        ],
     },
     {
         script: "tools/lab/lab.ts",

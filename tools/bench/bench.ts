@@ -1,9 +1,7 @@
 /**
- * npm run bench: measures the live dataplane the way Tigera's AKS benchmark did (k8s-bench-suite:
- * iperf3 between pods on two nodes, node CPU), records the run and renders the comparison.
- *
- *   npm run bench [-- --duration 30] [--flows p2p-tcp,p2p-udp,p2s-tcp,p2s-udp,latency]
- *                 [--connections 200] [--json] [--stack dev | --kubeconfig FILE] [--results FILE]
+ * npm run bench: measures the live dataplane (iperf3 throughput and node CPU, fortio RR/CRR,
+ * programming latency, each against a number of standing Services), records the run with its
+ * fingerprint and renders the comparison of every recorded run.
  */
 
 import { randomBytes } from "node:crypto";
@@ -24,17 +22,20 @@ import {
 import { describeError } from "../cli/errors";
 import { SYSTEM_CLOCK } from "../cli/poll";
 import { progressLine } from "../cli/progress";
-import { namespaceName } from "./pods";
-import { renderMarkdown, renderSvg } from "./render";
-import { appendRun, compare, FLOWS, type BenchRun, type Flow } from "./results";
-import { BenchError, cleanUp, runBench, type BenchCluster } from "./run";
 import { isOneOf, positiveInteger } from "../../core/parse";
 import { KUBECONFIG_ENV } from "../../components/calico/cluster-step-command";
+import { BenchError, type BenchCluster, type BenchOptions } from "./cluster";
+import { compare } from "./compare";
+import { FLOWS } from "./flows";
+import { FORTIO_IMAGE, NETWORK_PERF_IMAGE } from "./images";
+import { namespaceName, RUN_LABEL } from "./pods";
+import { renderMarkdown } from "./render-markdown";
+import { renderSvg } from "./render-svg";
+import { appendRun, formatResults, readResults, type BenchRun, type ResultsFile } from "./results";
+import { cleanUp, runBench } from "./run";
 
-export interface BenchCliOptions {
-    readonly durationSeconds: number;
-    readonly flows: readonly Flow[];
-    readonly connections: number;
+/** What to measure (as runBench takes it), plus where the cluster and the results are. */
+export interface BenchCliOptions extends Omit<BenchOptions, "runId" | "progress" | "clock"> {
     readonly json: boolean;
     readonly stack: string;
     readonly kubeconfigFile?: string;
@@ -42,19 +43,35 @@ export interface BenchCliOptions {
     readonly resultsFile: string;
 }
 
+export const MAX_SERVICES = 30_000;
+
 export const BENCH_COMMAND: CommandSpec = {
     name: "npm run bench --",
     summary:
-        "measures the live Calico dataplane (iperf3 pod-to-pod and pod-to-service, TCP connect latency, node CPU) and renders the comparison",
+        "measures the live Calico dataplane (iperf3 throughput and node CPU, fortio request/response and connect latency, programming latency) against standing Services, and renders the comparison",
     usage: [
-        "[--duration S] [--flows LIST] [--connections N] [--json] [--stack NAME | --kubeconfig FILE] [--results FILE]",
+        "[--repeat N] [--services LIST] [--duration S] [--flows LIST] [--connections N] [--udp-mbps N]",
+        "[--json] [--stack NAME | --kubeconfig FILE | --kubeconfig-env] [--results FILE]",
     ],
     options: {
+        repeat: {
+            type: "string",
+            value: "N",
+            default: "3",
+            description:
+                "rounds of every flow, interleaved; the report gives the median and range, 1 to 50",
+        },
+        services: {
+            type: "string",
+            value: "LIST",
+            default: "0",
+            description: `standing ClusterIP Services to measure against, e.g. 0,1000,5000 (each 0 to ${MAX_SERVICES})`,
+        },
         duration: {
             type: "string",
             value: "S",
             default: "30",
-            description: "seconds per iperf3 flow, 1 to 600",
+            description: "seconds per flow and for the idle baseline, 1 to 600",
         },
         flows: {
             type: "string",
@@ -65,8 +82,14 @@ export const BENCH_COMMAND: CommandSpec = {
         connections: {
             type: "string",
             value: "N",
-            default: "200",
-            description: "sequential TCP connects for the latency flow, 1 to 10000",
+            default: "4",
+            description: "concurrent fortio connections for RR and CRR, 1 to 256",
+        },
+        "udp-mbps": {
+            type: "string",
+            value: "N",
+            default: "500",
+            description: "fixed rate of the UDP flows (iperf3 -b), Mbit/s, 1 to 100000",
         },
         json: { type: "boolean", description: "print the run as JSON" },
         stack: {
@@ -95,27 +118,48 @@ export const BENCH_COMMAND: CommandSpec = {
         [0, "measured and recorded"],
         [
             1,
-            "the cluster cannot be measured now (fewer than two Linux nodes, Calico between dataplanes, a failed pod)",
+            "the cluster cannot be measured now (fewer than two Linux nodes, Calico between dataplanes, a leftover benchmark namespace, a failed measurement or cleanup)",
         ],
-        [2, "bad arguments, no stack outputs, or the API server cannot be reached"],
+        [
+            2,
+            "bad arguments, an unusable results file, no stack outputs, or the API server cannot be reached",
+        ],
     ],
     examples: [
         "npm run bench",
-        "npm run bench -- --duration 10 --flows p2p-tcp,latency",
+        "npm run bench -- --repeat 5 --services 0,1000,5000",
+        "npm run bench -- --duration 10 --repeat 1 --flows p2p-tcp,crr",
         "npm run bench -- --kubeconfig ~/.kube/config --json",
     ],
     notes: [
-        "It runs in a namespace of its own (lab-bench-<run>), deleted on success, failure and Ctrl-C.",
+        "Flows: p2p-* go pod to pod, p2s-* pod to the server's ClusterIP Service; rr and crr are",
+        "fortio to that Service (crr opens a connection per request, and times the connect). Every",
+        "flow runs at the first --services count; at larger counts only crr, the one the Services slow.",
+        `Images: ${NETWORK_PERF_IMAGE}`,
+        `        ${FORTIO_IMAGE}`,
+        "It runs in a namespace of its own (lab-bench-<run>), deleted at the end, on failure and on",
+        "Ctrl-C, and waits until it is gone; a second Ctrl-C leaves without waiting.",
     ],
 };
 
-const positive = (name: string, raw: string, max: number): number => {
+const integer = (name: string, raw: string, max: number): number => {
     const value = positiveInteger(raw, max);
     if (value === undefined) {
         throw new UsageError(`--${name} must be an integer from 1 to ${max}, not "${raw}"`);
     }
     return value;
 };
+
+function servicesList(raw: string): number[] {
+    const items = raw.split(",").map((s) => s.trim());
+    const bad = items.filter((s) => !/^(0|[1-9][0-9]*)$/.test(s) || Number(s) > MAX_SERVICES);
+    if (bad.length > 0 || items.length === 0) {
+        throw new UsageError(
+            `--services takes counts from 0 to ${MAX_SERVICES} separated by commas (like 0,1000,5000), not "${bad.join(",") || raw}"`,
+        );
+    }
+    return [...new Set(items.map(Number))].sort((a, b) => a - b);
+}
 
 export function parseBenchOptions(
     argv: readonly string[],
@@ -137,9 +181,12 @@ export function parseBenchOptions(
     }
     const kubeconfigFile = stringOption(line, "kubeconfig");
     return {
-        durationSeconds: positive("duration", option("duration"), 600),
-        flows: [...new Set(flows)] as Flow[],
-        connections: positive("connections", option("connections"), 10_000),
+        durationSeconds: integer("duration", option("duration"), 600),
+        flows: FLOWS.filter((f) => flows.includes(f)),
+        repeat: integer("repeat", option("repeat"), 50),
+        services: servicesList(option("services")),
+        connections: integer("connections", option("connections"), 256),
+        udpMbps: integer("udp-mbps", option("udp-mbps"), 100_000),
         json: flag(line, "json"),
         stack: stringOption(line, "stack") ?? stackName(env),
         ...(kubeconfigFile === undefined ? {} : { kubeconfigFile }),
@@ -148,88 +195,125 @@ export function parseBenchOptions(
     };
 }
 
-/** Appends the run to the results file and writes the comparison next to it (Markdown and SVG). */
+/** The results file as it stands; an unusable one is refused before anything is measured. */
+export function loadResults(resultsFile: string): ResultsFile {
+    try {
+        const text = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : undefined;
+        return readResults(text, resultsFile);
+    } catch (error) {
+        throw new UsageError(describeError(error));
+    }
+}
+
+/** Appends the run to the results and writes them with the comparison beside them (Markdown and SVG). */
 export function recordRun(
     resultsFile: string,
+    results: ResultsFile,
     run: BenchRun,
 ): { markdown: string; files: string[] } {
-    const existing = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : undefined;
-    const results = appendRun(existing, run);
-    const comparison = compare(results.runs);
+    const updated = appendRun(results, run);
+    const comparison = compare(updated.runs);
     const markdown = renderMarkdown(comparison);
     const dir = dirname(resultsFile);
     mkdirSync(dir, { recursive: true });
     const files = [resultsFile, join(dir, "comparison.md"), join(dir, "comparison.svg")];
-    writeFileSync(files[0] as string, `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(files[0] as string, formatResults(updated));
     writeFileSync(files[1] as string, markdown);
     writeFileSync(files[2] as string, renderSvg(comparison));
     return { markdown, files };
 }
 
-async function main(): Promise<number> {
-    const projectDir = PROJECT_DIR;
-    const options = parseBenchOptions(process.argv.slice(2), projectDir);
-    if (options === HELP) {
-        process.stdout.write(helpText(BENCH_COMMAND));
-        return 0;
-    }
+async function connect(options: BenchCliOptions): Promise<BenchCluster> {
     const { readStackOutputs, parseKubeconfigOutput } = await import("../cli/stack-outputs.js");
     const kube = await import("../kube/client.js");
     const config = options.kubeconfigEnv
         ? kube.kubeConfigFromEnv()
         : kube.kubeConfigFromText(
               options.kubeconfigFile === undefined
-                  ? await readStackOutputs(options.stack, projectDir, parseKubeconfigOutput)
+                  ? await readStackOutputs(options.stack, PROJECT_DIR, parseKubeconfigOutput)
                   : readOptionFile("kubeconfig", options.kubeconfigFile),
           );
-    const cluster: BenchCluster = {
-        nodes: () => kube.listNodes(config),
-        calicoObjects: () => kube.readCalicoObjects(config),
-        create: (object) => kube.createObject(config, object),
-        waitForPod: (namespace, name, phase, timeoutMs) =>
-            kube.waitForPod(config, { namespace, name, phase, timeoutMs }),
-        serviceClusterIp: (namespace, name) => kube.serviceClusterIp(config, namespace, name),
+    return {
+        environment: () => kube.readEnvironmentObjects(config),
+        serverVersion: () => kube.serverVersion(config),
+        benchNamespaces: () => kube.namespaceNames(config, RUN_LABEL),
+        create: (object) => kube.createObjectReturning(config, object),
+        waitForPod: (namespace, name, until, timeoutMs) =>
+            until === "Running"
+                ? kube.waitForPod(config, { namespace, name, phase: "Running", timeoutMs })
+                : kube.waitForPodToFinish(config, { namespace, name, timeoutMs }),
         logs: (namespace, pod, container) => kube.podLog(config, namespace, pod, container),
         deleteNamespace: (name) => kube.deleteNamespace(config, name),
+        namespaceExists: (name) => kube.namespaceExists(config, name),
     };
+}
 
+async function main(): Promise<number> {
+    const options = parseBenchOptions(process.argv.slice(2), PROJECT_DIR);
+    if (options === HELP) {
+        process.stdout.write(helpText(BENCH_COMMAND));
+        return 0;
+    }
+    const results = loadResults(options.resultsFile);
+    const cluster = await connect(options);
     const runId = randomBytes(4).toString("hex");
     const line = progressLine();
-    const cleanUpOnce = (() => {
-        let done: Promise<void> | undefined;
-        return () =>
-            (done ??= cleanUp(cluster, runId, line.update).catch((error: unknown) => {
-                process.stderr.write(
-                    `bench: could not delete namespace ${namespaceName(runId)}: ${describeError(error)}\n`,
-                );
-            }));
-    })();
-    process.once("SIGINT", () => {
-        line.update("interrupted: cleaning up");
-        void cleanUpOnce().finally(() => {
+    let cleaning: Promise<void> | undefined;
+    const cleanUpOnce = () => (cleaning ??= cleanUp(cluster, runId, line.update, SYSTEM_CLOCK));
+    const onSignal = () => {
+        if (cleaning !== undefined) {
             line.done();
+            process.stderr.write(
+                `bench: left without waiting; namespace ${namespaceName(runId)} may remain: kubectl delete namespace ${namespaceName(runId)}\n`,
+            );
             process.exit(130);
-        });
-    });
-    let run: BenchRun;
+        }
+        line.update("interrupted: cleaning up (Ctrl-C again to leave now)");
+        cleanUpOnce().then(
+            () => {
+                line.done();
+                process.exit(130);
+            },
+            (error: unknown) => {
+                line.done();
+                process.stderr.write(`bench: ${describeError(error)}\n`);
+                process.exit(130);
+            },
+        );
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+
+    let outcome: { markdown: string; files: string[]; run: BenchRun };
     try {
-        run = await runBench(cluster, {
+        const {
+            json: _json,
+            stack: _stack,
+            kubeconfigFile: _file,
+            kubeconfigEnv: _env,
+            resultsFile,
+            ...what
+        } = options;
+        const run = await runBench(cluster, {
+            ...what,
             runId,
-            durationSeconds: options.durationSeconds,
-            flows: options.flows,
-            latencyConnections: options.connections,
             progress: line.update,
             clock: SYSTEM_CLOCK,
         });
-    } finally {
-        await cleanUpOnce();
+        outcome = { ...recordRun(resultsFile, results, run), run };
+    } catch (error) {
+        await cleanUpOnce().catch((cleanupError: unknown) => {
+            process.stderr.write(`bench: ${describeError(cleanupError)}\n`);
+        });
         line.done();
+        throw error;
     }
-    const { markdown, files } = recordRun(options.resultsFile, run);
+    await cleanUpOnce();
+    line.done();
     process.stdout.write(
         options.json
-            ? `${JSON.stringify(run, null, 2)}\n`
-            : `${markdown}\nwritten: ${files.join(", ")}\n`,
+            ? `${JSON.stringify(outcome.run, null, 2)}\n`
+            : `${outcome.markdown}\nwritten: ${outcome.files.join(", ")}\n`,
     );
     return 0;
 }

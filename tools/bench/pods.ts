@@ -1,18 +1,20 @@
 /**
- * The benchmark's Kubernetes objects, in a namespace of its own that one delete removes. Images
- * are those of the k8s-bench-suite that Tigera's AKS benchmark used (InfraBuilder/k8s-bench-suite
- * README: infrabuilder/bench-iperf3, alpine + iperf3), plus the official node:22-alpine for the
- * connection-time probe; all on Docker Hub.
+ * The benchmark's pods and Service, in a namespace of its own that one delete removes: an iperf3
+ * and fortio server on one node, clients on another, a CPU sampler on each, and a host-network pod
+ * per node that lists its NICs.
  */
 import { field } from "../cli/json";
-import type { ThroughputFlowName } from "./results";
+import type { RequestFlow, ThroughputFlow } from "./flows";
+import { PERCENTILES } from "./fortio";
+import { FORTIO_IMAGE, NETWORK_PERF_IMAGE } from "./images";
+import { NIC_SCRIPT } from "./netinfo";
 
-export const IPERF_IMAGE = "infrabuilder/bench-iperf3:latest";
-export const NODE_IMAGE = "node:22-alpine";
 export const IPERF_PORT = 5201;
-export const ACCEPT_PORT = 8080;
+/** fortio server's defaults: TCP echo on 8078, HTTP echo on 8080 (fortio cli/fortio_main.go @v1.75.2). */
+export const ECHO_PORT = 8078;
+export const HTTP_PORT = 8080;
 export const RUN_LABEL = "aks-calico-lab/bench-run";
-const PART_OF = { "app.kubernetes.io/part-of": "aks-calico-lab" };
+export const PART_OF = { "app.kubernetes.io/part-of": "aks-calico-lab" };
 
 export type KubeObject = {
     apiVersion: string;
@@ -22,7 +24,11 @@ export type KubeObject = {
 
 export const namespaceName = (runId: string) => `lab-bench-${runId}`;
 
-const labels = (runId: string, role: string) => ({ ...PART_OF, [RUN_LABEL]: runId, role });
+export const labels = (runId: string, role: string) => ({
+    ...PART_OF,
+    [RUN_LABEL]: runId,
+    role,
+});
 
 export function namespace(runId: string): KubeObject {
     return {
@@ -32,7 +38,12 @@ export function namespace(runId: string): KubeObject {
     };
 }
 
-function pod(runId: string, name: string, node: string, spec: Record<string, unknown>): KubeObject {
+export function pod(
+    runId: string,
+    name: string,
+    node: string,
+    spec: Record<string, unknown>,
+): KubeObject {
     return {
         apiVersion: "v1",
         kind: "Pod",
@@ -45,16 +56,16 @@ function pod(runId: string, name: string, node: string, spec: Record<string, unk
     };
 }
 
-const requests = { resources: { requests: { cpu: "100m", memory: "64Mi" } } };
+export const requests = { resources: { requests: { cpu: "100m", memory: "64Mi" } } };
 
-/** iperf3 server, plus a port that accepts and closes TCP connections for the connection-time probe. */
+/** iperf3 server and fortio server (TCP echo for RR, HTTP for CRR) in one pod. */
 export function serverPod(runId: string, node: string): KubeObject {
     return pod(runId, "server", node, {
         containers: [
             {
                 name: "iperf3",
-                image: IPERF_IMAGE,
-                args: ["iperf3", "-s"],
+                image: NETWORK_PERF_IMAGE,
+                command: ["iperf3", "-s"],
                 ports: [
                     { name: "iperf-tcp", containerPort: IPERF_PORT, protocol: "TCP" },
                     { name: "iperf-udp", containerPort: IPERF_PORT, protocol: "UDP" },
@@ -62,14 +73,18 @@ export function serverPod(runId: string, node: string): KubeObject {
                 ...requests,
             },
             {
-                name: "accept",
-                image: NODE_IMAGE,
-                command: [
-                    "node",
-                    "-e",
-                    `require("net").createServer((s) => s.destroy()).listen(${ACCEPT_PORT})`,
+                name: "fortio",
+                image: FORTIO_IMAGE,
+                args: [
+                    "server",
+                    ...["-http-port", String(HTTP_PORT), "-tcp-port", String(ECHO_PORT)],
+                    ...["-udp-port", "disabled", "-grpc-port", "disabled"],
+                    ...["-redirect-port", "disabled"],
                 ],
-                ports: [{ name: "accept", containerPort: ACCEPT_PORT, protocol: "TCP" }],
+                ports: [
+                    { name: "echo", containerPort: ECHO_PORT, protocol: "TCP" },
+                    { name: "http", containerPort: HTTP_PORT, protocol: "TCP" },
+                ],
                 ...requests,
             },
         ],
@@ -90,58 +105,72 @@ export function serverService(runId: string): KubeObject {
             ports: [
                 { name: "iperf-tcp", port: IPERF_PORT, targetPort: IPERF_PORT, protocol: "TCP" },
                 { name: "iperf-udp", port: IPERF_PORT, targetPort: IPERF_PORT, protocol: "UDP" },
-                { name: "accept", port: ACCEPT_PORT, targetPort: ACCEPT_PORT, protocol: "TCP" },
+                { name: "echo", port: ECHO_PORT, targetPort: ECHO_PORT, protocol: "TCP" },
+                { name: "http", port: HTTP_PORT, targetPort: HTTP_PORT, protocol: "TCP" },
             ],
         },
     };
 }
 
 /**
- * Prints the node's CPU counters once a second. /proc/stat is host-wide inside a container, so no
- * privilege or host PID namespace is needed (k8s-bench-suite's monitor reads node CPU the same way).
+ * Prints the node's CPU counters once a second, stamped with the node's clock, after the pod's
+ * own MTU. /proc/stat is host-wide inside a container, so no privilege or host PID namespace is
+ * needed (k8s-bench-suite's monitor reads node CPU the same way).
  */
+export const SAMPLER_SCRIPT =
+    'echo "cpus $(grep -c "^cpu[0-9]" /proc/stat)"; echo "mtu $(cat /sys/class/net/eth0/mtu)"; while true; do echo "$(date +%s.%N) $(head -n 1 /proc/stat)"; sleep 1; done';
+
 export function samplerPod(runId: string, role: "client" | "server", node: string): KubeObject {
-    const script =
-        'echo "cpus $(grep -c "^cpu[0-9]" /proc/stat)"; while true; do echo "$(date +%s) $(head -n 1 /proc/stat)"; sleep 1; done';
     return pod(runId, `sampler-${role}`, node, {
         containers: [
             {
                 name: "sampler",
-                image: IPERF_IMAGE,
-                command: ["/bin/sh", "-c", script],
+                image: NETWORK_PERF_IMAGE,
+                command: ["/bin/sh", "-c", SAMPLER_SCRIPT],
                 ...requests,
             },
         ],
     });
 }
 
-/** One iperf3 measurement, as k8s-bench-suite runs it: -O 1 omits the first second; UDP unthrottled. */
+/** Lists the node's NICs from the host's network namespace: a host-network pod, not a privileged one. */
+export function nicPod(runId: string, role: "client" | "server", node: string): KubeObject {
+    return pod(runId, `nics-${role}`, node, {
+        hostNetwork: true,
+        restartPolicy: "Never",
+        containers: [
+            {
+                name: "nics",
+                image: NETWORK_PERF_IMAGE,
+                command: ["/bin/sh", "-c", NIC_SCRIPT],
+                ...requests,
+            },
+        ],
+    });
+}
+
+/**
+ * One iperf3 measurement. -O 1 omits the first second (as k8s-bench-suite does). UDP runs at a
+ * fixed rate: with `-b 0` the sent rate is whatever the socket buffer takes, and the loss with it.
+ */
 export function iperfClientPod(
     runId: string,
-    flow: ThroughputFlowName,
+    name: string,
+    flow: ThroughputFlow,
     node: string,
     target: string,
-    durationSeconds: number,
+    options: { durationSeconds: number; udpMbps: number },
 ): KubeObject {
-    const udp = flow.endsWith("udp") ? ["-u", "-b", "0"] : [];
-    return pod(runId, `client-${flow}`, node, {
+    const udp = flow.endsWith("udp") ? ["-u", "-b", `${options.udpMbps}M`] : [];
+    return pod(runId, name, node, {
         restartPolicy: "Never",
         containers: [
             {
                 name: "iperf3",
-                image: IPERF_IMAGE,
-                args: [
-                    "iperf3",
-                    "-c",
-                    target,
-                    "-p",
-                    String(IPERF_PORT),
-                    ...udp,
-                    "-O",
-                    "1",
-                    "-t",
-                    String(durationSeconds),
-                    "-J",
+                image: NETWORK_PERF_IMAGE,
+                command: [
+                    ...["iperf3", "-c", target, "-p", String(IPERF_PORT), ...udp],
+                    ...["-O", "1", "-t", String(options.durationSeconds), "-J"],
                 ],
                 ...requests,
             },
@@ -149,41 +178,34 @@ export function iperfClientPod(
     });
 }
 
-/** Sequential TCP connects to the service: the time to connect is the first-packet latency. */
-const CONNECT_PROBE = `
-const net = require("net");
-const [host, port, count] = process.argv.slice(1);
-const samples = [];
-const once = () => new Promise((resolve, reject) => {
-  const start = process.hrtime.bigint();
-  const socket = net.connect({ host, port: Number(port) });
-  socket.setTimeout(5000, () => { socket.destroy(); reject(new Error("connect timed out")); });
-  socket.on("connect", () => { samples.push(Number(process.hrtime.bigint() - start) / 1e6); socket.destroy(); resolve(); });
-  socket.on("error", reject);
-});
-(async () => { for (let i = 0; i < Number(count); i++) await once(); console.log(JSON.stringify({ samples })); })()
-  .catch((e) => { console.log(JSON.stringify({ error: String(e) })); process.exit(1); });
-`;
-
-export function latencyClientPod(
+/**
+ * One fortio measurement at full speed (-qps 0) over `connections` connections. RR: the TCP echo
+ * runner, which reuses each connection (fortio tcprunner/tcprunner.go). CRR: HTTP with
+ * -keepalive=false, a new connection per request, timed separately (fhttp ConnectionStats).
+ * -r 0.00001 sets 10 µs histogram buckets (the default, 1 ms, is coarser than an RR).
+ */
+export function fortioClientPod(
     runId: string,
+    name: string,
+    flow: RequestFlow,
     node: string,
     target: string,
-    connections: number,
+    options: { durationSeconds: number; connections: number },
 ): KubeObject {
-    return pod(runId, "client-latency", node, {
+    const url = flow === "rr" ? `tcp://${target}:${ECHO_PORT}` : `http://${target}:${HTTP_PORT}/`;
+    return pod(runId, name, node, {
         restartPolicy: "Never",
         containers: [
             {
-                name: "probe",
-                image: NODE_IMAGE,
-                command: [
-                    "node",
-                    "-e",
-                    CONNECT_PROBE,
-                    target,
-                    String(ACCEPT_PORT),
-                    String(connections),
+                name: "fortio",
+                image: FORTIO_IMAGE,
+                args: [
+                    "load",
+                    ...["-qps", "0", "-c", String(options.connections)],
+                    ...["-t", `${options.durationSeconds}s`, "-r", "0.00001"],
+                    ...["-p", PERCENTILES.join(",")],
+                    ...(flow === "crr" ? ["-keepalive=false"] : []),
+                    ...["-json", "-", url],
                 ],
                 ...requests,
             },
@@ -192,12 +214,9 @@ export function latencyClientPod(
 }
 
 /** Ready, schedulable Linux nodes without NoSchedule/NoExecute taints, by name. */
-export function schedulableLinuxNodes(
-    nodes: readonly unknown[],
-): { name: string; vmSize: string | undefined }[] {
+export function schedulableLinuxNodes(nodes: readonly unknown[]): string[] {
     return nodes.flatMap((node) => {
         const name = field(node, "metadata", "name");
-        const nodeLabels = (field(node, "metadata", "labels") ?? {}) as Record<string, string>;
         const conditions = field(node, "status", "conditions");
         const ready =
             Array.isArray(conditions) &&
@@ -211,7 +230,15 @@ export function schedulableLinuxNodes(
             ready &&
             field(node, "spec", "unschedulable") !== true &&
             !tainted &&
-            nodeLabels["kubernetes.io/os"] === "linux";
-        return usable ? [{ name, vmSize: nodeLabels["node.kubernetes.io/instance-type"] }] : [];
+            field(node, "metadata", "labels", "kubernetes.io/os") === "linux";
+        return usable ? [name] : [];
     });
+}
+
+/** The digest each container's image resolved to (pod status containerStatuses[].imageID). */
+export function imageIds(podObject: unknown): string[] {
+    const statuses = field(podObject, "status", "containerStatuses");
+    return (Array.isArray(statuses) ? statuses : [])
+        .map((s) => field(s, "imageID"))
+        .filter((id): id is string => typeof id === "string" && id !== "");
 }

@@ -1,145 +1,105 @@
-/** Benchmark runs: their record, the results file they accumulate in, and the comparison. */
-import { DATAPLANES, type Dataplane } from "../../core/dataplane";
+/** A benchmark run as recorded, and the results file runs accumulate in. */
+import type { Dataplane } from "../../core/dataplane";
+import type { CpuLog, CpuUse } from "./cpu";
+import type { DataplaneSettings, Fingerprint } from "./fingerprint";
+import type { Flow, RequestFlow, ThroughputFlow } from "./flows";
+import type { FortioResult } from "./fortio";
+import type { IperfResult } from "./iperf";
+import type { ProgrammingResult } from "./standing";
 
-export const FLOWS = ["p2p-tcp", "p2p-udp", "p2s-tcp", "p2s-udp", "latency"] as const;
-export type Flow = (typeof FLOWS)[number];
-export type ThroughputFlowName = Exclude<Flow, "latency">;
+interface MeasurementBase {
+    /** Standing Services in the run's namespace while it was measured. */
+    readonly services: number;
+    readonly repetition: number;
+    /** Each node's CPU during the measurement, above its idle baseline. */
+    readonly clientCpu: CpuUse;
+    readonly serverCpu: CpuUse;
+}
 
-export interface ThroughputResult {
-    readonly flow: ThroughputFlowName;
-    readonly gbps: number;
-    readonly retransmits?: number;
-    readonly lossPercent?: number;
-    readonly jitterMs?: number;
-    /** Busy vCPUs on the client's and the server's node during the flow, idle baseline removed. */
-    readonly clientVcpu: number;
-    readonly serverVcpu: number;
-    /** (client + server vCPU) / Gbit/s: the published benchmark's measure. */
+export interface ThroughputMeasurement extends MeasurementBase {
+    readonly flow: ThroughputFlow;
+    readonly iperf: IperfResult;
+    /** (client + server busy vCPU) / received Gbit/s: the published AKS benchmark's measure. */
     readonly vcpuPerGbps: number;
 }
 
-export interface LatencyResult {
-    readonly connections: number;
-    readonly meanMs: number;
-    readonly p50Ms: number;
-    readonly p90Ms: number;
-    readonly p99Ms: number;
+export interface RequestMeasurement extends MeasurementBase {
+    readonly flow: RequestFlow;
+    readonly fortio: FortioResult;
+}
+
+export type Measurement = ThroughputMeasurement | RequestMeasurement;
+
+export interface ProgrammingMeasurement extends ProgrammingResult {
+    readonly services: number;
+    readonly repetition: number;
 }
 
 export interface BenchRun {
     readonly id: string;
+    /** The workstation's time at the start: a label, not used in any computation. */
     readonly startedAt: string;
     /** Read from the cluster (Installation and FelixConfiguration), not assumed from config. */
     readonly dataplane: Dataplane;
-    readonly clientNode: string;
-    readonly serverNode: string;
-    readonly vmSize: string | undefined;
-    readonly durationSeconds: number;
-    /** Busy vCPUs of each node before any traffic, subtracted from the flows'. */
-    readonly baselineVcpu: { readonly client: number; readonly server: number };
-    readonly flows: readonly ThroughputResult[];
-    readonly latency?: LatencyResult;
+    readonly dataplaneSettings: DataplaneSettings;
+    readonly fingerprint: Fingerprint;
+    readonly options: {
+        readonly flows: readonly Flow[];
+        readonly repeat: number;
+        readonly services: readonly number[];
+    };
+    /** The tools as they reported themselves (iperf3 start.version, fortio Version). */
+    readonly toolVersions: {
+        readonly iperf3: readonly string[];
+        readonly fortio: readonly string[];
+    };
+    /** Each node's CPU at rest, over a window of its sampler's own clock. */
+    readonly baseline: { readonly client: CpuUse; readonly server: CpuUse };
+    readonly measurements: readonly Measurement[];
+    readonly programming: readonly ProgrammingMeasurement[];
+    /** How long creating each batch of standing Services took (workstation clock, a duration). */
+    readonly standing: readonly { readonly services: number; readonly createSeconds: number }[];
+    /** The samplers' raw counters, so that a later version can recompute the CPU figures. */
+    readonly cpuLogs: { readonly client: CpuLog; readonly server: CpuLog };
 }
 
+export const RESULTS_VERSION = 2;
+
 export interface ResultsFile {
-    readonly version: 1;
+    readonly version: typeof RESULTS_VERSION;
     readonly runs: readonly BenchRun[];
 }
 
-/** Appends a run to the results file's text (undefined when there is no file yet). */
-export function appendRun(existing: string | undefined, run: BenchRun): ResultsFile {
-    if (existing === undefined || existing.trim() === "") return { version: 1, runs: [run] };
-    const parsed = JSON.parse(existing) as { version?: unknown; runs?: unknown };
-    if (parsed.version !== 1 || !Array.isArray(parsed.runs)) {
-        throw new Error("the results file is not a version 1 aks-calico-lab benchmark file");
+/** The results file's content; an empty file when there is none yet. Older versions are refused. */
+export function readResults(text: string | undefined, file: string): ResultsFile {
+    if (text === undefined || text.trim() === "") return { version: RESULTS_VERSION, runs: [] };
+    let parsed: { version?: unknown; runs?: unknown };
+    try {
+        parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+        throw new Error(`${file} is not JSON: move it aside and run again`);
     }
-    const runs = parsed.runs as BenchRun[];
-    if (runs.some((r) => r.id === run.id)) {
+    if (parsed.version === 1) {
+        throw new Error(
+            `${file} holds version 1 runs (one sample per flow, no fingerprint), which cannot be compared with these: move it aside (mv ${file} ${file.replace(/\.json$/, "")}-v1.json) and run again`,
+        );
+    }
+    if (parsed.version !== RESULTS_VERSION || !Array.isArray(parsed.runs)) {
+        throw new Error(
+            `${file} is not a version ${RESULTS_VERSION} aks-calico-lab benchmark file: move it aside and run again`,
+        );
+    }
+    return { version: RESULTS_VERSION, runs: parsed.runs as BenchRun[] };
+}
+
+export function appendRun(results: ResultsFile, run: BenchRun): ResultsFile {
+    if (results.runs.some((r) => r.id === run.id))
         throw new Error(`run ${run.id} is already in the results file`);
-    }
-    return { version: 1, runs: [...runs, run] };
+    return { version: RESULTS_VERSION, runs: [...results.runs, run] };
 }
 
-export function latencyStats(samplesMs: readonly number[]): LatencyResult {
-    if (samplesMs.length === 0) throw new Error("no connection-time samples");
-    const sorted = [...samplesMs].sort((a, b) => a - b);
-    const at = (q: number) =>
-        sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
-    return {
-        connections: sorted.length,
-        meanMs: sorted.reduce((a, b) => a + b, 0) / sorted.length,
-        p50Ms: at(0.5),
-        p90Ms: at(0.9),
-        p99Ms: at(0.99),
-    };
-}
-
-export interface ComparisonCell {
-    readonly runs: number;
-    readonly gbps: number;
-    readonly vcpu: number;
-    readonly vcpuPerGbps: number;
-}
-
-export interface ComparisonRow {
-    readonly flow: ThroughputFlowName;
-    readonly byDataplane: Partial<Record<Dataplane, ComparisonCell>>;
-    /** Change of vCPU per Gbit/s from iptables to eBPF, in percent (negative: eBPF cheaper). */
-    readonly changePercent: number | undefined;
-}
-
-export interface Comparison {
-    readonly rows: readonly ComparisonRow[];
-    readonly latency: Partial<Record<Dataplane, LatencyResult & { runs: number }>>;
-}
-
-const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-
-/** Means per flow and dataplane over every recorded run. */
-export function compare(runs: readonly BenchRun[]): Comparison {
-    const flows = FLOWS.filter((f): f is ThroughputFlowName => f !== "latency");
-    const rows = flows.flatMap((flow) => {
-        const byDataplane: Partial<Record<Dataplane, ComparisonCell>> = {};
-        for (const dataplane of DATAPLANES) {
-            const results = runs
-                .filter((r) => r.dataplane === dataplane)
-                .flatMap((r) => r.flows.filter((f) => f.flow === flow));
-            if (results.length === 0) continue;
-            byDataplane[dataplane] = {
-                runs: results.length,
-                gbps: mean(results.map((r) => r.gbps)),
-                vcpu: mean(results.map((r) => r.clientVcpu + r.serverVcpu)),
-                vcpuPerGbps: mean(results.map((r) => r.vcpuPerGbps)),
-            };
-        }
-        const { iptables, bpf } = byDataplane;
-        if (iptables === undefined && bpf === undefined) return [];
-        const changePercent =
-            iptables && bpf && iptables.vcpuPerGbps > 0
-                ? ((bpf.vcpuPerGbps - iptables.vcpuPerGbps) / iptables.vcpuPerGbps) * 100
-                : undefined;
-        return [{ flow, byDataplane, changePercent }];
-    });
-    const latency: Comparison["latency"] = {};
-    for (const dataplane of DATAPLANES) {
-        const results = runs
-            .filter((r) => r.dataplane === dataplane)
-            .flatMap((r) => (r.latency ? [r.latency] : []));
-        if (results.length === 0) continue;
-        latency[dataplane] = {
-            runs: results.length,
-            connections: results.reduce((a, r) => a + r.connections, 0),
-            meanMs: mean(results.map((r) => r.meanMs)),
-            p50Ms: mean(results.map((r) => r.p50Ms)),
-            p90Ms: mean(results.map((r) => r.p90Ms)),
-            p99Ms: mean(results.map((r) => r.p99Ms)),
-        };
-    }
-    return { rows, latency };
-}
-
-/** CPU to drive the traffic, normalised per Gbit/s; undefined throughput gives no ratio. */
-export function perGbps(clientVcpu: number, serverVcpu: number, gbps: number): number {
-    if (gbps <= 0) throw new Error("a flow with no throughput has no CPU per Gbit/s");
-    return (clientVcpu + serverVcpu) / gbps;
+/** One run per line: raw samples make a run long, and a line per run keeps diffs readable. */
+export function formatResults(results: ResultsFile): string {
+    const runs = results.runs.map((run) => `    ${JSON.stringify(run)}`).join(",\n");
+    return `{\n  "version": ${results.version},\n  "runs": [\n${runs}\n  ]\n}\n`;
 }

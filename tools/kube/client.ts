@@ -287,3 +287,58 @@ export async function readCalicoNodePods(
         }),
     );
 }
+
+/** Creates an object and resolves with it as the API server stored it (cluster IP, uid, …). */
+export async function createObjectReturning(
+    config: k8s.KubeConfig,
+    object: k8s.KubernetesObject,
+): Promise<unknown> {
+    return k8s.KubernetesObjectApi.makeApiClient(config).create(object);
+}
+
+/** Polls a pod until it has run to its end, Succeeded or Failed; the deadline is an error saying where it was. */
+export async function waitForPodToFinish(
+    config: k8s.KubeConfig,
+    query: { namespace: string; name: string; timeoutMs: number },
+    clock?: Clock,
+): Promise<k8s.V1Pod> {
+    const core = config.makeApiClient(k8s.CoreV1Api);
+    const polled = await pollUntil<k8s.V1Pod>(
+        async () => {
+            const pod = await core.readNamespacedPod({
+                name: query.name,
+                namespace: query.namespace,
+            });
+            const phase = pod.status?.phase ?? "unknown";
+            return phase === "Succeeded" || phase === "Failed"
+                ? { done: true, value: pod }
+                : { done: false, pending: [`phase ${phase}`] };
+        },
+        { timeoutMs: query.timeoutMs, intervalMs: 2000, ...(clock && { clock }) },
+    );
+    if (polled.value === undefined) {
+        throw new Error(
+            `pod ${query.namespace}/${query.name} still running after ${Math.round(query.timeoutMs / 1000)}s: ${polled.pending.join("; ")}`,
+        );
+    }
+    return polled.value;
+}
+
+/** The API server's version, e.g. v1.36.2. */
+export async function serverVersion(config: k8s.KubeConfig): Promise<string> {
+    return (await config.makeApiClient(k8s.VersionApi).getCode()).gitVersion;
+}
+
+/** The names of the namespaces a label selector picks, terminating ones included. */
+export async function namespaceNames(
+    config: k8s.KubeConfig,
+    labelSelector: string,
+): Promise<string[]> {
+    const list = await config.makeApiClient(k8s.CoreV1Api).listNamespace({ labelSelector });
+    return list.items.flatMap((n) => (n.metadata?.name ? [n.metadata.name] : []));
+}
+
+export async function namespaceExists(config: k8s.KubeConfig, name: string): Promise<boolean> {
+    const found = await orUndefined(config.makeApiClient(k8s.CoreV1Api).readNamespace({ name }));
+    return found !== undefined;
+}
