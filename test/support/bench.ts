@@ -171,6 +171,7 @@ export function fakeRun(spec: FakeRunSpec): BenchRun {
         dataplaneSettings: {
             dataplane: spec.dataplane,
             nftablesMode: spec.nftablesMode ?? "Disabled",
+            bpfKubeProxyMinSyncPeriod: undefined,
         },
         fingerprint: spec.fingerprint ?? recordedFingerprint(),
         options: {

@@ -42,6 +42,11 @@ export interface DataplaneSettings {
     readonly dataplane: Dataplane;
     /** FelixConfiguration spec.nftablesMode: the operator may change it along with the dataplane. */
     readonly nftablesMode: string | undefined;
+    /**
+     * FelixConfiguration spec.bpfKubeProxyMinSyncPeriod when set: the floor of eBPF's programming
+     * latency (Felix's default is 1s: the FelixConfiguration CRD's description, every AKS Calico line).
+     */
+    readonly bpfKubeProxyMinSyncPeriod: string | undefined;
 }
 
 export interface FingerprintInputs {
@@ -92,7 +97,12 @@ export function dataplaneSettingsOf(
     environment: EnvironmentObjects,
     dataplane: Dataplane,
 ): DataplaneSettings {
-    return { dataplane, nftablesMode: environmentFrom(environment).nftablesMode };
+    const minSync = field(environment.felixConfiguration, "spec", "bpfKubeProxyMinSyncPeriod");
+    return {
+        dataplane,
+        nftablesMode: environmentFrom(environment).nftablesMode,
+        bpfKubeProxyMinSyncPeriod: typeof minSync === "string" ? minSync : undefined,
+    };
 }
 
 /** JSON with object keys sorted, and undefined fields dropped: equal for equal content. */

@@ -69,7 +69,11 @@ export function fingerprintLines(
     toolVersions: readonly string[],
 ): string[] {
     const dataplanes = Object.values(settings)
-        .map((s) => `${DATAPLANE_TITLE[s.dataplane]} (nftablesMode ${or(s.nftablesMode)})`)
+        .map(
+            (s) =>
+                `${DATAPLANE_TITLE[s.dataplane]} (nftablesMode ${or(s.nftablesMode)}` +
+                `${s.bpfKubeProxyMinSyncPeriod === undefined ? "" : `, bpfKubeProxyMinSyncPeriod ${s.bpfKubeProxyMinSyncPeriod}`})`,
+        )
         .join(", ");
     const images = fingerprint.imageIds.map((id) => imageTag(id) ?? id).join(", ");
     return [

@@ -57,7 +57,18 @@ describe("fingerprintOf (recorded-shape Node and Calico objects)", () => {
         assert.deepEqual(dataplaneSettingsOf(environmentObjectsOf(bpfClusterObjects()), "bpf"), {
             dataplane: "bpf",
             nftablesMode: "Disabled",
+            bpfKubeProxyMinSyncPeriod: undefined,
         });
+        const environment = environmentObjectsOf(bpfClusterObjects());
+        const felix = structuredClone(environment.felixConfiguration) as {
+            spec: Record<string, unknown>;
+        };
+        felix.spec["bpfKubeProxyMinSyncPeriod"] = "5s";
+        assert.equal(
+            dataplaneSettingsOf({ ...environment, felixConfiguration: felix }, "bpf")
+                .bpfKubeProxyMinSyncPeriod,
+            "5s",
+        );
         assert.equal("nftablesMode" in recordedFingerprint(), false);
     });
 });

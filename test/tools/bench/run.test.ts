@@ -295,7 +295,11 @@ describe("runBench against a recording cluster", () => {
             "example.io/server@sha256:0001",
         ]);
         assert.deepEqual(fingerprint.method, { durationSeconds: 10, connections: 4, udpMbps: 500 });
-        assert.deepEqual(run.dataplaneSettings, { dataplane: "bpf", nftablesMode: "Disabled" });
+        assert.deepEqual(run.dataplaneSettings, {
+            dataplane: "bpf",
+            nftablesMode: "Disabled",
+            bpfKubeProxyMinSyncPeriod: undefined,
+        });
         assert.deepEqual(run.toolVersions.fortio, ["1.75.3"]);
     });
 
