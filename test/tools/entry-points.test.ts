@@ -4,8 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { closedUrl } from "../support/http-server";
 import { PROJECT_DIR } from "../support/paths";
 
 const ENTRY_POINTS = [
@@ -79,4 +82,40 @@ describe("entry points", () => {
             assert.match(result.stderr, /--no-such-option/);
         });
     }
+});
+
+describe("bench against a cluster it cannot reach", () => {
+    it("says so once, exits 2, and deletes no namespace it never created", async () => {
+        const server = new URL((await closedUrl()).replace("http:", "https:"));
+        const dir = mkdtempSync(join(tmpdir(), "bench-unreachable-"));
+        const kubeconfig = join(dir, "kubeconfig");
+        writeFileSync(
+            kubeconfig,
+            [
+                "apiVersion: v1",
+                "kind: Config",
+                `clusters: [{ name: lab, cluster: { server: "${server.origin}" } }]`,
+                "users: [{ name: u, user: { token: t } }]",
+                "contexts: [{ name: lab, context: { cluster: lab, user: u } }]",
+                "current-context: lab",
+            ].join("\n"),
+        );
+        const result = run("tools/bench/bench.ts", [
+            "--kubeconfig",
+            kubeconfig,
+            "--results",
+            join(dir, "results.json"),
+        ]);
+        assert.equal(result.status, 2, result.stderr);
+        const lines = result.stderr
+            .trim()
+            .split("\n")
+            .filter((l) => l.startsWith("bench:"));
+        assert.equal(lines.length, 1, result.stderr);
+        assert.match(
+            lines[0] ?? "",
+            /^bench: cannot reach the cluster's API server \(.*ECONNREFUSED/,
+        );
+        assert.doesNotMatch(result.stderr, /namespace/);
+    });
 });

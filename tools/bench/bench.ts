@@ -255,12 +255,22 @@ async function main(): Promise<number> {
         return 0;
     }
     const results = loadResults(options.resultsFile);
-    const cluster = await connect(options);
+    const connected = await connect(options);
+    // Nothing to clean up until the run has created something (its namespace comes first).
+    const made = { anything: false };
+    const cluster: BenchCluster = {
+        ...connected,
+        create: (object) => {
+            made.anything = true;
+            return connected.create(object);
+        },
+    };
     const runId = randomBytes(4).toString("hex");
     const line = progressLine();
     let cleaning: Promise<void> | undefined;
     const cleanUpOnce = () => (cleaning ??= cleanUp(cluster, runId, line.update, SYSTEM_CLOCK));
     const onSignal = () => {
+        if (!made.anything) process.exit(130);
         if (cleaning !== undefined) {
             line.done();
             process.stderr.write(
@@ -302,10 +312,16 @@ async function main(): Promise<number> {
         });
         outcome = { ...recordRun(resultsFile, results, run), run };
     } catch (error) {
-        await cleanUpOnce().catch((cleanupError: unknown) => {
-            process.stderr.write(`bench: ${describeError(cleanupError)}\n`);
-        });
+        if (made.anything) {
+            await cleanUpOnce().catch((cleanupError: unknown) => {
+                process.stderr.write(`bench: ${describeError(cleanupError)}\n`);
+            });
+        }
         line.done();
+        const kube = await import("../kube/client.js");
+        if (kube.isUnreachable(error)) {
+            throw new Error("cannot reach the cluster's API server", { cause: error });
+        }
         throw error;
     }
     await cleanUpOnce();

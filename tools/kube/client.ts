@@ -342,3 +342,23 @@ export async function namespaceExists(config: k8s.KubeConfig, name: string): Pro
     const found = await orUndefined(config.makeApiClient(k8s.CoreV1Api).readNamespace({ name }));
     return found !== undefined;
 }
+
+/** Network errors that mean the API server was not reached at all (fetch hides them in `cause`). */
+const UNREACHABLE_CODES = new Set([
+    "ECONNREFUSED",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "ETIMEDOUT",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/** Whether an error from this client means the API server could not be reached. */
+export function isUnreachable(error: unknown): boolean {
+    for (let current: unknown = error; current instanceof Error; current = current.cause) {
+        const code = (current as NodeJS.ErrnoException).code;
+        if (code !== undefined && UNREACHABLE_CODES.has(code)) return true;
+    }
+    return false;
+}

@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
-import { kubeConfigFromText, readCalicoNodePods } from "../../../tools/kube/client";
+import { closedUrl } from "../../support/http-server";
+import {
+    isUnreachable,
+    kubeConfigFromText,
+    readCalicoNodePods,
+    readEnvironmentObjects,
+} from "../../../tools/kube/client";
 
 /** A fake API server: answers calico-node's pod list and logs, and records the requests. */
 async function withApiServer(
@@ -151,5 +157,22 @@ describe("kubeConfigFromText", () => {
                 text,
             );
         }
+    });
+});
+
+describe("isUnreachable", () => {
+    it("recognises a refused connection behind fetch's error, and nothing else", async () => {
+        const server = new URL((await closedUrl()).replace("http:", "https:"));
+        const config = kubeConfigFromText(
+            VALID.replace("https://lab-aks.hcp.eastus.azmk8s.io:443", server.origin),
+        );
+        const error: unknown = await readEnvironmentObjects(config).then(
+            () => undefined,
+            (thrown: unknown) => thrown,
+        );
+        assert.ok(error !== undefined, "the read should fail");
+        assert.equal(isUnreachable(error), true);
+        assert.equal(isUnreachable(new Error("HTTP 403 Forbidden")), false);
+        assert.equal(isUnreachable("ECONNREFUSED"), false);
     });
 });
