@@ -3,7 +3,7 @@
  * read after Calico is up and sends only fields it declares. Pure: a function of the CRD's spec.
  */
 import { KUBE_PROXY_HEALTHZ_PORT_FIELDS, type KubeProxyHealthzPortField } from "./calico-objects";
-import { asRecord, valueAt } from "./unstructured";
+import { asRecord, field } from "./unstructured";
 
 /** The CRD's name (projectcalico/calico libcalico-go/config/crd/crd.projectcalico.org_felixconfigurations.yaml @v3.30.3). */
 export const FELIX_CRD_NAME = "felixconfigurations.crd.projectcalico.org";
@@ -15,13 +15,14 @@ export function felixSpecFields(crdSpec: unknown): ReadonlySet<string> {
     const version: unknown =
         versions.find((v: unknown) => asRecord(v)?.["storage"] === true) ??
         versions.find((v: unknown) => asRecord(v)?.["name"] === "v1");
-    const properties = valueAt(version, [
+    const properties = field(
+        version,
         "schema",
         "openAPIV3Schema",
         "properties",
         "spec",
         "properties",
-    ]);
+    );
     return new Set(Object.keys(asRecord(properties) ?? {}));
 }
 

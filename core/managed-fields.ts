@@ -7,14 +7,11 @@
  * field over (ManagedFieldsEntry.time, pulumi/pulumi-kubernetes provider/pkg/clients/fake/swagger.json
  * @94977969, copied from the Kubernetes API).
  */
-import { asRecord, valueAt } from "./unstructured";
+import { asRecord, field } from "./unstructured";
 
 /** Whether a FieldsV1 set (`{"f:spec": {"f:calicoNetwork": {...}}}`) holds `path`. */
 const owns = (fieldsV1: unknown, path: readonly string[]): boolean =>
-    valueAt(
-        fieldsV1,
-        path.map((key) => `f:${key}`),
-    ) !== undefined;
+    field(fieldsV1, ...path.map((key) => `f:${key}`)) !== undefined;
 
 /**
  * The latest `time` of an Apply entry in `metadata.managedFields` that owns `path` (and, when given,

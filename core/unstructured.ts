@@ -1,4 +1,4 @@
-/** Reading parsed API objects (JSON of unknown shape) in core's pure functions. */
+/** Reading parsed JSON of unknown shape (API objects, CRD schemas, tool reports) without a cast at every step. */
 
 export type Unstructured = Record<string, unknown>;
 
@@ -8,7 +8,17 @@ export const asRecord = (value: unknown): Unstructured | undefined =>
         ? (value as Unstructured)
         : undefined;
 
-/** The value at `path` of nested JSON objects, or undefined. */
-export function valueAt(object: unknown, path: readonly string[]): unknown {
-    return path.reduce<unknown>((node, key) => asRecord(node)?.[key], object);
+/** The value at `path` in parsed JSON (object keys, or array indexes as strings), or undefined. */
+export function field(object: unknown, ...path: string[]): unknown {
+    return path.reduce<unknown>(
+        (value, key) =>
+            typeof value === "object" && value !== null ? (value as Unstructured)[key] : undefined,
+        object,
+    );
 }
+
+/** The number at `path` in parsed JSON, or undefined. */
+export const numberAt = (object: unknown, ...path: string[]): number | undefined => {
+    const value = field(object, ...path);
+    return typeof value === "number" ? value : undefined;
+};

@@ -44,7 +44,7 @@ describe("layer boundaries (eslint.boundaries.mjs)", () => {
             "@pulumi/pulumi",
             "@kubernetes/client-node",
             "../components/config",
-            "../tools/cli/json",
+            "../tools/cli/args",
         ]) {
             const messages = await lint(
                 "core/example.ts",
@@ -128,7 +128,7 @@ describe("layer boundaries (eslint.boundaries.mjs)", () => {
             (
                 await lint(
                     "components/calico/example.ts",
-                    'import { field } from "../../tools/cli/json";\nexport const y = field;\n',
+                    'import { flag } from "../../tools/cli/args";\nexport const y = flag;\n',
                 )
             ).length,
             1,
@@ -137,7 +137,7 @@ describe("layer boundaries (eslint.boundaries.mjs)", () => {
             (
                 await lint(
                     "index.ts",
-                    'import { field } from "./tools/cli/json";\nexport const y = field;\n',
+                    'import { flag } from "./tools/cli/args";\nexport const y = flag;\n',
                 )
             ).length,
             1,

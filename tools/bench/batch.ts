@@ -1,5 +1,5 @@
 /** Many API calls without flooding the API server: a bounded number in flight, transient errors retried. */
-import { field } from "../cli/json";
+import { field } from "../../core/unstructured";
 import type { Clock } from "../cli/poll";
 
 /**

@@ -4,7 +4,7 @@
  * apart, and must agree among the runs of one dataplane.
  */
 import type { Dataplane } from "../../core/dataplane";
-import { field } from "../cli/json";
+import { field } from "../../core/unstructured";
 import {
     environmentFrom,
     type EnvironmentObjects,

@@ -3,7 +3,7 @@
  * periodic.RunnerResults (periodic/periodic.go), stats.HistogramData (stats/stats.go), and for HTTP
  * fhttp.HTTPRunnerResults (fhttp/httprunner.go), whose ConnectionStats time each new connection.
  */
-import { field, numberAt } from "../cli/json";
+import { field, numberAt } from "../../core/unstructured";
 import { jsonObjectFromLog } from "./log-json";
 
 /** The percentiles the runs ask fortio for (`-p`). */

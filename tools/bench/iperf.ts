@@ -2,7 +2,7 @@
  * Reads iperf3's JSON report (`iperf3 -J`), TCP or UDP, from any iperf3 since 3.9. What counts is
  * what the receiver got: for UDP, iperf3 before 3.11 reports only the sender's rate.
  */
-import { field, numberAt } from "../cli/json";
+import { field, numberAt } from "../../core/unstructured";
 import { jsonObjectFromLog } from "./log-json";
 
 export interface IperfResult {

@@ -3,7 +3,7 @@
  * and fortio server on one node, clients on another, a CPU sampler on each, and a host-network pod
  * per node that lists its NICs.
  */
-import { field } from "../cli/json";
+import { field } from "../../core/unstructured";
 import type { RequestFlow, ThroughputFlow } from "./flows";
 import { PERCENTILES } from "./fortio";
 import { FORTIO_IMAGE, NETWORK_PERF_IMAGE } from "./images";

@@ -1,5 +1,5 @@
 /** The benchmark's steps, against a small cluster interface (a recording fake in tests). */
-import { field } from "../cli/json";
+import { field } from "../../core/unstructured";
 import { pollUntil, type Clock } from "../cli/poll";
 import { BenchError, POD_START_MS, type BenchCluster, type BenchOptions } from "./cluster";
 import { calicoSnapshotFrom, liveDataplane } from "../kube/cluster-objects";

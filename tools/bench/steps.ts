@@ -1,5 +1,5 @@
 /** One step of a run: standing Services, a programming probe, or one flow's measurement. */
-import { field } from "../cli/json";
+import { field } from "../../core/unstructured";
 import { forEachBounded, withRetry } from "./batch";
 import { BenchError, POD_START_MS, type BenchCluster, type BenchOptions } from "./cluster";
 import { aboveBaseline, type CpuLog, type CpuUse } from "./cpu";

@@ -12,7 +12,7 @@ import {
 import { KUBECONFIG_ENV } from "../../components/calico/cluster-step-command";
 import type { RolloutStatus } from "../../core/convergence";
 import type { CalicoNodePod } from "../../core/felix-log";
-import { field } from "../cli/json";
+import { field } from "../../core/unstructured";
 import { pollUntil, type Clock } from "../cli/poll";
 import { deploymentRollout, type CalicoObjects } from "./cluster-objects";
 import type { EnvironmentObjects } from "./environment";

@@ -3,7 +3,7 @@
  * kube.ts fetches them.
  */
 import { isIP } from "node:net";
-import { field, numberAt } from "../cli/json";
+import { field, numberAt } from "../../core/unstructured";
 import type { CalicoSnapshot, Condition, RolloutStatus } from "../../core/convergence";
 import { dataplaneOf, type Dataplane } from "../../core/dataplane";
 

@@ -7,7 +7,7 @@ import {
     KUBE_PROXY_HEALTHZ_PORT_FIELDS,
     type KubeProxyHealthzPortField,
 } from "../../core/calico-objects";
-import { field, numberAt } from "../cli/json";
+import { field, numberAt } from "../../core/unstructured";
 
 export interface NodeEnvironment {
     readonly name: string;

@@ -7,7 +7,7 @@ import {
 } from "../../core/network-policy";
 import { AZURE_HEALTH_PROBE_SOURCE } from "../../components/yaobank/yaobank-policies";
 import { ENTRY_TIER, NAMESPACE, podLabels } from "../../components/yaobank/yaobank-spec";
-import { field } from "../cli/json";
+import { field } from "../../core/unstructured";
 
 const CUSTOMER: PodRef = { namespace: NAMESPACE, labels: podLabels(ENTRY_TIER.name) };
 const PAGE_PORT = { port: ENTRY_TIER.port };

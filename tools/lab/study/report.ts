@@ -1,6 +1,6 @@
 /** study.md: what the study did, how long each step took, the verdicts and the fingerprint. Pure. */
 import { DATAPLANE_TITLE } from "../../../core/dataplane";
-import { field } from "../../cli/json";
+import { field } from "../../../core/unstructured";
 import type { Step, StudyRecord } from "./plan";
 
 /** `6 min 05 s`, or `42 s` under a minute. */

@@ -4,7 +4,7 @@
  * as child processes of this project, with the kubeconfig in their environment only.
  */
 import { describeError } from "../../cli/errors";
-import { field } from "../../cli/json";
+import { field } from "../../../core/unstructured";
 import { InterruptedError } from "../../cli/passphrase";
 import { explained } from "../../cli/pulumi-errors";
 import {
