@@ -239,9 +239,7 @@ async function connect(options: BenchCliOptions): Promise<BenchCluster> {
         benchNamespaces: () => kube.namespaceNames(config, RUN_LABEL),
         create: (object) => kube.createObjectReturning(config, object),
         waitForPod: (namespace, name, until, timeoutMs) =>
-            until === "Running"
-                ? kube.waitForPod(config, { namespace, name, phase: "Running", timeoutMs })
-                : kube.waitForPodToFinish(config, { namespace, name, timeoutMs }),
+            kube.waitForPod(config, { namespace, name, until, timeoutMs }),
         logs: (namespace, pod, container) => kube.podLog(config, namespace, pod, container),
         deleteNamespace: (name) => kube.deleteNamespace(config, name),
         namespaceExists: (name) => kube.namespaceExists(config, name),

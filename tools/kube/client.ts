@@ -174,17 +174,13 @@ export async function listNetworkPolicies(
     return (await networking.listNamespacedNetworkPolicy({ namespace })).items;
 }
 
-export async function createObject(
-    config: k8s.KubeConfig,
-    object: k8s.KubernetesObject,
-): Promise<void> {
-    await k8s.KubernetesObjectApi.makeApiClient(config).create(object);
-}
-
-/** Polls a pod until it reaches `phase`; a Failed pod or the deadline is an error saying why. */
+/**
+ * Polls a pod until it is Running (a pod that already Succeeded counts; one that Failed first is an
+ * error), or until it has Finished, Succeeded or Failed; the deadline is an error saying where it was.
+ */
 export async function waitForPod(
     config: k8s.KubeConfig,
-    query: { namespace: string; name: string; phase: "Running" | "Succeeded"; timeoutMs: number },
+    query: { namespace: string; name: string; until: "Running" | "Finished"; timeoutMs: number },
     clock?: Clock,
 ): Promise<k8s.V1Pod> {
     const core = config.makeApiClient(k8s.CoreV1Api);
@@ -196,8 +192,11 @@ export async function waitForPod(
                 namespace: query.namespace,
             });
             const phase = object.status?.phase;
-            if (phase === query.phase || (query.phase === "Running" && phase === "Succeeded"))
-                return { done: true, value: object };
+            const done =
+                query.until === "Running"
+                    ? phase === "Running" || phase === "Succeeded"
+                    : phase === "Succeeded" || phase === "Failed";
+            if (done) return { done: true, value: object };
             const waiting = object.status?.containerStatuses
                 ?.map((c) => c.state?.waiting?.reason)
                 .filter(Boolean);
@@ -208,25 +207,12 @@ export async function waitForPod(
         { timeoutMs: query.timeoutMs, intervalMs: 2000, ...(clock && { clock }) },
     );
     if (polled.value === undefined) {
+        const state = query.until === "Running" ? "not Running" : "still running";
         throw new Error(
-            `${pod} not ${query.phase} after ${Math.round(query.timeoutMs / 1000)}s: ${polled.pending.join("; ")}`,
+            `${pod} ${state} after ${Math.round(query.timeoutMs / 1000)}s: ${polled.pending.join("; ")}`,
         );
     }
     return polled.value;
-}
-
-export async function serviceClusterIp(
-    config: k8s.KubeConfig,
-    namespace: string,
-    name: string,
-): Promise<string> {
-    const service = await config
-        .makeApiClient(k8s.CoreV1Api)
-        .readNamespacedService({ name, namespace });
-    const ip = service.spec?.clusterIP;
-    if (ip === undefined || ip === "" || ip === "None")
-        throw new Error(`Service ${namespace}/${name} has no cluster IP`);
-    return ip;
 }
 
 export async function podLog(
@@ -294,34 +280,6 @@ export async function createObjectReturning(
     object: k8s.KubernetesObject,
 ): Promise<unknown> {
     return k8s.KubernetesObjectApi.makeApiClient(config).create(object);
-}
-
-/** Polls a pod until it has run to its end, Succeeded or Failed; the deadline is an error saying where it was. */
-export async function waitForPodToFinish(
-    config: k8s.KubeConfig,
-    query: { namespace: string; name: string; timeoutMs: number },
-    clock?: Clock,
-): Promise<k8s.V1Pod> {
-    const core = config.makeApiClient(k8s.CoreV1Api);
-    const polled = await pollUntil<k8s.V1Pod>(
-        async () => {
-            const pod = await core.readNamespacedPod({
-                name: query.name,
-                namespace: query.namespace,
-            });
-            const phase = pod.status?.phase ?? "unknown";
-            return phase === "Succeeded" || phase === "Failed"
-                ? { done: true, value: pod }
-                : { done: false, pending: [`phase ${phase}`] };
-        },
-        { timeoutMs: query.timeoutMs, intervalMs: 2000, ...(clock && { clock }) },
-    );
-    if (polled.value === undefined) {
-        throw new Error(
-            `pod ${query.namespace}/${query.name} still running after ${Math.round(query.timeoutMs / 1000)}s: ${polled.pending.join("; ")}`,
-        );
-    }
-    return polled.value;
 }
 
 /** The API server's version, e.g. v1.36.2. */

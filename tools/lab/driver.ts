@@ -23,10 +23,6 @@ import { renderConfig, renderOutputs } from "./render";
  */
 export const DESTROY_ENV = { PULUMI_K8S_DELETE_UNREACHABLE: "true" } as const;
 
-export class CheckError extends Error {
-    override name = "CheckError";
-}
-
 export interface Connected {
     readonly workspace: LabWorkspace;
     /** Runs the CLI itself with the user's terminal (pass-through commands); resolves with its exit code. */

@@ -2,12 +2,14 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
+import { fakeClock } from "../../support/clock";
 import { closedUrl } from "../../support/http-server";
 import {
     isUnreachable,
     kubeConfigFromText,
     readCalicoNodePods,
     readEnvironmentObjects,
+    waitForPod,
 } from "../../../tools/kube/client";
 
 /** A fake API server: answers calico-node's pod list and logs, and records the requests. */
@@ -174,5 +176,67 @@ describe("isUnreachable", () => {
         assert.equal(isUnreachable(error), true);
         assert.equal(isUnreachable(new Error("HTTP 403 Forbidden")), false);
         assert.equal(isUnreachable("ECONNREFUSED"), false);
+    });
+});
+
+/** A fake API server answering one pod, whose phase moves through `phases` with each read. */
+async function withPod(phases: readonly string[], run: (server: string) => Promise<void>) {
+    let reads = 0;
+    const server = createServer((request, response) => {
+        const phase = phases[Math.min(reads++, phases.length - 1)];
+        response.writeHead(request.url === "/api/v1/namespaces/ns/pods/p" ? 200 : 404, {
+            "content-type": "application/json",
+        });
+        response.end(
+            JSON.stringify({
+                kind: "Pod",
+                apiVersion: "v1",
+                metadata: { name: "p", namespace: "ns" },
+                status: { phase },
+            }),
+        );
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+        await run(`http://127.0.0.1:${port}`);
+    } finally {
+        await new Promise((resolve) => server.close(resolve));
+    }
+}
+
+describe("waitForPod", () => {
+    const wait = (server: string, until: "Running" | "Finished", timeoutMs = 60_000) =>
+        waitForPod(
+            kubeconfig(server),
+            { namespace: "ns", name: "p", until, timeoutMs },
+            fakeClock(),
+        );
+
+    it("waits for Running, and for the end (Succeeded or Failed)", async () => {
+        await withPod(["Pending", "Running"], async (server) => {
+            assert.equal((await wait(server, "Running")).status?.phase, "Running");
+        });
+        await withPod(["Running", "Failed"], async (server) => {
+            assert.equal((await wait(server, "Finished")).status?.phase, "Failed");
+        });
+    });
+
+    it("fails at once when a pod it waits to run fails, and says where it was at the deadline", async () => {
+        await withPod(["Pending", "Failed"], async (server) => {
+            await assert.rejects(wait(server, "Running"), /pod ns\/p failed: phase Failed/);
+        });
+        await withPod(["Running"], async (server) => {
+            await assert.rejects(
+                wait(server, "Finished", 5000),
+                /pod ns\/p still running after 5s: phase Running/,
+            );
+        });
+        await withPod(["Pending"], async (server) => {
+            await assert.rejects(
+                wait(server, "Running", 5000),
+                /pod ns\/p not Running after 5s: phase Pending/,
+            );
+        });
     });
 });
