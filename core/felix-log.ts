@@ -13,18 +13,18 @@
 import type { Dataplane } from "./dataplane";
 
 /** Logged first by every Felix process (felix/daemon/daemon.go @v3.30.3..v3.32.1). */
-export const FELIX_START = "Felix starting up";
+const FELIX_START = "Felix starting up";
 /** Logged only when Felix starts its eBPF dataplane (felix/dataplane/linux/int_dataplane.go @v3.30.3..v3.32.1). */
-export const BPF_START = "BPF enabled, starting BPF endpoint manager and map manager.";
+const BPF_START = "BPF enabled, starting BPF endpoint manager and map manager.";
 /**
  * Logged once the dataplane driver runs, in both modes and after the eBPF-only setup, including the
  * connect-time load balancer's attach or detach (int_dataplane.go loopUpdatingDataplane @v3.30.3..v3.32.1).
  */
-export const DRIVER_START = "Started internal iptables dataplane driver loop";
+const DRIVER_START = "Started internal iptables dataplane driver loop";
 /** Logged in eBPF mode unless bpfConnectTimeLoadBalancing is Disabled (int_dataplane.go @v3.30.3..v3.32.1). */
-export const CTLB_ENABLED = "Connect time load balancer enabled: ";
+const CTLB_ENABLED = "Connect time load balancer enabled: ";
 /** Logged when Felix could not detach the connect-time load balancer (int_dataplane.go @v3.30.3..v3.32.1). */
-export const CTLB_DETACH_FAILED = "Failed to detach connect-time load balancer. Ignoring.";
+const CTLB_DETACH_FAILED = "Failed to detach connect-time load balancer. Ignoring.";
 
 /** One line Felix logged. */
 export interface FelixLine {

@@ -102,7 +102,7 @@ export function endpointConfigMapData(apiServerFqdn: string) {
 }
 
 /** Win over the operator: it writes its defaults, linuxDataplane among them, back into the Installation (tigera/operator pkg/controller/installation/core_controller.go @v1.38.6), so it owns them too. */
-export const FORCE_ANNOTATIONS = { "pulumi.com/patchForce": "true" } as const;
+const FORCE_ANNOTATIONS = { "pulumi.com/patchForce": "true" } as const;
 
 /** Annotations of the patches: apply with the lab's field manager, forced. */
 export const PATCH_ANNOTATIONS = {

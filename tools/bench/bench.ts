@@ -43,9 +43,9 @@ export interface BenchCliOptions extends Omit<BenchOptions, "runId" | "progress"
     readonly resultsFile: string;
 }
 
-export const MAX_SERVICES = 30_000;
+const MAX_SERVICES = 30_000;
 
-export const BENCH_COMMAND: CommandSpec = {
+const BENCH_COMMAND: CommandSpec = {
     name: "npm run bench --",
     summary:
         "measures the live Calico dataplane (iperf3 throughput and node CPU, fortio request/response and connect latency, programming latency) against standing Services, and renders the comparison",

@@ -126,7 +126,7 @@ function percentilePairs(
 const servicesOf = (measurements: readonly { services: number }[]) =>
     [...new Set(measurements.map((m) => m.services))].sort((a, b) => a - b);
 
-export function compareGroup(group: RunGroup): GroupComparison {
+function compareGroup(group: RunGroup): GroupComparison {
     const all = group.runs.flatMap((run) =>
         run.measurements.map((m) => ({ dataplane: run.dataplane, m })),
     );

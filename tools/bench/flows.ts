@@ -27,7 +27,7 @@ export const isThroughputFlow = (flow: Flow): flow is ThroughputFlow =>
  * per-Service rules (kubernetes/website content/en/blog/_posts/2025-02-28-nftables-kube-proxy: one
  * KUBE-SERVICES rule per Service, walked for the first packet); established flows skip them.
  */
-export const SERVICE_SENSITIVE_FLOWS: readonly Flow[] = ["crr"];
+const SERVICE_SENSITIVE_FLOWS: readonly Flow[] = ["crr"];
 
 /** One thing a run does, in order. */
 export type Step =

@@ -9,12 +9,12 @@ import { PERCENTILES } from "./fortio";
 import { FORTIO_IMAGE, NETWORK_PERF_IMAGE } from "./images";
 import { NIC_SCRIPT } from "./netinfo";
 
-export const IPERF_PORT = 5201;
+const IPERF_PORT = 5201;
 /** fortio server's defaults: TCP echo on 8078, HTTP echo on 8080 (fortio cli/fortio_main.go @v1.75.2). */
-export const ECHO_PORT = 8078;
+const ECHO_PORT = 8078;
 export const HTTP_PORT = 8080;
 export const RUN_LABEL = "aks-calico-lab/bench-run";
-export const PART_OF = { "app.kubernetes.io/part-of": "aks-calico-lab" };
+const PART_OF = { "app.kubernetes.io/part-of": "aks-calico-lab" };
 
 export type KubeObject = {
     apiVersion: string;

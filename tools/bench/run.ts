@@ -210,7 +210,7 @@ function cpu(log: CpuLog, from: number, to: number, what: string) {
 }
 
 /** How long the namespace may take to go: thousands of Services are deleted one by one. */
-export const NAMESPACE_DELETE_MS = 600_000;
+const NAMESPACE_DELETE_MS = 600_000;
 
 /**
  * Deletes the run's namespace, and with it every pod, Service and slice, then waits until it is

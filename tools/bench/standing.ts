@@ -5,7 +5,7 @@
 import { HTTP_PORT, labels, namespaceName, pod, requests, type KubeObject } from "./pods";
 import { NETWORK_PERF_IMAGE } from "./images";
 
-export const standingName = (index: number) => `standing-${index}`;
+const standingName = (index: number) => `standing-${index}`;
 export const sentinelName = (services: number, repetition: number) =>
     `sentinel-n${services}-r${repetition}`;
 export const PROBER = "prober";

@@ -47,7 +47,7 @@ export interface Session {
 /** Standing Services created at once: enough to be quick, few enough not to flood the API server. */
 export const STANDING_CONCURRENCY = 16;
 /** How long the prober waits for its endpoint to become reachable. */
-export const PROBE_LIMIT_MS = 300_000;
+const PROBE_LIMIT_MS = 300_000;
 
 async function addStanding(session: Session, target: number, prefix: string): Promise<void> {
     const { cluster, options, progress } = session;

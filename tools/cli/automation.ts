@@ -29,17 +29,14 @@ import {
 // PulumiCommand.get/install need a semver.SemVer: a string breaks its `.major`/`.compare` (automation/cmd.js).
 const pinned = new SemVer(PINNED_CLI_VERSION);
 
-export const AUTOMATION_INSTALLER: CliInstaller<PulumiCommand> = {
+const AUTOMATION_INSTALLER: CliInstaller<PulumiCommand> = {
     get: (root) => PulumiCommand.get({ version: pinned, ...(root === undefined ? {} : { root }) }),
     install: (root) => PulumiCommand.install({ version: pinned, root }),
     describe: (cli) => ({ command: cli.command, version: cli.version?.toString() ?? "unknown" }),
 };
 
 /** The CLI's environment as the Automation API builds it: the installed CLI's folder first on PATH (automation/cmd.js run). */
-export function cliEnv(
-    cli: PulumiCommand,
-    extra: Readonly<Record<string, string>>,
-): NodeJS.ProcessEnv {
+function cliEnv(cli: PulumiCommand, extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...process.env, ...extra, PULUMI_AUTOMATION_API: "true" };
     if (isAbsolute(cli.command))
         env["PATH"] = `${dirname(cli.command)}${delimiter}${env["PATH"] ?? ""}`;
@@ -112,7 +109,7 @@ function labStack(stack: Stack, cli: PulumiCommand, workspace: LocalWorkspace): 
 }
 
 /** A LocalWorkspace on the project folder. No projectSettings/stackSettings: they would overwrite Pulumi.yaml (localWorkspace.js). */
-export async function automationWorkspace(
+async function automationWorkspace(
     cli: PulumiCommand,
     workDir: string,
     env: Readonly<Record<string, string>>,

@@ -54,14 +54,14 @@ export type Step =
       };
 
 /** Default deadlines: a calico-node rollout over a few nodes, Felix restarts, a CoreDNS rollout. */
-export const DEFAULT_TIMEOUT_SECONDS = {
+const DEFAULT_TIMEOUT_SECONDS = {
     "wait-calico": 900,
     "wait-ctlb-detached": 600,
     "wait-dataplane": 1200,
     restart: 600,
 } as const;
 
-export const CLUSTER_STEP_COMMAND: CommandSpec = {
+const CLUSTER_STEP_COMMAND: CommandSpec = {
     name: "tsx tools/cluster-step/cluster-step.ts",
     summary: "one step of a dataplane switch, run by the lab's Pulumi program",
     usage: [

@@ -115,7 +115,7 @@ export async function readDeploymentRollout(
 }
 
 /** What `kubectl rollout restart` does: stamp the pod template, so the Deployment rolls. */
-export const RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt";
+const RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt";
 
 export async function restartDeployment(
     config: k8s.KubeConfig,

@@ -37,7 +37,7 @@ export function calicoSnapshotFrom(objects: CalicoObjects): CalicoSnapshot {
     };
 }
 
-export function daemonSetRollout(daemonSet: unknown): RolloutStatus {
+function daemonSetRollout(daemonSet: unknown): RolloutStatus {
     return {
         generation: numberAt(daemonSet, "metadata", "generation"),
         observedGeneration: numberAt(daemonSet, "status", "observedGeneration"),

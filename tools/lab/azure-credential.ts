@@ -117,12 +117,12 @@ export function azAccountShowArgs(check: { readonly subscription?: string }): st
     ];
 }
 
-export const NO_AZURE_CREDENTIAL =
+const NO_AZURE_CREDENTIAL =
     "no Azure credential: run `az login` (Azure CLI), or set ARM_CLIENT_ID, ARM_CLIENT_SECRET, " +
     "ARM_TENANT_ID and ARM_SUBSCRIPTION_ID (or another ARM_* login @pulumi/azure-native accepts: OIDC, managed identity, certificate)";
 
 /** The Azure CLI login's one line, from `az account show -o json`. */
-export function describeAzAccount(json: string): string {
+function describeAzAccount(json: string): string {
     try {
         const account = JSON.parse(json) as {
             name?: unknown;

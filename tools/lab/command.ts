@@ -3,11 +3,11 @@ import { isOneOf, positiveInteger } from "../../core/parse";
 import { HELP, parseCommandLine, UsageError, type CommandSpec } from "../cli/args";
 import { STUDY_DIR_NAME } from "./study/plan";
 
-export const OPERATIONS = ["up", "preview", "refresh", "destroy"] as const;
+const OPERATIONS = ["up", "preview", "refresh", "destroy"] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** Pulumi commands about no stack: run as typed, without selecting or creating one. */
-export const PASS_THROUGH = ["version", "whoami", "about", "plugin"] as const;
+const PASS_THROUGH = ["version", "whoami", "about", "plugin"] as const;
 
 export interface StudyOptions {
     readonly fromScratch: boolean;

@@ -11,7 +11,7 @@ export function classifySource(sourceIp: string, nodeIps: readonly string[]): So
     return nodeIps.includes(sourceIp) ? "node" : "client";
 }
 
-export const EXPECTED_SOURCE: Record<Dataplane, SourceKind> = { iptables: "node", bpf: "client" };
+const EXPECTED_SOURCE: Record<Dataplane, SourceKind> = { iptables: "node", bpf: "client" };
 
 export interface Observation {
     /** The stack's `dataplane`. */

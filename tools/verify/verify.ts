@@ -173,7 +173,7 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
     };
 }
 
-export const VERIFY_COMMAND: CommandSpec = {
+const VERIFY_COMMAND: CommandSpec = {
     name: "npm run verify --",
     summary:
         "proves which Calico dataplane is live and which source IP the yaobank app sees, against the stack's outputs",
