@@ -18,11 +18,12 @@ import {
     stringOption,
     UsageError,
     type CommandSpec,
+    positiveIntegerOption,
 } from "../cli/args";
 import { describeError } from "../cli/errors";
 import { SYSTEM_CLOCK } from "../cli/poll";
 import { progressLine } from "../cli/progress";
-import { isOneOf, positiveInteger } from "../../core/parse";
+import { isOneOf } from "../../core/parse";
 import { KUBECONFIG_ENV } from "../../components/calico/cluster-step-command";
 import { BenchError, type BenchCluster, type BenchOptions } from "./cluster";
 import { compare } from "./compare";
@@ -142,14 +143,6 @@ const BENCH_COMMAND: CommandSpec = {
     ],
 };
 
-const integer = (name: string, raw: string, max: number): number => {
-    const value = positiveInteger(raw, max);
-    if (value === undefined) {
-        throw new UsageError(`--${name} must be an integer from 1 to ${max}, not "${raw}"`);
-    }
-    return value;
-};
-
 function servicesList(raw: string): number[] {
     const items = raw.split(",").map((s) => s.trim());
     const bad = items.filter((s) => !/^(0|[1-9][0-9]*)$/.test(s) || Number(s) > MAX_SERVICES);
@@ -181,12 +174,12 @@ export function parseBenchOptions(
     }
     const kubeconfigFile = stringOption(line, "kubeconfig");
     return {
-        durationSeconds: integer("duration", option("duration"), 600),
+        durationSeconds: positiveIntegerOption("duration", option("duration"), 600),
         flows: FLOWS.filter((f) => flows.includes(f)),
-        repeat: integer("repeat", option("repeat"), 50),
+        repeat: positiveIntegerOption("repeat", option("repeat"), 50),
         services: servicesList(option("services")),
-        connections: integer("connections", option("connections"), 256),
-        udpMbps: integer("udp-mbps", option("udp-mbps"), 100_000),
+        connections: positiveIntegerOption("connections", option("connections"), 256),
+        udpMbps: positiveIntegerOption("udp-mbps", option("udp-mbps"), 100_000),
         json: flag(line, "json"),
         stack: stringOption(line, "stack") ?? stackName(env),
         ...(kubeconfigFile === undefined ? {} : { kubeconfigFile }),

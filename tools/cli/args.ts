@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { positiveInteger } from "../../core/parse";
 
 /** A command line the tool cannot act on; the tool exits 2 and says what to fix. */
 export class UsageError extends Error {
@@ -130,4 +131,14 @@ export function readOptionFile(option: string, path: string): string {
                   : (code ?? "unreadable");
         throw new UsageError(`--${option} ${path}: ${why}`);
     }
+}
+
+/** An option's whole number from 1 (to `max`, when given); a usage error naming the option otherwise. */
+export function positiveIntegerOption(name: string, raw: string, max?: number): number {
+    const value = positiveInteger(raw, max);
+    if (value === undefined) {
+        const allowed = max === undefined ? "a positive integer" : `an integer from 1 to ${max}`;
+        throw new UsageError(`--${name} must be ${allowed}, not "${raw}"`);
+    }
+    return value;
 }

@@ -31,10 +31,11 @@ import {
     stringOption,
     UsageError,
     type CommandSpec,
+    positiveIntegerOption,
 } from "../cli/args";
 import { runMain } from "../cli/main";
 import { pollUntilConverged, type PollOptions } from "../cli/poll";
-import { isOneOf, positiveInteger } from "../../core/parse";
+import { isOneOf } from "../../core/parse";
 
 export type Step =
     | { readonly kind: "wait-calico"; readonly timeoutSeconds: number }
@@ -106,10 +107,7 @@ export function parseStep(argv: readonly string[]): Step | typeof HELP {
     const timeout = (fallback: number) => {
         const raw = stringOption(line, "timeout-seconds");
         if (raw === undefined) return fallback;
-        const seconds = positiveInteger(raw);
-        if (seconds === undefined)
-            throw new UsageError(`--timeout-seconds must be a positive integer, not "${raw}"`);
-        return seconds;
+        return positiveIntegerOption("timeout-seconds", raw);
     };
     const since = () => {
         const raw = stringOption(line, "since") ?? "";

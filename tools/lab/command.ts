@@ -1,6 +1,12 @@
 /** What `npm run lab -- …` asks for: one declaration gives the parsing and the --help text. */
-import { isOneOf, positiveInteger } from "../../core/parse";
-import { HELP, parseCommandLine, UsageError, type CommandSpec } from "../cli/args";
+import { isOneOf } from "../../core/parse";
+import {
+    HELP,
+    parseCommandLine,
+    positiveIntegerOption,
+    UsageError,
+    type CommandSpec,
+} from "../cli/args";
 import { STUDY_DIR_NAME } from "./study/plan";
 
 const OPERATIONS = ["up", "preview", "refresh", "destroy"] as const;
@@ -132,8 +138,7 @@ function studyOptions(
     for (const name of ["repeat", "duration"] as const) {
         const value = values[name];
         if (typeof value !== "string") continue;
-        if (positiveInteger(value) === undefined)
-            throw new UsageError(`--${name} must be a positive integer, not "${value}"`);
+        positiveIntegerOption(name, value);
         benchArgs.push(`--${name}`, value);
     }
     const services = values["services"];

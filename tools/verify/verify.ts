@@ -32,13 +32,14 @@ import {
     stringOption,
     UsageError,
     type CommandSpec,
+    positiveIntegerOption,
 } from "../cli/args";
 import { describeError } from "../cli/errors";
 import { pollUntil, SYSTEM_CLOCK, type Clock } from "../cli/poll";
 import { progressLine } from "../cli/progress";
 import { renderReport, type Report } from "./report";
 import { judge } from "./verdict";
-import { isOneOf, positiveInteger } from "../../core/parse";
+import { isOneOf } from "../../core/parse";
 import { KUBECONFIG_ENV } from "../../components/calico/cluster-step-command";
 
 /** The cluster reads of a verification; @kubernetes/client-node for real, recorded objects in tests. */
@@ -242,9 +243,7 @@ export function parseOptions(
     const line = parseCommandLine(VERIFY_COMMAND, argv);
     if (line === HELP) return HELP;
     const timeout = stringOption(line, "timeout-seconds") ?? "";
-    const timeoutSeconds = positiveInteger(timeout);
-    if (timeoutSeconds === undefined)
-        throw new UsageError(`--timeout-seconds must be a positive integer, not "${timeout}"`);
+    const timeoutSeconds = positiveIntegerOption("timeout-seconds", timeout);
     const expect = stringOption(line, "expect");
     if (expect !== undefined && !isOneOf(DATAPLANES, expect)) {
         throw new UsageError(`--expect must be one of ${DATAPLANES.join(", ")}, not "${expect}"`);

@@ -4,6 +4,7 @@ import {
     HELP,
     helpText,
     parseCommandLine,
+    positiveIntegerOption,
     readOptionFile,
     UsageError,
     type CommandSpec,
@@ -90,5 +91,22 @@ describe("readOptionFile", () => {
         );
         assert.throws(() => readOptionFile("kubeconfig", "/"), /--kubeconfig \/: a directory/);
         assert.match(readOptionFile("results", __filename), /readOptionFile/);
+    });
+});
+
+describe("positiveIntegerOption", () => {
+    it("takes a whole number from 1, up to a bound when there is one, and names the option otherwise", () => {
+        assert.equal(positiveIntegerOption("repeat", "3"), 3);
+        assert.equal(positiveIntegerOption("duration", "600", 600), 600);
+        assert.throws(
+            () => positiveIntegerOption("timeout-seconds", "-5"),
+            (error: unknown) =>
+                error instanceof UsageError &&
+                error.message === '--timeout-seconds must be a positive integer, not "-5"',
+        );
+        assert.throws(
+            () => positiveIntegerOption("duration", "601", 600),
+            /^UsageError: --duration must be an integer from 1 to 600, not "601"$/,
+        );
     });
 });
