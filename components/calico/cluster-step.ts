@@ -13,14 +13,18 @@ export interface ClusterStepArgs {
 // A plain string for the serializer to capture (an imported binding is a property of a module object).
 const kubeconfigVariable: string = KUBECONFIG_ENV;
 
-/** What the engine keeps of a step: never the kubeconfig. */
+interface ClusterStepInputs {
+    readonly command: string;
+    readonly triggers: string[];
+    readonly kubeconfig: string;
+}
+
+/** What the engine keeps of a step: never the kubeconfig; the evidence it ended on. */
 interface ClusterStepState {
     readonly command: string;
     readonly triggers: string[];
-}
-
-interface ClusterStepInputs extends ClusterStepState {
-    readonly kubeconfig: string;
+    /** The last lines the step printed when it last ran: what it waited for and saw. */
+    readonly output: string;
 }
 
 /**
@@ -65,7 +69,10 @@ export const clusterStepProvider: pulumi.dynamic.ResourceProvider<
         if (code !== 0) {
             throw new Error(`${inputs.command} failed (${code}): ${tail.slice(-5).join(" | ")}`);
         }
-        return { id: inputs.command, outs: { command: inputs.command, triggers: inputs.triggers } };
+        return {
+            id: inputs.command,
+            outs: { command: inputs.command, triggers: inputs.triggers, output: tail.join("\n") },
+        };
     },
     diff(_id, olds, news) {
         const rerun = JSON.stringify(olds.triggers) !== JSON.stringify(news.triggers);
@@ -74,8 +81,10 @@ export const clusterStepProvider: pulumi.dynamic.ResourceProvider<
             replaces: rerun ? ["triggers"] : [],
         });
     },
-    update(_id, _olds, news) {
-        return Promise.resolve({ outs: { command: news.command, triggers: news.triggers } });
+    update(_id, olds, news) {
+        return Promise.resolve({
+            outs: { command: news.command, triggers: news.triggers, output: olds.output },
+        });
     },
 };
 
@@ -86,6 +95,8 @@ export const clusterStepProvider: pulumi.dynamic.ResourceProvider<
 export class ClusterStep extends pulumi.dynamic.Resource {
     /** The command line the step ran. */
     declare readonly command: pulumi.Output<string>;
+    /** The last lines it printed when it last ran: the evidence it ended on. */
+    declare readonly output: pulumi.Output<string>;
 
     constructor(name: string, args: ClusterStepArgs, opts?: pulumi.CustomResourceOptions) {
         super(
@@ -95,6 +106,7 @@ export class ClusterStep extends pulumi.dynamic.Resource {
                 command: pulumi.output(args.step).apply(clusterStepCommand),
                 kubeconfig: pulumi.secret(args.kubeconfig),
                 triggers: args.triggers,
+                output: undefined,
             },
             opts,
         );

@@ -10,14 +10,16 @@ const diff = (olds: object, news: object) =>
 
 describe("the cluster step's dynamic provider", () => {
     it("runs the command with the kubeconfig in LAB_KUBECONFIG only, and keeps no kubeconfig", async () => {
+        const command = 'test "$LAB_KUBECONFIG" = "kind: Config" && echo every Felix runs eBPF';
         const result = await create({
-            command: 'test "$LAB_KUBECONFIG" = "kind: Config"',
+            command,
             kubeconfig: "kind: Config",
             triggers: ["bpf", "T"],
         });
         assert.deepEqual(result.outs, {
-            command: 'test "$LAB_KUBECONFIG" = "kind: Config"',
+            command,
             triggers: ["bpf", "T"],
+            output: "every Felix runs eBPF",
         });
     });
 
