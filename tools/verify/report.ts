@@ -35,7 +35,13 @@ export function renderReport(report: Report): string {
             ? "not seen"
             : `${report.sourceIp} (${report.sourceKind === "node" ? "a node's IP" : "not a node's IP"})`;
     const rows: [string, string][] = [
-        ["dataplane", `expected ${report.expected}, live ${report.live}`],
+        [
+            "dataplane",
+            `expected ${report.expected}, live ${report.live}` +
+                (report.environment.nftablesMode === undefined
+                    ? ""
+                    : ` (nftablesMode ${report.environment.nftablesMode})`),
+        ],
         [
             "request",
             `GET ${report.url} -> HTTP ${report.httpStatus} (${report.attempts} attempt(s))`,

@@ -142,6 +142,7 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
         expected: input.expected,
         live,
         pending: live === input.expected ? pendingSwitch(live, snapshot) : [],
+        nftablesMode: snapshot.felixNftablesMode,
         httpStatus: answer.status,
         nodeIps,
         sourceIp: found?.sourceIp,

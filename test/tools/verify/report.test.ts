@@ -79,6 +79,24 @@ describe("the README's example reports", () => {
 });
 
 describe("renderReport's environment", () => {
+    it("reports nftablesMode with the live mode", () => {
+        const text = renderReport({
+            expected: "bpf",
+            live: "switching",
+            url: "http://x/",
+            httpStatus: 200,
+            attempts: 1,
+            sourceIp: undefined,
+            sourceKind: undefined,
+            nodeIps: [],
+            policies: [],
+            ok: false,
+            summary: "x",
+            environment: environment("Enabled", undefined),
+        });
+        assert.match(text, /^dataplane +expected bpf, live switching \(nftablesMode Enabled\)$/m);
+    });
+
     it("says what it does not know, and where kube-proxy's mode comes from", () => {
         const text = renderReport({
             expected: "bpf",
@@ -102,6 +120,7 @@ describe("renderReport's environment", () => {
                 nodes: [],
             },
         });
+        assert.match(text, /^dataplane +expected bpf, live bpf$/m);
         assert.match(text, /calico +unknown \(tigera-operator unknown\)/);
         assert.match(
             text,
