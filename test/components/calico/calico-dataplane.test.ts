@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { DATAPLANES, type Dataplane } from "../../../core/dataplane";
+import { kubeProxyHealthzPortFieldOf } from "../../../core/calico-objects";
 import {
     CRD_SETS,
     crdSetsAvailable,
@@ -340,22 +341,16 @@ describe(
             );
             CRD_SETS.forEach((set, i) => runs.set(set.label, done[i] as ProgramRun));
         });
-        const expectedField: Record<string, string | undefined> = {
-            "aks-managed-calico-v3.30.3": undefined,
-            "aks-managed-calico-v3.30.4": "bpfKubeProxyHealtzPort",
-            "aks-managed-calico-v3.31.2": "bpfKubeProxyHealthzPort",
-            latest: "bpfKubeProxyHealthzPort",
-        };
 
         for (const set of CRD_SETS) {
             it(`${set.label}: the bpf Felix patch moves the healthz port to 10258 under the CRD's spelling, or sends none`, () => {
                 const run = runs.get(set.label) as ProgramRun;
                 const spec = switchOf(run).felix.inputs["spec"] as Record<string, unknown>;
                 const sent = Object.keys(spec).filter((k) => /^bpfKubeProxyHeal/.test(k));
-                const field =
-                    set.label in expectedField
-                        ? expectedField[set.label]
-                        : declaredHealthzField(set);
+                // What the product knows of the set's Calico release, and what its CRD declares, agree.
+                const known = kubeProxyHealthzPortFieldOf(set.calicoVersion);
+                const field = known === "none" ? undefined : known;
+                assert.equal(field, declaredHealthzField(set));
                 assert.deepEqual(sent, field === undefined ? [] : [field]);
                 if (field !== undefined) assert.equal(spec[field], 10258);
             });
