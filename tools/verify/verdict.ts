@@ -21,6 +21,8 @@ export interface Observation {
     readonly live: Dataplane | "switching" | undefined;
     /** What the switch still waits for (pendingSwitch), empty when settled. */
     readonly pending: readonly string[];
+    /** Under eBPF: what is wrong with kube-proxy's health port (see healthz-port.ts); undefined when nothing. */
+    readonly healthzProblem?: string | undefined;
     /** FelixConfiguration spec.nftablesMode (operator 1.40+ sets Enabled as soon as BPF is asked for). */
     readonly nftablesMode?: string | undefined;
     /** The HTTP status the page answered with. */
@@ -58,6 +60,7 @@ export function judge(o: Observation): Verdict {
         );
     if (o.pending.length > 0)
         return fail(`the ${o.live} dataplane is not settled: ${o.pending.join("; ")}`);
+    if (o.healthzProblem !== undefined) return fail(o.healthzProblem);
     if (o.httpStatus < 200 || o.httpStatus > 299) {
         return fail(
             `the page answered HTTP ${o.httpStatus}: the app is broken (customer could not ` +
