@@ -14,12 +14,12 @@ import {
     LINUX_DATAPLANE_PATH,
     PATCH_ANNOTATIONS,
     stepTriggers,
+    switchAppliedAt,
     switchOrder,
     type SwitchStep,
 } from "./calico-spec";
 import { FELIX_CONFIGURATION, INSTALLATION, OPERATOR_NAMESPACE } from "../../core/calico-objects";
 import { FELIX_CRD_NAME, kubeProxyHealthzPortField } from "../../core/felix-schema";
-import { appliedAt } from "../../core/managed-fields";
 import { ClusterStep } from "./cluster-step";
 import type { ExternalServiceMode } from "../config";
 import type { Dataplane } from "../../core/dataplane";
@@ -126,7 +126,9 @@ export class CalicoDataplane extends pulumi.ComponentResource {
             path: readonly string[],
             manager?: string,
         ) => {
-            switchedAt[key] = made.metadata.apply((m) => appliedAt(m, path, manager) ?? "");
+            switchedAt[key] = pulumi
+                .all([made.metadata, made.urn])
+                .apply(([m, urn]) => switchAppliedAt(m, path, manager, urn));
             return made;
         };
         const afterPatch = (
