@@ -32,6 +32,16 @@ export function windowsPoolOs(kubernetesVersion: string | undefined): WindowsPoo
 }
 
 /**
+ * Whether AKS gives the Windows pool its default SKU, Windows Server 2025 from 1.37 (and whatever
+ * its default is when the version is left to AKS), rather than the pinned Windows Server 2022.
+ * Calico's row in AKS's engine comparison lists "Linux, Windows Server 2019 and 2022" only
+ * (MicrosoftDocs/azure-aks-docs articles/aks/use-network-policies.md @025967d2).
+ */
+export function windowsPoolGetsAksDefault(kubernetesVersion: string | undefined): boolean {
+    return windowsPoolOs(kubernetesVersion).osSKU === undefined;
+}
+
+/**
  * Azure CNI (pods take VNet addresses, so the customer pod logs the node's VNet IP under iptables,
  * as in the hand-run lab) with Calico network policy behind a standard load balancer.
  */
