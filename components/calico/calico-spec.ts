@@ -172,13 +172,20 @@ export function switchAppliedAt(
     patchUrn: string,
 ): string {
     const time = appliedAt(metadata, path, manager);
-    if (time !== undefined && RFC3339.test(time)) return time;
+    const again = `run \`pulumi up --target-replace '${patchUrn}'\` to apply the patch again`;
+    if (time !== undefined) {
+        if (RFC3339.test(time)) return time;
+        throw new pulumi.RunError(
+            `${path.join(".")} of ${asObjectName(patchUrn)}: the lab's apply carries no time ` +
+                `(${JSON.stringify(time)}), so the lab cannot tell when its switch was applied: ${again}`,
+        );
+    }
     const holders = fieldHolders(metadata, path);
     const heldBy = holders.length === 0 ? "no field manager" : holders.join(", ");
     throw new pulumi.RunError(
         `${path.join(".")} of ${asObjectName(patchUrn)} is held by ${heldBy}, not by the lab's ` +
             `apply${manager === undefined ? "" : ` (${manager})`}, so the lab cannot tell when its switch ` +
-            `was applied: run \`pulumi up --target-replace '${patchUrn}'\` to apply the patch again`,
+            `was applied: ${again}`,
     );
 }
 

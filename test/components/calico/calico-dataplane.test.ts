@@ -20,6 +20,7 @@ import {
     ofType,
     PATCH_APPLIED_AT,
     runProgram,
+    runProgramRaw,
     type ProgramRun,
     type Registration,
 } from "../../support/program";
@@ -105,12 +106,31 @@ function assertValidAgainst(set: CrdSet, felixObjects: Registration[], installat
 
 describe("CalicoDataplane under mocks", () => {
     const runs = {} as Record<Dataplane, ProgramRun>;
+    let noApplyTime: Promise<unknown> = Promise.resolve();
     before(async () => {
+        // Started with the others, so the machine runs the three programs at once.
+        noApplyTime = runProgramRaw({ dataplane: "iptables" }, { patchAppliedAt: "" }).then(
+            (run) => run,
+            (error: unknown) => error,
+        );
         const [iptables, bpf] = await Promise.all([
             runProgram({ dataplane: "iptables", wireguard: "true" }),
             runProgram({ dataplane: "bpf", bpfExternalServiceMode: "DSR" }),
         ]);
         Object.assign(runs, { iptables, bpf });
+    });
+
+    it("stops with a RunError, not a step with an empty --since, when the patch's apply time is missing", async () => {
+        const outcome = await noApplyTime;
+        // The RunError ends the program as it would end `pulumi up`, before a step gets an empty --since.
+        assert.ok(outcome instanceof Error, "the program did not stop");
+        assert.match(
+            outcome.message,
+            /RunError: [^\n]*spec\.bpfConnectTimeLoadBalancing of FelixConfiguration patch calico-felix-ctlb: the lab's apply carries no time \(""\)[^\n]*--target-replace/,
+        );
+        // Still a RunError once the SDK has prefixed where it met it, so the CLI prints no stack.
+        assert.match(outcome.message, /__pulumiRunError: true/);
+        assert.doesNotMatch(outcome.message, /--since(?: |$)(?!\d)/m);
     });
 
     for (const dataplane of DATAPLANES) {

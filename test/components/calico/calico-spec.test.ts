@@ -266,7 +266,7 @@ describe("switchAppliedAt: never an empty --since", () => {
                     FIELD_MANAGER,
                     INSTALLATION_PATCH_URN,
                 ),
-            /is held by operator \(Update\), aks-calico-lab \(Apply\)/,
+            /linuxDataplane of Installation patch lab-calico-installation: the lab's apply carries no time \(""\), .*--target-replace/,
         );
         assert.throws(
             () => switchAppliedAt({}, LINUX_DATAPLANE_PATH, FIELD_MANAGER, INSTALLATION_PATCH_URN),
