@@ -78,6 +78,12 @@ export function renderReport(report: Report): string {
     return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n") + "\n";
 }
 
+const SERVED_BY: Record<HealthzCheck["nodes"][number]["servedBy"], string> = {
+    felix: "served by Felix",
+    other: "NOT served by Felix",
+    unknown: "not known",
+};
+
 /** The health port, then a row per node: what Felix's log says (verify sees no node sockets). */
 function healthzRows(healthz: HealthzCheck): [string, string][] {
     if (healthz.port === undefined) return [["healthz", healthz.source]];
@@ -85,7 +91,7 @@ function healthzRows(healthz: HealthzCheck): [string, string][] {
         ["healthz", `port ${healthz.port} (${healthz.source}); per node, from Felix's log only`],
         ...healthz.nodes.map((node): [string, string] => [
             "healthz",
-            `${node.node}: ${node.servedBy === "felix" ? "Felix" : node.servedBy === "other" ? "NOT Felix" : "unknown"}: ${node.detail}`,
+            `${node.node}: ${SERVED_BY[node.servedBy]}; ${node.detail}`,
         ]),
     ];
 }

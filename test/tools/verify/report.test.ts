@@ -68,6 +68,27 @@ describe("the README's example reports", () => {
             summary:
                 "eBPF: the app saw 203.0.113.7, not a node IP: the client's address is preserved",
             environment: environment("Enabled", { field: "bpfKubeProxyHealthzPort", port: 10258 }),
+            healthz: {
+                port: 10258,
+                source: "bpfKubeProxyHealthzPort",
+                nodes: [
+                    {
+                        node: "aks-system-12345678-vmss000000",
+                        servedBy: "felix",
+                        detail:
+                            "Felix (pid 212) started its server on :10258 at 10:02:42Z and logged no bind " +
+                            "failure in the last 120 s (it logs one every second while the port is taken)",
+                    },
+                    {
+                        node: "aks-system-12345678-vmss000001",
+                        servedBy: "felix",
+                        detail:
+                            "Felix (pid 187) logged no bind failure in the last 120 s (it logs one every " +
+                            "second while the port is taken)",
+                    },
+                ],
+                problem: undefined,
+            },
         },
     ];
     const readme = readFileSync(join(PROJECT_DIR, "README.md"), "utf8");

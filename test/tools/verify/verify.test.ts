@@ -247,7 +247,7 @@ describe("verify under eBPF checks who serves kube-proxy's health port (Felix's 
             );
             assert.match(
                 text,
-                /^healthz +aks-system-12345678-vmss000000: Felix: Felix \(pid 212\) started its server on :10258/m,
+                /^healthz +aks-system-12345678-vmss000000: served by Felix; Felix \(pid 212\) started its server on :10258/m,
             );
         });
     });
@@ -274,7 +274,7 @@ describe("verify under eBPF checks who serves kube-proxy's health port (Felix's 
             );
             assert.match(
                 renderReport(report),
-                /^healthz +aks-system-12345678-vmss000000: NOT Felix: /m,
+                /^healthz +aks-system-12345678-vmss000000: NOT served by Felix; Felix \(pid 212\) cannot bind :10258/m,
             );
         });
     });
