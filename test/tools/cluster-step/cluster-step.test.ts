@@ -191,6 +191,7 @@ describe("runStep wait-dataplane", () => {
 
     it("says when the cluster is in operator 1.40's nftables phase, in the operator's words and then Felix's", async () => {
         const nftablesPhase = { ...bpfLive, felixBpfEnabled: false, felixNftablesMode: "Enabled" };
+        const bpfWithNftables = { ...bpfLive, felixNftablesMode: "Enabled" };
         const nftablesFelix = felixStartLines({
             version: "v3.31.7",
             pid: 150,
@@ -199,12 +200,13 @@ describe("runStep wait-dataplane", () => {
             nftablesMode: "Enabled",
         });
         const cluster = new FakeCluster(
-            [nftablesPhase, bpfLive],
+            [nftablesPhase, bpfWithNftables],
             [],
             [[rolled("vmss000000", nftablesFelix.join("\n"))], [rolled("vmss000000")]],
         );
         const lines: string[] = [];
-        await runStep(step, cluster, { poll: instant, log: (l) => lines.push(l) });
+        const result = await runStep(step, cluster, { poll: instant, log: (l) => lines.push(l) });
+        assert.equal(result, "Calico's bpf dataplane (nftablesMode Enabled) is live on every node");
         assert.match(
             lines[0] ?? "",
             /bpfEnabled is false, want true .*nftablesMode is Enabled: the operator's nftables phase before eBPF/,
