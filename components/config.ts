@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "../core/cidr";
 import { DATAPLANES, type Dataplane } from "../core/dataplane";
 import { isOneOf, positiveInteger } from "../core/parse";
+import { WINDOWS_POOL_NAME, windowsPoolGetsAksDefault } from "./cluster/cluster-spec";
 
 export const PROJECT = "aks-calico-lab";
 
@@ -296,6 +297,18 @@ function combinationWarnings(config: LabConfig): string[] {
         warnings.push(
             `${PROJECT}:nodeCount is ${config.nodeCount}: ${config.nodeCount} ${config.nodeVmSize} VMs ` +
                 `are billed by the hour while the lab is up; the lab needs 2`,
+        );
+    }
+    if (config.windowsNodePool && windowsPoolGetsAksDefault(config.kubernetesVersion)) {
+        const version =
+            config.kubernetesVersion === undefined
+                ? "unset, so AKS picks its default version"
+                : quoted(config.kubernetesVersion);
+        warnings.push(
+            `${PROJECT}:windowsNodePool is true with ${PROJECT}:kubernetesVersion ${version}: the ` +
+                `Windows pool ${WINDOWS_POOL_NAME} gets AKS's default Windows Server, 2025 from 1.37, which ` +
+                `AKS does not list for Calico (Windows Server 2019 and 2022 only); set kubernetesVersion ` +
+                `to 1.36 or earlier to keep Windows Server 2022`,
         );
     }
     if (config.apiServerAuthorizedIpRanges !== undefined) {

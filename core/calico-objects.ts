@@ -53,6 +53,25 @@ export const KUBE_PROXY_HEALTHZ_PORT_FIELDS = [
 ] as const;
 export type KubeProxyHealthzPortField = (typeof KUBE_PROXY_HEALTHZ_PORT_FIELDS)[number];
 
+/**
+ * The kube-proxy healthz port field a Calico release's Felix reads, from its version
+ * (`v3.31.2`, Installation status.calicoVersion): `none` before 3.30.4, whose Felix starts no such
+ * server; `bpfKubeProxyHealtzPort` in 3.30.4; `bpfKubeProxyHealthzPort` from 3.30.5
+ * (projectcalico/calico felix/config/config_params.go at v3.29.5, v3.30.3, v3.30.4, v3.30.5, v3.31.0,
+ * v3.32.1). Undefined when the version cannot be read. After an AKS upgrade across 3.30.4 → 3.30.5+
+ * the field the lab set is one this Felix no longer reads, until the next `up`.
+ */
+export function kubeProxyHealthzPortFieldOf(
+    calicoVersion: string | undefined,
+): KubeProxyHealthzPortField | "none" | undefined {
+    const match = /^v?(\d+)\.(\d+)\.(\d+)/.exec(calicoVersion ?? "");
+    if (match === null) return undefined;
+    const [major, minor, patch] = match.slice(1).map(Number) as [number, number, number];
+    const release = major * 1_000_000 + minor * 1_000 + patch;
+    if (release < 3_030_004) return "none";
+    return release === 3_030_004 ? "bpfKubeProxyHealtzPort" : "bpfKubeProxyHealthzPort";
+}
+
 /** The operator's own Deployment (tigera/operator manifests, namespace and name tigera-operator @v1.38.6). */
 export const OPERATOR_DEPLOYMENT = {
     namespace: OPERATOR_NAMESPACE,

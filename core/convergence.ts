@@ -10,6 +10,7 @@ import {
     TIGERA_STATUS,
 } from "./calico-objects";
 import { LINUX_DATAPLANE, type Dataplane } from "./dataplane";
+import { NFTABLES_PHASE } from "./felix-log";
 
 const INSTALLATION_TITLE = describeObject(INSTALLATION);
 const FELIX_TITLE = describeObject(FELIX_CONFIGURATION);
@@ -44,6 +45,8 @@ export interface CalicoSnapshot {
     readonly felixConfigurationFound: boolean;
     /** FelixConfiguration `default` spec.bpfEnabled, which only the operator writes. */
     readonly felixBpfEnabled: boolean | undefined;
+    /** FelixConfiguration `default` spec.nftablesMode, which only the operator writes (1.40+: Enabled under BPF). */
+    readonly felixNftablesMode?: string | undefined;
     /** The calico-node DaemonSet, if found. */
     readonly calicoNode: RolloutStatus | undefined;
     /** TigeraStatus `calico` conditions (Available, Progressing, Degraded). */
@@ -91,9 +94,17 @@ export function pendingSwitch(expected: Dataplane, snapshot: CalicoSnapshot): st
     }
     const wantBpf = expected === "bpf";
     if ((snapshot.felixBpfEnabled ?? false) !== wantBpf) {
+        // Operator 1.40+ writes nftablesMode Enabled at the start of the reconcile that asks for BPF
+        // and bpfEnabled only after the calico-node rollout (tigera/operator
+        // pkg/controller/installation/core_controller.go setNftablesMode, setBPFUpdatesOnFelixConfiguration
+        // @v1.40.2; also @v1.42.4; 1.36 and 1.38 write Disabled): between the two Felix runs nftables.
+        const phase =
+            wantBpf && snapshot.felixNftablesMode === "Enabled"
+                ? `; nftablesMode is Enabled: ${NFTABLES_PHASE}`
+                : "";
         pending.push(
             `${FELIX_TITLE}: bpfEnabled is ${String(snapshot.felixBpfEnabled ?? "unset")}, ` +
-                `want ${String(wantBpf)} (set by the operator)`,
+                `want ${String(wantBpf)} (set by the operator)${phase}`,
         );
     }
     pending.push(...pendingRollout(CALICO_NODE_TITLE, snapshot.calicoNode));

@@ -14,17 +14,37 @@ import type { Dataplane } from "./dataplane";
 
 /** Logged first by every Felix process (felix/daemon/daemon.go @v3.30.3..v3.32.1). */
 const FELIX_START = "Felix starting up";
-/** Logged only when Felix starts its eBPF dataplane (felix/dataplane/linux/int_dataplane.go @v3.30.3..v3.32.1). */
+/**
+ * Logged when Felix starts its eBPF dataplane, in NewIntDataplaneDriver: before the BPF maps, the
+ * connect-time load balancer's attach or detach and the driver loop (felix/dataplane/linux/int_dataplane.go
+ * :860, :961-966, :2066 @v3.30.7; :934, :1052-1057, :2233 @v3.31.7). Alone it proves nothing is live yet.
+ */
 const BPF_START = "BPF enabled, starting BPF endpoint manager and map manager.";
 /**
- * Logged once the dataplane driver runs, in both modes and after the eBPF-only setup, including the
- * connect-time load balancer's attach or detach (int_dataplane.go loopUpdatingDataplane @v3.30.3..v3.32.1).
+ * Logged once the dataplane driver runs, in every mode (iptables, nftables, eBPF) and after the
+ * eBPF-only setup (int_dataplane.go loopUpdatingDataplane @v3.29.5..v3.32.1): the dataplane a run
+ * counts as running only from this line on.
  */
 const DRIVER_START = "Started internal iptables dataplane driver loop";
+/**
+ * Felix's NFTablesMode as it parsed it from its configuration, logged at every load (felix/config/
+ * config_params.go UpdateFrom "Parsed value for %v: %v (from %v)" @v3.29.5..v3.32.1). The operator
+ * writes it into FelixConfiguration, never into calico-node's environment (tigera/operator
+ * pkg/render/node.go @v1.40.2 sets no FELIX_NFTABLESMODE), so this line is the run's own evidence.
+ */
+const NFTABLES_PARSED = "Parsed value for NFTablesMode: ";
 /** Logged in eBPF mode unless bpfConnectTimeLoadBalancing is Disabled (int_dataplane.go @v3.30.3..v3.32.1). */
 const CTLB_ENABLED = "Connect time load balancer enabled: ";
 /** Logged when Felix could not detach the connect-time load balancer (int_dataplane.go @v3.30.3..v3.32.1). */
 const CTLB_DETACH_FAILED = "Failed to detach connect-time load balancer. Ignoring.";
+/**
+ * An eBPF Felix serving kube-proxy's health check: logged once, with the address, as it starts the
+ * server (int_dataplane.go startBPFDataplaneComponents :2688 @v3.30.7, :2865 @v3.31.7; not in
+ * 3.30.4, whose server starts without a line; no server before 3.30.4).
+ */
+const HEALTHZ_START = "Starting BPF Proxy Healthz server on ";
+/** Logged every second while that server cannot run, e.g. its port is taken (int_dataplane.go :2692 @v3.30.7, :2869 @v3.31.7). */
+const HEALTHZ_FAILED = "BPF Proxy Healthz server failed";
 
 /** One line Felix logged. */
 export interface FelixLine {
@@ -60,6 +80,12 @@ export interface FelixRun {
     readonly bpf: boolean;
     /** It logged DRIVER_START: its dataplane, and the connect-time load balancer, are set up. */
     readonly driverStarted: boolean;
+    /** The NFTablesMode it last parsed (Enabled, Disabled, Auto), if its start is in the excerpt. */
+    readonly nftablesMode: string | undefined;
+    /** The address its kube-proxy health server started on (`:10258`), if it logged it. */
+    readonly healthzAddress: string | undefined;
+    /** Its last HEALTHZ_FAILED line, if any: when, and the error Felix logged with it. */
+    readonly healthzFailure: { readonly at: number; readonly error: string } | undefined;
     /** The mode of CTLB_ENABLED (TCP, Enabled), if it logged it. */
     readonly connectTimeLoadBalancing: string | undefined;
     readonly connectTimeDetachFailed: boolean;
@@ -79,6 +105,9 @@ export function felixRuns(lines: readonly FelixLine[]): FelixRun[] {
                 startedAt: line.message.startsWith(FELIX_START) ? line.at : undefined,
                 bpf: false,
                 driverStarted: false,
+                nftablesMode: undefined,
+                healthzAddress: undefined,
+                healthzFailure: undefined,
                 connectTimeLoadBalancing: undefined,
                 connectTimeDetachFailed: false,
             });
@@ -88,6 +117,15 @@ export function felixRuns(lines: readonly FelixLine[]): FelixRun[] {
             ...run,
             bpf: run.bpf || line.message.startsWith(BPF_START),
             driverStarted: run.driverStarted || line.message.startsWith(DRIVER_START),
+            nftablesMode: line.message.startsWith(NFTABLES_PARSED)
+                ? (line.message.slice(NFTABLES_PARSED.length).split(" ")[0] ?? run.nftablesMode)
+                : run.nftablesMode,
+            healthzAddress: line.message.startsWith(HEALTHZ_START)
+                ? line.message.slice(HEALTHZ_START.length).trim()
+                : run.healthzAddress,
+            healthzFailure: line.message.startsWith(HEALTHZ_FAILED)
+                ? { at: line.at, error: errorOf(line.message) }
+                : run.healthzFailure,
             connectTimeLoadBalancing: line.message.startsWith(CTLB_ENABLED)
                 ? line.message.slice(CTLB_ENABLED.length).trim()
                 : run.connectTimeLoadBalancing,
@@ -98,10 +136,37 @@ export function felixRuns(lines: readonly FelixLine[]): FelixRun[] {
     return runs;
 }
 
-/** The dataplane a run started; undefined until its driver runs (a BPF run says so before). */
-export function runMode(run: FelixRun): Dataplane | undefined {
+/**
+ * What a Felix run's dataplane is: `nftables` is the non-eBPF driver with NFTablesMode Enabled, which
+ * operator 1.40+ sets as soon as the Installation asks for BPF, before bpfEnabled (tigera/operator
+ * pkg/controller/installation/core_controller.go setNftablesMode, InstallationSpec.IsNftables @v1.40.2).
+ */
+export type FelixMode = Dataplane | "nftables";
+
+/**
+ * The dataplane a run runs; undefined until its driver loop started, also for an eBPF run, whose
+ * "BPF enabled" line comes before its maps, its connect-time load balancer and its driver loop.
+ */
+export function runMode(run: FelixRun): FelixMode | undefined {
+    if (!run.driverStarted) return undefined;
     if (run.bpf) return "bpf";
-    return run.driverStarted ? "iptables" : undefined;
+    return run.nftablesMode === "Enabled" ? "nftables" : "iptables";
+}
+
+/** A run's mode as the wait and verify name it: `bpf (nftablesMode Enabled)`, `iptables`. */
+export function describeMode(run: FelixRun): string {
+    const mode = runMode(run) ?? "no dataplane yet";
+    return run.nftablesMode === undefined ? mode : `${mode} (nftablesMode ${run.nftablesMode})`;
+}
+
+/**
+ * The error a line carries: Calico's formatter writes an error field unquoted, keys sorted, so on a
+ * line whose only field is `error` it runs to the end (libcalico-go/lib/logutils/logutils.go
+ * appendKVsAndNewLine @v3.31.2).
+ */
+function errorOf(message: string): string {
+    const at = message.indexOf(" error=");
+    return at < 0 ? message : message.slice(at + " error=".length);
 }
 
 /** A calico-node pod and its container's log from a given moment on. */
@@ -112,6 +177,15 @@ export interface CalicoNodePod {
     readonly createdAt: number;
     readonly log: string;
 }
+
+/**
+ * The nftables phase of a switch to eBPF on operator 1.40+, in words: Calico supports nftables only
+ * with kube-proxy in nftables mode (docs.tigera.io calico/latest/getting-started/kubernetes/nftables),
+ * and AKS's kube-proxy runs iptables.
+ */
+export const NFTABLES_PHASE =
+    "the operator's nftables phase before eBPF: Felix runs nftables beside AKS's iptables " +
+    "kube-proxy, which Calico does not support, until bpfEnabled is set after the calico-node rollout";
 
 const clockTime = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
 const describePod = (pod: CalicoNodePod): string => `node ${pod.node} (pod ${pod.name})`;
@@ -127,9 +201,10 @@ function pendingRun(pod: CalicoNodePod, run: FelixRun, expected: Dataplane): str
     const mode = runMode(run);
     const started = `Felix (pid ${run.pid}, started ${clockTime(run.startedAt ?? 0)}Z)`;
     if (mode === undefined)
-        return `${describePod(pod)}: ${started} has not started its dataplane yet`;
-    if (mode !== expected) return `${describePod(pod)}: ${started} runs ${mode}, want ${expected}`;
-    return undefined;
+        return `${describePod(pod)}: ${started} has not started its dataplane driver loop yet`;
+    if (mode === expected) return undefined;
+    const running = `${describePod(pod)}: ${started} runs ${describeMode(run)}, want ${expected}`;
+    return mode === "nftables" ? `${running} (${NFTABLES_PHASE})` : running;
 }
 
 /**
@@ -164,9 +239,10 @@ export interface CtlbDetach {
 
 /**
  * Whether every node's Felix has restarted in eBPF mode since `since` (the change of
- * bpfConnectTimeLoadBalancing to Disabled) without attaching the connect-time load balancer: such a
- * Felix ran the removal branch (int_dataplane.go RemoveConnectTimeLoadBalancer @v3.30.3). A node
- * whose Felix runs iptables has no eBPF Felix left to detach anything, and is not waited for.
+ * bpfConnectTimeLoadBalancing to Disabled) and reached its driver loop without attaching the
+ * connect-time load balancer: such a Felix ran the removal branch, which comes before the loop
+ * (int_dataplane.go RemoveConnectTimeLoadBalancer @v3.30.7, @v3.31.7). A node whose Felix runs
+ * iptables or nftables has no eBPF Felix left to detach anything, and is not waited for.
  */
 export function ctlbDetach(since: number, pods: readonly CalicoNodePod[]): CtlbDetach {
     const pending: string[] = [];
@@ -179,7 +255,7 @@ export function ctlbDetach(since: number, pods: readonly CalicoNodePod[]): CtlbD
             continue;
         }
         const mode = runMode(latest);
-        if (mode === "iptables") continue;
+        if (mode === "iptables" || mode === "nftables") continue;
         const waiting = pendingRun(pod, latest, "bpf");
         if (waiting !== undefined) pending.push(waiting);
         else if (latest.connectTimeLoadBalancing !== undefined) {

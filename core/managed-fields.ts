@@ -36,3 +36,21 @@ export function appliedAt(
         .filter((time): time is string => typeof time === "string");
     return times.sort().at(-1);
 }
+
+/**
+ * Who holds `path` now: each managedFields entry that owns it, as `manager (Operation)`, e.g.
+ * `kubectl-edit (Update)`. Empty when no entry owns it.
+ */
+export function fieldHolders(metadata: unknown, path: readonly string[]): string[] {
+    const entries = asRecord(metadata)?.["managedFields"];
+    if (!Array.isArray(entries)) return [];
+    const text = (value: unknown, fallback: string): string =>
+        typeof value === "string" ? value : fallback;
+    return entries
+        .map(asRecord)
+        .filter((entry) => owns(entry?.["fieldsV1"], path))
+        .map(
+            (entry) =>
+                `${text(entry?.["manager"], "unnamed")} (${text(entry?.["operation"], "?")})`,
+        );
+}

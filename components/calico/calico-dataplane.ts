@@ -14,12 +14,12 @@ import {
     LINUX_DATAPLANE_PATH,
     PATCH_ANNOTATIONS,
     stepTriggers,
+    switchAppliedAt,
     switchOrder,
     type SwitchStep,
 } from "./calico-spec";
 import { FELIX_CONFIGURATION, INSTALLATION, OPERATOR_NAMESPACE } from "../../core/calico-objects";
 import { FELIX_CRD_NAME, kubeProxyHealthzPortField } from "../../core/felix-schema";
-import { appliedAt } from "../../core/managed-fields";
 import { ClusterStep } from "./cluster-step";
 import type { ExternalServiceMode } from "../config";
 import type { Dataplane } from "../../core/dataplane";
@@ -119,14 +119,20 @@ export class CalicoDataplane extends pulumi.ComponentResource {
 
         // When the lab's apply last changed each switch patch; set as the patches are made. The steps
         // after a patch take it as their `--since` and, with the dataplane, as their triggers.
-        const switchedAt: Partial<Record<"ctlb" | "installation", pulumi.Output<string>>> = {};
+        // Read only by the steps that follow a patch: to eBPF the connect-time patch hands its field
+        // back, so no time exists for it, and none is needed.
+        const switchedAt: Partial<Record<"ctlb" | "installation", () => pulumi.Output<string>>> =
+            {};
         const switchPatch = (
             key: "ctlb" | "installation",
             made: k8s.apiextensions.CustomResourcePatch,
             path: readonly string[],
             manager?: string,
         ) => {
-            switchedAt[key] = made.metadata.apply((m) => appliedAt(m, path, manager) ?? "");
+            switchedAt[key] = () =>
+                pulumi
+                    .all([made.metadata, made.urn])
+                    .apply(([m, urn]) => switchAppliedAt(m, path, manager, urn));
             return made;
         };
         const afterPatch = (
@@ -135,7 +141,7 @@ export class CalicoDataplane extends pulumi.ComponentResource {
             stepArgs: (since: string) => string,
             after: pulumi.Resource,
         ) => {
-            const time = switchedAt[patched];
+            const time = switchedAt[patched]?.();
             if (time === undefined)
                 throw new Error(`switch order: ${patched} must precede ${step}`);
             return clusterStep(
@@ -211,7 +217,7 @@ export class CalicoDataplane extends pulumi.ComponentResource {
         // The dataplane and when the lab's apply last switched it: it changes on every switch, also
         // on a revert after a failed flip (the dataplane value alone would not), and not on a no-op up.
         this.switchApplied = pulumi
-            .all([last.urn, switchedAt.installation ?? ""])
+            .all([last.urn, switchedAt.installation?.() ?? ""])
             .apply(([, appliedAt]) => `${args.dataplane} ${appliedAt}`.trim());
         this.registerOutputs({
             liveDataplane: this.liveDataplane,

@@ -2,7 +2,9 @@
  * What the lab sends to AKS-managed Calico for each dataplane, and in which order. Pure: the
  * CalicoDataplane component turns these decisions into resources.
  */
+import * as pulumi from "@pulumi/pulumi";
 import type { ExternalServiceMode } from "../config";
+import { appliedAt, fieldHolders } from "../../core/managed-fields";
 import type { KubeProxyHealthzPortField } from "../../core/calico-objects";
 import { LINUX_DATAPLANE, type Dataplane } from "../../core/dataplane";
 
@@ -149,6 +151,47 @@ export function switchOrder(dataplane: Dataplane): readonly SwitchStep[] {
  * time, so the steps rerun. Nothing else moves it: not a no-op `up`, not a refresh that reads back
  * the operator's writes.
  */
-export function stepTriggers(dataplane: Dataplane, appliedAt: string | undefined): string[] {
-    return [dataplane, appliedAt ?? ""];
+export function stepTriggers(dataplane: Dataplane, appliedAt: string): string[] {
+    return [dataplane, appliedAt];
+}
+
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+
+/**
+ * When the lab's apply last changed `path` of a patched object: the `--since` of the steps after it
+ * and their trigger. When no Apply entry of `manager` owns the field any more (another manager took
+ * it, e.g. `kubectl edit`, and a refresh read that back), there is no such time: rather than hand
+ * the steps an empty `--since`, the program stops with one line naming who holds the field and how
+ * to apply the patch again. A RunError prints without a stack (pulumi/pulumi
+ * sdk/nodejs/cmd/run/run.ts uncaughtHandler @v3.259.0), also when thrown inside an apply.
+ */
+export function switchAppliedAt(
+    metadata: unknown,
+    path: readonly string[],
+    manager: string | undefined,
+    patchUrn: string,
+): string {
+    const time = appliedAt(metadata, path, manager);
+    const again = `run \`pulumi up --target-replace '${patchUrn}'\` to apply the patch again`;
+    if (time !== undefined) {
+        if (RFC3339.test(time)) return time;
+        throw new pulumi.RunError(
+            `${path.join(".")} of ${asObjectName(patchUrn)}: the lab's apply carries no time ` +
+                `(${JSON.stringify(time)}), so the lab cannot tell when its switch was applied: ${again}`,
+        );
+    }
+    const holders = fieldHolders(metadata, path);
+    const heldBy = holders.length === 0 ? "no field manager" : holders.join(", ");
+    throw new pulumi.RunError(
+        `${path.join(".")} of ${asObjectName(patchUrn)} is held by ${heldBy}, not by the lab's ` +
+            `apply${manager === undefined ? "" : ` (${manager})`}, so the lab cannot tell when its switch ` +
+            `was applied: ${again}`,
+    );
+}
+
+/** `Installation patch lab-calico-installation` from a patch's URN (`urn:pulumi:…::kubernetes:operator.tigera.io/v1:InstallationPatch::lab-calico-installation`). */
+function asObjectName(urn: string): string {
+    const [type = "", name = urn] = urn.split("::").slice(-2);
+    const kind = /:(\w+)Patch$/.exec(type)?.[1];
+    return kind === undefined ? name : `${kind} patch ${name}`;
 }

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import {
     clusterNetworkProfile,
+    requireRunning,
     SYSTEM_POOL_NAME,
     WINDOWS_ADMIN_USERNAME,
     WINDOWS_POOL_NAME,
@@ -125,8 +126,20 @@ export class AksCluster extends pulumi.ComponentResource {
             );
         }
 
-        const credentials = containerservice.listManagedClusterUserCredentialsOutput(
+        // Read live on every preview and up (an invoke runs in preview; the resource's state would
+        // say Running until a refresh): a stopped cluster ends the run here, in one line.
+        const live = containerservice.getManagedClusterOutput(
             { resourceGroupName: resourceGroup.name, resourceName: cluster.name },
+            { parent: this },
+        );
+        const runningCluster = pulumi
+            .all([live.powerState, resourceGroup.name, cluster.name])
+            .apply(([power, group, clusterName]) => {
+                requireRunning(power, group, clusterName);
+                return clusterName;
+            });
+        const credentials = containerservice.listManagedClusterUserCredentialsOutput(
+            { resourceGroupName: resourceGroup.name, resourceName: runningCluster },
             { parent: this },
         );
         // The invoke returns the kubeconfig base64-encoded and not marked secret

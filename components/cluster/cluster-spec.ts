@@ -1,5 +1,6 @@
 /** What the AKS cluster is made of: pure values and functions, tested without Pulumi. */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import { field } from "../../core/unstructured";
 
 /** The Linux system pool; AKS pool names are `^[a-z][a-z0-9]{0,11}$` (AKS Agent Pools REST docs). */
 export const SYSTEM_POOL_NAME = "system";
@@ -32,6 +33,16 @@ export function windowsPoolOs(kubernetesVersion: string | undefined): WindowsPoo
 }
 
 /**
+ * Whether AKS gives the Windows pool its default SKU, Windows Server 2025 from 1.37 (and whatever
+ * its default is when the version is left to AKS), rather than the pinned Windows Server 2022.
+ * Calico's row in AKS's engine comparison lists "Linux, Windows Server 2019 and 2022" only
+ * (MicrosoftDocs/azure-aks-docs articles/aks/use-network-policies.md @025967d2).
+ */
+export function windowsPoolGetsAksDefault(kubernetesVersion: string | undefined): boolean {
+    return windowsPoolOs(kubernetesVersion).osSKU === undefined;
+}
+
+/**
  * Azure CNI (pods take VNet addresses, so the customer pod logs the node's VNet IP under iptables,
  * as in the hand-run lab) with Calico network policy behind a standard load balancer.
  */
@@ -61,6 +72,26 @@ export function withoutPodCidrForAzureCni(
     }
     const { podCidr: _dropped, ...networkProfile } = profile;
     return { props: { ...args.props, networkProfile }, opts: args.opts };
+}
+
+/**
+ * Stops the program when the cluster is stopped (`az aks stop`): its API server does not answer,
+ * and every preview and up reads Calico's CRD and diffs the patches through it, which would fail
+ * inside the Kubernetes provider (pulumi/pulumi-kubernetes Read on an unreachable cluster).
+ * `powerState` is ManagedCluster's, `{ code: "Running" | "Stopped" }` (@pulumi/azure-native 3.28.0
+ * containerservice Code); anything else lets the run go on.
+ */
+export function requireRunning(
+    powerState: unknown,
+    resourceGroupName: string,
+    clusterName: string,
+): void {
+    if (field(powerState, "code") !== "Stopped") return;
+    throw new pulumi.RunError(
+        `AKS cluster ${clusterName} is stopped, and the lab reads and patches Calico through its API ` +
+            `server: start it with \`az aks start --resource-group ${resourceGroupName} --name ` +
+            `${clusterName}\` (a few minutes), then run this again`,
+    );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

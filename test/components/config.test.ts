@@ -185,6 +185,34 @@ describe("parseLabConfig", () => {
         assert.equal(config.wireguard, true);
     });
 
+    it("warns at preview that a Windows pool on 1.37+, or on AKS's default version, gets Windows Server 2025", () => {
+        const warningFor = (kubernetesVersion?: string) =>
+            parseWith({
+                windowsNodePool: "true",
+                ...(kubernetesVersion === undefined ? {} : { kubernetesVersion }),
+            }).warnings.filter((w) => w.includes("windowsNodePool"));
+        assert.deepEqual(warningFor("1.37"), [
+            'aks-calico-lab:windowsNodePool is true with aks-calico-lab:kubernetesVersion "1.37": the ' +
+                "Windows pool npwin gets AKS's default Windows Server, 2025 from 1.37, which AKS does not " +
+                "list for Calico (Windows Server 2019 and 2022 only); set kubernetesVersion to 1.36 or " +
+                "earlier to keep Windows Server 2022",
+        ]);
+        assert.match(
+            warningFor("1.38.2")[0] ?? "",
+            /kubernetesVersion "1\.38\.2": the Windows pool npwin/,
+        );
+        assert.match(
+            warningFor(undefined)[0] ?? "",
+            /kubernetesVersion unset, so AKS picks its default version: the Windows pool npwin/,
+        );
+        assert.deepEqual(warningFor("1.36"), []);
+        assert.deepEqual(warningFor("1.33.5"), []);
+        assert.deepEqual(
+            parseWith({ kubernetesVersion: "1.37" }).warnings.filter((w) => w.includes("Windows")),
+            [],
+        );
+    });
+
     it("warns, without failing, when an eBPF-only key is set under iptables", () => {
         const { config, warnings } = parseWith({ bpfExternalServiceMode: "DSR" });
         assert.equal(config.bpfExternalServiceMode, "DSR");

@@ -70,6 +70,20 @@ describe("pendingSwitch", () => {
         ]);
     });
 
+    it("says when the cluster is in operator 1.40's nftables phase on the way to eBPF", () => {
+        const nftablesPhase = { ...liveBpf, felixBpfEnabled: false, felixNftablesMode: "Enabled" };
+        const [pending] = pendingSwitch("bpf", nftablesPhase);
+        assert.match(
+            pending ?? "",
+            /^FelixConfiguration default: bpfEnabled is false, want true \(set by the operator\); nftablesMode is Enabled: .*Felix runs nftables beside AKS's iptables kube-proxy/,
+        );
+        assert.doesNotMatch(
+            pendingSwitch("bpf", { ...nftablesPhase, felixNftablesMode: "Disabled" })[0] ?? "",
+            /nftables/,
+        );
+        assert.deepEqual(pendingSwitch("bpf", { ...liveBpf, felixNftablesMode: "Enabled" }), []);
+    });
+
     it("back to iptables: waits for bpfEnabled false, and for the rollout", () => {
         const pending = pendingSwitch("iptables", {
             ...liveBpf,

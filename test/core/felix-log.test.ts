@@ -10,6 +10,7 @@ import {
     type CalicoNodePod,
 } from "../../core/felix-log";
 import { fixtureText } from "../support/fixtures";
+import { FELIX_VERSIONS, felixStartLines, type FelixStart } from "../support/felix-log-lines";
 
 const at = (time: string): number => Date.parse(time);
 /** The switch: the Installation patch applied at 10:00:00 (managedFields time, whole seconds). */
@@ -85,7 +86,9 @@ describe("felixRuns and runMode", () => {
             return run;
         };
         assert.equal(runMode(lastRunUpTo("Using internal (linux) dataplane driver.")), undefined);
-        assert.equal(runMode(lastRunUpTo("BPF enabled, starting")), "bpf");
+        assert.equal(runMode(lastRunUpTo("BPF enabled, starting")), undefined);
+        assert.equal(runMode(lastRunUpTo("Connect time load balancer enabled")), undefined);
+        assert.equal(runMode(lastRunUpTo("dataplane driver loop")), "iptables");
     });
 
     it("starts a new run when a PID is reused by a new Felix", () => {
@@ -232,3 +235,100 @@ describe("calicoNodeRolledSince", () => {
         assert.equal(calicoNodeRolledSince(SWITCH, []), false);
     });
 });
+
+/** Every prefix of a run's lines, as successive polls of its log would see them. */
+const prefixes = (lines: readonly string[]): string[] =>
+    lines.map((_, i) => lines.slice(0, i + 1).join("\n"));
+
+const podWith = (log: string): CalicoNodePod => ({
+    name: "calico-node-7xk2p",
+    node: "aks-system-12345678-vmss000000",
+    createdAt: SWITCH + 1000,
+    log,
+});
+
+for (const version of FELIX_VERSIONS) {
+    describe(`an eBPF Felix ${version}, polled line by line in int_dataplane.go's order`, () => {
+        const start: FelixStart = { version, pid: 212, at: SWITCH + 5000, bpf: true };
+
+        it("counts as live only once its driver loop started", () => {
+            const lines = felixStartLines({ ...start, ctlb: "TCP" });
+            const live = prefixes(lines).map(
+                (log) => pendingFelixDataplane("bpf", SWITCH, [podWith(log)]).length === 0,
+            );
+            assert.deepEqual(live, [...lines.map(() => false).slice(1), true]);
+            assert.match(lines.at(-1) ?? "", /dataplane driver loop/);
+        });
+
+        it("counts the connect-time load balancer as detached only once its driver loop started", () => {
+            const lines = felixStartLines({ ...start, ctlb: "detach" });
+            const detached = prefixes(lines).map(
+                (log) => ctlbDetach(SWITCH, [podWith(log)]).pending.length === 0,
+            );
+            assert.deepEqual(detached, [...lines.map(() => false).slice(1), true]);
+        });
+
+        it("never counts a run that attached it as detached, driver loop or not", () => {
+            const lines = felixStartLines({ ...start, ctlb: "TCP" });
+            for (const log of prefixes(lines)) {
+                assert.notDeepEqual(ctlbDetach(SWITCH, [podWith(log)]).pending, []);
+            }
+        });
+    });
+
+    describe(`the nftables phase on operator 1.40+ (Felix ${version})`, () => {
+        const nftablesRun = felixStartLines({
+            version,
+            pid: 150,
+            at: SWITCH + 5000,
+            bpf: false,
+            nftablesMode: "Enabled",
+        });
+
+        it("tells nftables from iptables by the NFTablesMode the run parsed", () => {
+            const [run] = felixRuns(parseFelixLog(nftablesRun.join("\n")));
+            assert.ok(run !== undefined);
+            assert.equal(run.nftablesMode, "Enabled");
+            assert.equal(runMode(run), "nftables");
+            const disabled = felixStartLines({
+                version,
+                pid: 151,
+                at: SWITCH,
+                bpf: false,
+                nftablesMode: "Disabled",
+            });
+            assert.equal(
+                runMode(felixRuns(parseFelixLog(disabled.join("\n")))[0] ?? run),
+                "iptables",
+            );
+        });
+
+        it("says so while the switch to eBPF waits, naming nftablesMode", () => {
+            const [pending] = pendingFelixDataplane("bpf", SWITCH, [
+                podWith(nftablesRun.join("\n")),
+            ]);
+            assert.match(pending ?? "", /runs nftables \(nftablesMode Enabled\), want bpf/);
+            assert.match(pending ?? "", /nftables phase before eBPF/);
+        });
+
+        it("names the mode of an eBPF run beside nftablesMode Enabled as bpf", () => {
+            const bpfRun = felixStartLines({
+                version,
+                pid: 212,
+                at: SWITCH + 9000,
+                bpf: true,
+                nftablesMode: "Enabled",
+            });
+            const pod = podWith([...nftablesRun, ...bpfRun].join("\n"));
+            assert.deepEqual(pendingFelixDataplane("bpf", SWITCH, [pod]), []);
+            assert.match(
+                pendingFelixDataplane("iptables", SWITCH, [pod])[0] ?? "",
+                /runs bpf \(nftablesMode Enabled\)/,
+            );
+        });
+
+        it("does not wait for an nftables Felix to detach the connect-time load balancer", () => {
+            assert.deepEqual(ctlbDetach(SWITCH, [podWith(nftablesRun.join("\n"))]).pending, []);
+        });
+    });
+}

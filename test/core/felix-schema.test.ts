@@ -1,9 +1,26 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { felixSpecFields, kubeProxyHealthzPortField } from "../../core/felix-schema";
+import { kubeProxyHealthzPortFieldOf } from "../../core/calico-objects";
 import { CRD_SETS, crdSet, crdSetsAvailable, FELIX_CRD_FILE, readCrd } from "../support/crd-schema";
 
 const specOf = (label: string): unknown => readCrd(crdSet(label), FELIX_CRD_FILE).spec;
+
+describe("kubeProxyHealthzPortFieldOf (by Calico version)", () => {
+    it("knows the rename at 3.30.5 and no field before 3.30.4", () => {
+        assert.equal(kubeProxyHealthzPortFieldOf("v3.29.7"), "none");
+        assert.equal(kubeProxyHealthzPortFieldOf("v3.30.3"), "none");
+        assert.equal(kubeProxyHealthzPortFieldOf("v3.30.4"), "bpfKubeProxyHealtzPort");
+        assert.equal(kubeProxyHealthzPortFieldOf("v3.30.5"), "bpfKubeProxyHealthzPort");
+        assert.equal(kubeProxyHealthzPortFieldOf("3.31.0"), "bpfKubeProxyHealthzPort");
+        assert.equal(kubeProxyHealthzPortFieldOf("v3.100.0"), "bpfKubeProxyHealthzPort");
+        assert.equal(kubeProxyHealthzPortFieldOf("v4.0.0"), "bpfKubeProxyHealthzPort");
+    });
+    it("does not guess for a version it cannot read", () => {
+        assert.equal(kubeProxyHealthzPortFieldOf(undefined), undefined);
+        assert.equal(kubeProxyHealthzPortFieldOf("master"), undefined);
+    });
+});
 
 describe("kubeProxyHealthzPortField", () => {
     it("is none for a CRD whose schema is unknown or malformed", () => {
@@ -31,6 +48,7 @@ describe("kubeProxyHealthzPortField", () => {
 
 describe("kubeProxyHealthzPortField on every CRD set", { skip: !crdSetsAvailable() }, () => {
     it("finds the spelling each AKS line has, and none on 3.30.3", () => {
+        assert.equal(kubeProxyHealthzPortField(specOf("aks-managed-calico-v3.29.5")), undefined);
         assert.equal(kubeProxyHealthzPortField(specOf("aks-managed-calico-v3.30.3")), undefined);
         assert.equal(
             kubeProxyHealthzPortField(specOf("aks-managed-calico-v3.30.4")),
@@ -41,9 +59,18 @@ describe("kubeProxyHealthzPortField on every CRD set", { skip: !crdSetsAvailable
             "bpfKubeProxyHealthzPort",
         );
         assert.equal(kubeProxyHealthzPortField(specOf("latest")), "bpfKubeProxyHealthzPort");
+        for (const patchDrift of ["aks-managed-calico-v3.30.7", "aks-managed-calico-v3.31.7"]) {
+            assert.equal(kubeProxyHealthzPortField(specOf(patchDrift)), "bpfKubeProxyHealthzPort");
+        }
     });
 
     for (const set of CRD_SETS) {
+        it(`${set.label}: the field the product expects of Calico ${set.calicoVersion ?? "?"} is the one its CRD declares`, () => {
+            assert.ok(set.calicoVersion !== undefined, "the set's Calico version is known");
+            const declared = kubeProxyHealthzPortField(readCrd(set, FELIX_CRD_FILE).spec);
+            assert.equal(kubeProxyHealthzPortFieldOf(set.calicoVersion), declared ?? "none");
+        });
+
         it(`${set.label}: picks a field the CRD declares, or none when it declares neither spelling`, () => {
             const spec = readCrd(set, FELIX_CRD_FILE).spec;
             const fields = felixSpecFields(spec);

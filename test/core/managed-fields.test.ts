@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { appliedAt } from "../../core/managed-fields";
+import { appliedAt, fieldHolders } from "../../core/managed-fields";
 import { installationMetadata } from "../support/managed-fields";
 
 const LINUX_DATAPLANE = ["spec", "calicoNetwork", "linuxDataplane"];
@@ -55,5 +55,18 @@ describe("appliedAt", () => {
         const both = { ...metadata, managedFields: [...metadata.managedFields, other] };
         assert.equal(appliedAt(both, LINUX_DATAPLANE), "2026-11-23T11:00:00Z");
         assert.equal(appliedAt(both, LINUX_DATAPLANE, "aks-calico-lab"), "2026-11-23T10:00:00Z");
+    });
+});
+
+describe("fieldHolders", () => {
+    it("names every entry that owns the field, with its operation, and none for a field nobody owns", () => {
+        const metadata = installationMetadata("2026-11-23T10:00:00Z", "2026-11-23T10:09:31Z", "1");
+        assert.deepEqual(fieldHolders(metadata, LINUX_DATAPLANE), [
+            "operator (Update)",
+            "aks-calico-lab (Apply)",
+        ]);
+        assert.deepEqual(fieldHolders(metadata, ["spec", "cni"]), ["kubectl (Update)"]);
+        assert.deepEqual(fieldHolders(metadata, ["spec", "registry"]), []);
+        assert.deepEqual(fieldHolders({}, LINUX_DATAPLANE), []);
     });
 });

@@ -45,6 +45,12 @@ describe("CRD schema validation (the checker itself)", { skip: !crdSetsAvailable
         });
     }
 
+    it("knows each set's Calico release: the subfolder's name, PROVENANCE.md's tag for the latest", () => {
+        assert.equal(crdSet("latest").calicoVersion, "v3.32.1");
+        assert.equal(crdSet("aks-managed-calico-v3.29.5").calicoVersion, "v3.29.5");
+        assert.ok(CRD_SETS.every((set) => /^v\d+\.\d+\.\d+$/.test(set.calicoVersion ?? "")));
+    });
+
     it("finds every set by listing the folder: the latest and each subfolder", () => {
         const subfolders = readdirSync(SHARED_CRDS, { withFileTypes: true })
             .filter((entry) => entry.isDirectory())
@@ -72,5 +78,10 @@ describe("CRD schema validation (the checker itself)", { skip: !crdSetsAvailable
         assert.equal(accepts("aks-managed-calico-v3.30.4", "bpfKubeProxyHealtzPort"), true);
         assert.equal(accepts("aks-managed-calico-v3.30.4", "bpfKubeProxyHealthzPort"), false);
         assert.equal(accepts("aks-managed-calico-v3.31.2", "bpfKubeProxyHealthzPort"), true);
+        assert.equal(accepts("aks-managed-calico-v3.29.5", "bpfKubeProxyHealthzPort"), false);
+        assert.equal(accepts("aks-managed-calico-v3.29.5", "bpfKubeProxyHealtzPort"), false);
+        assert.equal(accepts("aks-managed-calico-v3.30.7", "bpfKubeProxyHealthzPort"), true);
+        assert.equal(accepts("aks-managed-calico-v3.30.7", "bpfKubeProxyHealtzPort"), false);
+        assert.equal(accepts("aks-managed-calico-v3.31.7", "bpfKubeProxyHealthzPort"), true);
     });
 });

@@ -19,6 +19,19 @@ export interface CrdSet {
     /** `latest` for the folder itself, else the subfolder's name (`aks-managed-calico-v3.30.3`). */
     readonly label: string;
     readonly dir: string;
+    /** The Calico release the set comes from (`v3.30.3`): the subfolder's name, or PROVENANCE.md's tag of the latest. */
+    readonly calicoVersion: string | undefined;
+}
+
+/** The tag PROVENANCE.md gives the top-level FelixConfiguration CRD (the latest release). */
+function latestCalicoVersion(): string | undefined {
+    const provenance = join(SHARED_CRDS, "PROVENANCE.md");
+    if (!existsSync(provenance)) return undefined;
+    const row = new RegExp(
+        `^\\| \`${FELIX_CRD_FILE.replace(/\./g, "\\.")}\` \\|[^|]*\\|[^|]*\\| (v[\\d.]+) \\|`,
+        "m",
+    );
+    return row.exec(readFileSync(provenance, "utf8"))?.[1];
 }
 
 /**
@@ -28,10 +41,14 @@ export interface CrdSet {
  */
 export const CRD_SETS: readonly CrdSet[] = existsSync(SHARED_CRDS)
     ? [
-          { label: "latest", dir: SHARED_CRDS },
+          { label: "latest", dir: SHARED_CRDS, calicoVersion: latestCalicoVersion() },
           ...readdirSync(SHARED_CRDS, { withFileTypes: true })
               .filter((entry) => entry.isDirectory())
-              .map((entry) => ({ label: entry.name, dir: join(SHARED_CRDS, entry.name) }))
+              .map((entry) => ({
+                  label: entry.name,
+                  dir: join(SHARED_CRDS, entry.name),
+                  calicoVersion: /-(v\d+\.\d+\.\d+)$/.exec(entry.name)?.[1],
+              }))
               .sort((a, b) => a.label.localeCompare(b.label)),
       ].filter((set) => existsSync(join(set.dir, FELIX_CRD_FILE)))
     : [];

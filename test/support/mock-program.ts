@@ -28,6 +28,8 @@ export const GENERATED_FIELD_MANAGER = "pulumi-kubernetes-5f3a9c1e";
 export const CRD_FILE_ENV = "LAB_TEST_CRD_FILE";
 /** The child's environment variable that sets when the fake API server says a patch was applied. */
 export const APPLIED_AT_ENV = "LAB_TEST_PATCH_APPLIED_AT";
+/** The child's environment variable that sets the cluster's live power state (`Running` unless set). */
+export const POWER_STATE_ENV = "LAB_TEST_POWER_STATE";
 
 const isLoadBalancer = (inputs: unknown): boolean =>
     (inputs as { spec?: { type?: string } }).spec?.type === "LoadBalancer";
@@ -227,6 +229,9 @@ export async function runProgramInProcess(
                 ) {
                     const value = Buffer.from(KUBECONFIG_TEXT).toString("base64");
                     return { kubeconfigs: [{ name: "clusterUser", value }] };
+                }
+                if (args.token === "azure-native:containerservice:getManagedCluster") {
+                    return { powerState: { code: process.env[POWER_STATE_ENV] ?? "Running" } };
                 }
                 return {};
             },

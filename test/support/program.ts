@@ -9,6 +9,7 @@ import type { StackValue } from "./cli-config";
 import {
     APPLIED_AT_ENV,
     CRD_FILE_ENV,
+    POWER_STATE_ENV,
     RUN_MARKER,
     type ProgramRun,
     type Registration,
@@ -30,6 +31,8 @@ export interface FakeCluster {
     readonly felixCrdFile?: string;
     /** When the fake API server says the lab's patches were applied (default PATCH_APPLIED_AT). */
     readonly patchAppliedAt?: string;
+    /** The cluster's power state as Azure reports it live (default Running). */
+    readonly powerState?: "Running" | "Stopped";
 }
 
 const run = promisify(execFile);
@@ -51,6 +54,7 @@ export async function runProgramRaw(
                 PULUMI_CONFIG_SECRET_KEYS: undefined,
                 [CRD_FILE_ENV]: cluster.felixCrdFile,
                 [APPLIED_AT_ENV]: cluster.patchAppliedAt,
+                [POWER_STATE_ENV]: cluster.powerState,
             },
         },
     );

@@ -224,18 +224,23 @@ export async function runStep(
             return "Calico is up: Installation, FelixConfiguration and TigeraStatus are there";
         case "wait-ctlb-detached":
             return waitCtlbDetached(step.since, cluster, poll, log);
-        case "wait-dataplane":
+        case "wait-dataplane": {
+            let nftablesMode: string | undefined;
             await pollUntilConverged(
                 `the switch to the ${step.dataplane} dataplane`,
                 async () => {
-                    const operator = pendingSwitch(step.dataplane, await cluster.readCalico());
+                    const snapshot = await cluster.readCalico();
+                    nftablesMode = snapshot.felixNftablesMode;
+                    const operator = pendingSwitch(step.dataplane, snapshot);
                     if (operator.length > 0) return operator;
                     const pods = await cluster.readCalicoNodes(step.since);
                     return pendingFelixDataplane(step.dataplane, step.since.getTime(), pods);
                 },
                 poll,
             );
-            return `Calico's ${step.dataplane} dataplane is live on every node`;
+            const mode = nftablesMode === undefined ? "" : ` (nftablesMode ${nftablesMode})`;
+            return `Calico's ${step.dataplane} dataplane${mode} is live on every node`;
+        }
         case "restart":
             return restartAfterSwitch(step, cluster, poll, log, options.now);
     }

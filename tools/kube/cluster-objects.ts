@@ -17,6 +17,7 @@ export interface CalicoObjects {
 
 export function calicoSnapshotFrom(objects: CalicoObjects): CalicoSnapshot {
     const bpfEnabled = field(objects.felixConfiguration, "spec", "bpfEnabled");
+    const nftablesMode = field(objects.felixConfiguration, "spec", "nftablesMode");
     const dataplane = field(objects.installation, "spec", "calicoNetwork", "linuxDataplane");
     const conditions = field(objects.tigeraStatus, "status", "conditions");
     return {
@@ -24,6 +25,7 @@ export function calicoSnapshotFrom(objects: CalicoObjects): CalicoSnapshot {
         installationGeneration: numberAt(objects.installation, "metadata", "generation"),
         felixConfigurationFound: objects.felixConfiguration !== undefined,
         felixBpfEnabled: typeof bpfEnabled === "boolean" ? bpfEnabled : undefined,
+        felixNftablesMode: typeof nftablesMode === "string" ? nftablesMode : undefined,
         calicoNode:
             objects.calicoNodeDaemonSet === undefined
                 ? undefined

@@ -2,6 +2,7 @@
 import type { Dataplane } from "../../core/dataplane";
 import type { ClusterEnvironment } from "../kube/environment";
 import type { SourceKind } from "./verdict";
+import type { HealthzCheck } from "./healthz-port";
 
 export interface Report {
     readonly expected: Dataplane;
@@ -21,6 +22,8 @@ export interface Report {
     readonly summary: string;
     /** What the cluster runs: versions, Felix's nftables mode and healthz port, kube-proxy, nodes. */
     readonly environment: ClusterEnvironment;
+    /** Under eBPF: kube-proxy's health port and, per node, whether Felix's log shows it serving it. */
+    readonly healthz?: HealthzCheck;
     /** When the request was never found in the logs: how long we looked and what we saw instead. */
     readonly logSearch?: {
         readonly waitedSeconds: number;
@@ -35,7 +38,13 @@ export function renderReport(report: Report): string {
             ? "not seen"
             : `${report.sourceIp} (${report.sourceKind === "node" ? "a node's IP" : "not a node's IP"})`;
     const rows: [string, string][] = [
-        ["dataplane", `expected ${report.expected}, live ${report.live}`],
+        [
+            "dataplane",
+            `expected ${report.expected}, live ${report.live}` +
+                (report.environment.nftablesMode === undefined
+                    ? ""
+                    : ` (nftablesMode ${report.environment.nftablesMode})`),
+        ],
         [
             "request",
             `GET ${report.url} -> HTTP ${report.httpStatus} (${report.attempts} attempt(s))`,
@@ -63,9 +72,28 @@ export function renderReport(report: Report): string {
         ]);
     }
     rows.push(...environmentRows(report.environment));
+    if (report.healthz !== undefined) rows.push(...healthzRows(report.healthz));
     rows.push(["verdict", `${report.ok ? "PASS" : "FAIL"}: ${report.summary}`]);
     const width = Math.max(...rows.map(([label]) => label.length));
     return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n") + "\n";
+}
+
+const SERVED_BY: Record<HealthzCheck["nodes"][number]["servedBy"], string> = {
+    felix: "served by Felix",
+    other: "NOT served by Felix",
+    unknown: "not known",
+};
+
+/** The health port, then a row per node: what Felix's log says (verify sees no node sockets). */
+function healthzRows(healthz: HealthzCheck): [string, string][] {
+    if (healthz.port === undefined) return [["healthz", healthz.source]];
+    return [
+        ["healthz", `port ${healthz.port} (${healthz.source}); per node, from Felix's log only`],
+        ...healthz.nodes.map((node): [string, string] => [
+            "healthz",
+            `${node.node}: ${SERVED_BY[node.servedBy]}; ${node.detail}`,
+        ]),
+    ];
 }
 
 const orUnknown = (value: string | undefined): string => value ?? "unknown";

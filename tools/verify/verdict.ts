@@ -4,6 +4,7 @@
  * eBPF dataplane keeps the client's IP.
  */
 import type { Dataplane } from "../../core/dataplane";
+import { NFTABLES_PHASE } from "../../core/felix-log";
 
 export type SourceKind = "node" | "client";
 
@@ -20,6 +21,10 @@ export interface Observation {
     readonly live: Dataplane | "switching" | undefined;
     /** What the switch still waits for (pendingSwitch), empty when settled. */
     readonly pending: readonly string[];
+    /** Under eBPF: what is wrong with kube-proxy's health port (see healthz-port.ts); undefined when nothing. */
+    readonly healthzProblem?: string | undefined;
+    /** FelixConfiguration spec.nftablesMode (operator 1.40+ sets Enabled as soon as BPF is asked for). */
+    readonly nftablesMode?: string | undefined;
     /** The HTTP status the page answered with. */
     readonly httpStatus: number;
     readonly nodeIps: readonly string[];
@@ -45,13 +50,17 @@ export function judge(o: Observation): Verdict {
     if (o.live === undefined)
         return fail("cannot read Calico's Installation: the live dataplane is unknown");
     if (o.live === "switching")
-        return fail("Calico is between dataplanes: the operator has not finished the switch");
+        return fail(
+            "Calico is between dataplanes: the operator has not finished the switch" +
+                (o.nftablesMode === "Enabled" ? ` (nftablesMode Enabled: ${NFTABLES_PHASE})` : ""),
+        );
     if (o.live !== o.expected)
         return fail(
             `the stack says ${o.expected} but Calico runs ${o.live}: run \`npm run lab -- up\``,
         );
     if (o.pending.length > 0)
         return fail(`the ${o.live} dataplane is not settled: ${o.pending.join("; ")}`);
+    if (o.healthzProblem !== undefined) return fail(o.healthzProblem);
     if (o.httpStatus < 200 || o.httpStatus > 299) {
         return fail(
             `the page answered HTTP ${o.httpStatus}: the app is broken (customer could not ` +

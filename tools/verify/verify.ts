@@ -19,6 +19,8 @@ import {
     type CalicoObjects,
 } from "../kube/cluster-objects";
 import { environmentFrom, type EnvironmentObjects } from "../kube/environment";
+import type { CalicoNodePod } from "../../core/felix-log";
+import { checkHealthzPort, HEALTHZ_LOG_WINDOW_SECONDS, type HealthzCheck } from "./healthz-port";
 import { probeUntilAnswered } from "./http-probe";
 import { clientAllowed as policyClientAllowed, policyFacts } from "./policy-facts";
 import { runMain } from "../cli/main";
@@ -50,6 +52,8 @@ export interface VerifyCluster {
     customerLogs(sinceSeconds: number): Promise<{ pod: string; text: string }[]>;
     /** The NetworkPolicies in namespace yaobank. */
     networkPolicies(): Promise<unknown[]>;
+    /** calico-node's pods, each with its log from `since` on (kubelet timestamps on). */
+    calicoNodes(since: Date): Promise<CalicoNodePod[]>;
 }
 
 export interface VerifyInput {
@@ -92,6 +96,8 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
     const snapshot = calicoSnapshotFrom(objects);
     const live = liveDataplane(snapshot);
     const nodeIps = nodeInternalIps(environmentObjects.nodes);
+    const environment = environmentFrom(environmentObjects);
+    const healthz = live === "bpf" ? await healthzPort(deps, environment, clock) : undefined;
 
     const marker = input.marker ?? randomBytes(6).toString("hex");
     const url = new URL(input.url);
@@ -142,6 +148,8 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
         expected: input.expected,
         live,
         pending: live === input.expected ? pendingSwitch(live, snapshot) : [],
+        nftablesMode: snapshot.felixNftablesMode,
+        healthzProblem: healthz?.problem,
         httpStatus: answer.status,
         nodeIps,
         sourceIp: found?.sourceIp,
@@ -161,7 +169,8 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
         ...(clientAllowed === undefined ? {} : { clientAllowed }),
         ok: verdict.ok,
         summary: verdict.summary,
-        environment: environmentFrom(environmentObjects),
+        environment,
+        ...(healthz === undefined ? {} : { healthz }),
         ...(found === undefined
             ? {
                   logSearch: {
@@ -172,6 +181,22 @@ export async function verify(input: VerifyInput, deps: VerifyDeps): Promise<Repo
               }
             : {}),
     };
+}
+
+/** Under eBPF: who serves kube-proxy's health port on each node, from calico-node's recent logs. */
+async function healthzPort(
+    deps: VerifyDeps,
+    environment: ReturnType<typeof environmentFrom>,
+    clock: Clock,
+): Promise<HealthzCheck> {
+    deps.progress?.("reading calico-node's logs for Felix's kube-proxy health server");
+    const now = clock.now();
+    const pods = await deps.cluster
+        .calicoNodes(new Date(now - HEALTHZ_LOG_WINDOW_SECONDS * 1000))
+        .catch((error: unknown) => {
+            throw new VerifyError(`cannot read calico-node's logs: ${describeError(error)}`);
+        });
+    return checkHealthzPort(environment, pods, now);
 }
 
 const VERIFY_COMMAND: CommandSpec = {
@@ -304,6 +329,7 @@ async function main(): Promise<number> {
         calicoObjects: () => kube.readCalicoObjects(config),
         environmentObjects: () => kube.readEnvironmentObjects(config),
         networkPolicies: () => kube.listNetworkPolicies(config, NAMESPACE),
+        calicoNodes: (since) => kube.readCalicoNodePods(config, since),
         customerLogs: (sinceSeconds) =>
             kube.podLogs(config, {
                 namespace: NAMESPACE,

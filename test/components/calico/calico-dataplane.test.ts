@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { DATAPLANES, type Dataplane } from "../../../core/dataplane";
+import { kubeProxyHealthzPortFieldOf } from "../../../core/calico-objects";
 import {
     CRD_SETS,
     crdSetsAvailable,
@@ -19,6 +20,7 @@ import {
     ofType,
     PATCH_APPLIED_AT,
     runProgram,
+    runProgramRaw,
     type ProgramRun,
     type Registration,
 } from "../../support/program";
@@ -104,12 +106,31 @@ function assertValidAgainst(set: CrdSet, felixObjects: Registration[], installat
 
 describe("CalicoDataplane under mocks", () => {
     const runs = {} as Record<Dataplane, ProgramRun>;
+    let noApplyTime: Promise<unknown> = Promise.resolve();
     before(async () => {
+        // Started with the others, so the machine runs the three programs at once.
+        noApplyTime = runProgramRaw({ dataplane: "iptables" }, { patchAppliedAt: "" }).then(
+            (run) => run,
+            (error: unknown) => error,
+        );
         const [iptables, bpf] = await Promise.all([
             runProgram({ dataplane: "iptables", wireguard: "true" }),
             runProgram({ dataplane: "bpf", bpfExternalServiceMode: "DSR" }),
         ]);
         Object.assign(runs, { iptables, bpf });
+    });
+
+    it("stops with a RunError, not a step with an empty --since, when the patch's apply time is missing", async () => {
+        const outcome = await noApplyTime;
+        // The RunError ends the program as it would end `pulumi up`, before a step gets an empty --since.
+        assert.ok(outcome instanceof Error, "the program did not stop");
+        assert.match(
+            outcome.message,
+            /RunError: [^\n]*spec\.bpfConnectTimeLoadBalancing of FelixConfiguration patch calico-felix-ctlb: the lab's apply carries no time \(""\)[^\n]*--target-replace/,
+        );
+        // Still a RunError once the SDK has prefixed where it met it, so the CLI prints no stack.
+        assert.match(outcome.message, /__pulumiRunError: true/);
+        assert.doesNotMatch(outcome.message, /--since(?: |$)(?!\d)/m);
     });
 
     for (const dataplane of DATAPLANES) {
@@ -340,22 +361,16 @@ describe(
             );
             CRD_SETS.forEach((set, i) => runs.set(set.label, done[i] as ProgramRun));
         });
-        const expectedField: Record<string, string | undefined> = {
-            "aks-managed-calico-v3.30.3": undefined,
-            "aks-managed-calico-v3.30.4": "bpfKubeProxyHealtzPort",
-            "aks-managed-calico-v3.31.2": "bpfKubeProxyHealthzPort",
-            latest: "bpfKubeProxyHealthzPort",
-        };
 
         for (const set of CRD_SETS) {
             it(`${set.label}: the bpf Felix patch moves the healthz port to 10258 under the CRD's spelling, or sends none`, () => {
                 const run = runs.get(set.label) as ProgramRun;
                 const spec = switchOf(run).felix.inputs["spec"] as Record<string, unknown>;
                 const sent = Object.keys(spec).filter((k) => /^bpfKubeProxyHeal/.test(k));
-                const field =
-                    set.label in expectedField
-                        ? expectedField[set.label]
-                        : declaredHealthzField(set);
+                // What the product knows of the set's Calico release, and what its CRD declares, agree.
+                const known = kubeProxyHealthzPortFieldOf(set.calicoVersion);
+                const field = known === "none" ? undefined : known;
+                assert.equal(field, declaredHealthzField(set));
                 assert.deepEqual(sent, field === undefined ? [] : [field]);
                 if (field !== undefined) assert.equal(spec[field], 10258);
             });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
 import {
     AZURE_BPF_DATA_IFACE_PATTERN,
     BPF_KUBE_PROXY_HEALTHZ_PORT,
@@ -10,6 +11,7 @@ import {
     installationSpec,
     LINUX_DATAPLANE_PATH,
     stepTriggers,
+    switchAppliedAt,
     switchOrder,
 } from "../../../components/calico/calico-spec";
 import {
@@ -19,7 +21,6 @@ import {
 } from "../../../core/calico-objects";
 import { DATAPLANES } from "../../../core/dataplane";
 import { kubeProxyHealthzPortField } from "../../../core/felix-schema";
-import { appliedAt } from "../../../core/managed-fields";
 import { installationMetadata } from "../../support/managed-fields";
 import {
     CRD_SETS,
@@ -148,9 +149,15 @@ describe("switchOrder", () => {
     });
 });
 
+const INSTALLATION_PATCH_URN =
+    "urn:pulumi:test::aks-calico-lab::aks-calico-lab:index:CalicoDataplane$kubernetes:operator.tigera.io/v1:InstallationPatch::lab-calico-installation";
+
 describe("stepTriggers, from what the Installation patch applied", () => {
     const triggersAfter = (metadata: unknown) =>
-        stepTriggers("iptables", appliedAt(metadata, LINUX_DATAPLANE_PATH, FIELD_MANAGER));
+        stepTriggers(
+            "iptables",
+            switchAppliedAt(metadata, LINUX_DATAPLANE_PATH, FIELD_MANAGER, INSTALLATION_PATCH_URN),
+        );
 
     it("fail, then revert: the revert's apply changes the triggers a failed wait left in state", () => {
         // A successful iptables up recorded the wait with these triggers.
@@ -176,12 +183,95 @@ describe("stepTriggers, from what the Installation patch applied", () => {
         assert.deepEqual(triggersAfter(refreshed), triggersAfter(applied));
     });
 
-    it("keys on the dataplane too, and on nothing when the apply time is unknown", () => {
+    it("keys on the dataplane too", () => {
         assert.deepEqual(stepTriggers("bpf", "2026-11-23T10:30:00Z"), [
             "bpf",
             "2026-11-23T10:30:00Z",
         ]);
-        assert.deepEqual(stepTriggers("bpf", undefined), ["bpf", ""]);
+    });
+});
+
+describe("switchAppliedAt: never an empty --since", () => {
+    /** Another manager took linuxDataplane (kubectl edit), and a refresh read that back. */
+    const takenOver = () => {
+        const metadata = installationMetadata(
+            "2026-11-23T10:30:00Z",
+            "2026-11-23T10:31:00Z",
+            "150",
+        );
+        const entries = metadata.managedFields.map((entry) =>
+            entry.manager === FIELD_MANAGER
+                ? {
+                      ...entry,
+                      fieldsV1: {
+                          "f:metadata": { "f:annotations": { "f:pulumi.com/patchForce": {} } },
+                      },
+                  }
+                : entry,
+        );
+        const edit = {
+            manager: "kubectl-edit",
+            operation: "Update",
+            apiVersion: "operator.tigera.io/v1",
+            time: "2026-11-24T08:00:00Z",
+            fieldsType: "FieldsV1",
+            fieldsV1: { "f:spec": { "f:calicoNetwork": { "f:linuxDataplane": {} } } },
+        };
+        return { ...metadata, managedFields: [...entries, edit] };
+    };
+
+    it("returns the time of the lab's apply", () => {
+        const metadata = installationMetadata(
+            "2026-11-23T10:30:00Z",
+            "2026-11-23T10:31:00Z",
+            "150",
+        );
+        assert.equal(
+            switchAppliedAt(metadata, LINUX_DATAPLANE_PATH, FIELD_MANAGER, INSTALLATION_PATCH_URN),
+            "2026-11-23T10:30:00Z",
+        );
+    });
+
+    it("stops the program in one line naming who holds the field and how to apply the patch again", () => {
+        assert.throws(
+            () =>
+                switchAppliedAt(
+                    takenOver(),
+                    LINUX_DATAPLANE_PATH,
+                    FIELD_MANAGER,
+                    INSTALLATION_PATCH_URN,
+                ),
+            (error: unknown) => {
+                assert.ok(pulumi.RunError.isInstance(error), "a RunError, printed without a stack");
+                assert.equal(
+                    error.message,
+                    "spec.calicoNetwork.linuxDataplane of Installation patch lab-calico-installation is held by " +
+                        "operator (Update), kubectl-edit (Update), not by the lab's apply (aks-calico-lab), so the " +
+                        "lab cannot tell when its switch was applied: run " +
+                        `\`pulumi up --target-replace '${INSTALLATION_PATCH_URN}'\` to apply the patch again`,
+                );
+                assert.doesNotMatch(error.message, /\n/);
+                return true;
+            },
+        );
+    });
+
+    it("refuses an empty or malformed time as well as a missing one", () => {
+        const metadata = installationMetadata("", "2026-11-23T10:31:00Z", "150");
+        assert.throws(
+            () =>
+                switchAppliedAt(
+                    metadata,
+                    LINUX_DATAPLANE_PATH,
+                    FIELD_MANAGER,
+                    INSTALLATION_PATCH_URN,
+                ),
+            /linuxDataplane of Installation patch lab-calico-installation: the lab's apply carries no time \(""\), .*--target-replace/,
+        );
+        assert.throws(
+            () => switchAppliedAt({}, LINUX_DATAPLANE_PATH, FIELD_MANAGER, INSTALLATION_PATCH_URN),
+            /is held by no field manager/,
+        );
     });
 });
 

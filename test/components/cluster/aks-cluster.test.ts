@@ -6,18 +6,49 @@ import {
     KUBECONFIG_TEXT,
     ofType,
     runProgram,
+    runProgramRaw,
     type ProgramRun,
 } from "../../support/program";
 
 describe("AksCluster under mocks", () => {
     let run: ProgramRun;
+    let stopped: unknown;
     before(async () => {
-        run = await runProgram({
-            nodeCount: "3",
-            location: "westeurope",
-            nodeVmSize: "Standard_D4s_v5",
-            kubernetesVersion: "1.33",
+        [run, stopped] = await Promise.all([
+            runProgram({
+                nodeCount: "3",
+                location: "westeurope",
+                nodeVmSize: "Standard_D4s_v5",
+                kubernetesVersion: "1.33",
+            }),
+            runProgramRaw({}, { powerState: "Stopped" }).then(
+                (result) => result,
+                (error: unknown) => error,
+            ),
+        ]);
+    });
+
+    it("reads the cluster's power state live, and reads the kubeconfig only of a running cluster", () => {
+        const tokens = run.invokes.map((i) => i.token);
+        const powerRead = tokens.indexOf("azure-native:containerservice:getManagedCluster");
+        assert.ok(powerRead >= 0, tokens.join(", "));
+        assert.deepEqual(run.invokes[powerRead]?.inputs, {
+            resourceGroupName: "lab-rg-a1b2c3",
+            resourceName: "lab-aks-d4e5f6",
         });
+        assert.ok(
+            powerRead <
+                tokens.indexOf("azure-native:containerservice:listManagedClusterUserCredentials"),
+        );
+    });
+
+    it("stops a preview of a stopped cluster in one line that says how to start it", () => {
+        assert.ok(stopped instanceof Error, "the program did not stop");
+        assert.match(
+            stopped.message,
+            /RunError: [^\n]*AKS cluster lab-aks-d4e5f6 is stopped, and the lab reads and patches Calico through its API server: start it with `az aks start --resource-group lab-rg-a1b2c3 --name lab-aks-d4e5f6` \(a few minutes\), then run this again/,
+        );
+        assert.match(stopped.message, /__pulumiRunError: true/);
     });
 
     it("puts the resource group in the configured region", () => {

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { windowsPoolOs, withoutPodCidrForAzureCni } from "../../../components/cluster/cluster-spec";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    requireRunning,
+    windowsPoolGetsAksDefault,
+    windowsPoolOs,
+    withoutPodCidrForAzureCni,
+} from "../../../components/cluster/cluster-spec";
 
 const transformArgs = (networkProfile: Record<string, unknown>) => ({
     custom: true,
@@ -67,5 +73,42 @@ describe("windowsPoolOs", () => {
 
     it("does the same when the version is left to AKS, whose default moves on", () => {
         assert.deepEqual(windowsPoolOs(undefined), { enableFIPS: true });
+    });
+});
+
+describe("requireRunning", () => {
+    it("stops on a stopped cluster with the one command that starts it", () => {
+        assert.throws(
+            () => {
+                requireRunning({ code: "Stopped" }, "lab-rg", "lab-aks");
+            },
+            (error: unknown) => {
+                assert.ok(pulumi.RunError.isInstance(error), "a RunError, printed without a stack");
+                assert.equal(
+                    error.message,
+                    "AKS cluster lab-aks is stopped, and the lab reads and patches Calico through its API " +
+                        "server: start it with `az aks start --resource-group lab-rg --name lab-aks` (a few " +
+                        "minutes), then run this again",
+                );
+                return true;
+            },
+        );
+    });
+
+    it("lets a running cluster, or one whose state it cannot read, go on", () => {
+        for (const state of [{ code: "Running" }, {}, undefined]) {
+            assert.doesNotThrow(() => {
+                requireRunning(state, "lab-rg", "lab-aks");
+            });
+        }
+    });
+});
+
+describe("windowsPoolGetsAksDefault", () => {
+    it("is true from 1.37 and when the version is left to AKS, false where the lab pins 2022", () => {
+        assert.equal(windowsPoolGetsAksDefault("1.37"), true);
+        assert.equal(windowsPoolGetsAksDefault(undefined), true);
+        assert.equal(windowsPoolGetsAksDefault("1.36.4"), false);
+        assert.equal(windowsPoolGetsAksDefault("1.32"), false);
     });
 });

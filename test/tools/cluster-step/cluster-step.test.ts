@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { felixStartLines } from "../../support/felix-log-lines";
 import { fakeClock } from "../../support/clock";
 import { fixtureText } from "../../support/fixtures";
 import type { CalicoSnapshot, RolloutStatus } from "../../../core/convergence";
@@ -185,6 +186,34 @@ describe("runStep wait-dataplane", () => {
         assert.deepEqual(
             cluster.calls.filter((c) => c.startsWith("readCalicoNodes")),
             Array(2).fill(`readCalicoNodes ${since.toISOString()}`),
+        );
+    });
+
+    it("says when the cluster is in operator 1.40's nftables phase, in the operator's words and then Felix's", async () => {
+        const nftablesPhase = { ...bpfLive, felixBpfEnabled: false, felixNftablesMode: "Enabled" };
+        const bpfWithNftables = { ...bpfLive, felixNftablesMode: "Enabled" };
+        const nftablesFelix = felixStartLines({
+            version: "v3.31.7",
+            pid: 150,
+            at: since.getTime() + 20_000,
+            bpf: false,
+            nftablesMode: "Enabled",
+        });
+        const cluster = new FakeCluster(
+            [nftablesPhase, bpfWithNftables],
+            [],
+            [[rolled("vmss000000", nftablesFelix.join("\n"))], [rolled("vmss000000")]],
+        );
+        const lines: string[] = [];
+        const result = await runStep(step, cluster, { poll: instant, log: (l) => lines.push(l) });
+        assert.equal(result, "Calico's bpf dataplane (nftablesMode Enabled) is live on every node");
+        assert.match(
+            lines[0] ?? "",
+            /bpfEnabled is false, want true .*nftablesMode is Enabled: the operator's nftables phase before eBPF/,
+        );
+        assert.match(
+            lines[1] ?? "",
+            /node vmss000000 .* runs nftables \(nftablesMode Enabled\), want bpf \(the operator's nftables phase/,
         );
     });
 

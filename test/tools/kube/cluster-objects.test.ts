@@ -20,6 +20,7 @@ describe("calicoSnapshotFrom (recorded objects)", () => {
         assert.equal(snapshot.linuxDataplane, "BPF");
         assert.equal(snapshot.installationGeneration, 5);
         assert.equal(snapshot.felixBpfEnabled, true);
+        assert.equal(snapshot.felixNftablesMode, "Disabled");
         assert.deepEqual(snapshot.calicoNode, {
             generation: 9,
             observedGeneration: 9,

@@ -68,6 +68,27 @@ describe("the README's example reports", () => {
             summary:
                 "eBPF: the app saw 203.0.113.7, not a node IP: the client's address is preserved",
             environment: environment("Enabled", { field: "bpfKubeProxyHealthzPort", port: 10258 }),
+            healthz: {
+                port: 10258,
+                source: "bpfKubeProxyHealthzPort",
+                nodes: [
+                    {
+                        node: "aks-system-12345678-vmss000000",
+                        servedBy: "felix",
+                        detail:
+                            "Felix (pid 212) started its server on :10258 at 10:02:42Z and logged no bind " +
+                            "failure in the last 120 s (it logs one every second while the port is taken)",
+                    },
+                    {
+                        node: "aks-system-12345678-vmss000001",
+                        servedBy: "felix",
+                        detail:
+                            "Felix (pid 187) logged no bind failure in the last 120 s (it logs one every " +
+                            "second while the port is taken)",
+                    },
+                ],
+                problem: undefined,
+            },
         },
     ];
     const readme = readFileSync(join(PROJECT_DIR, "README.md"), "utf8");
@@ -79,6 +100,24 @@ describe("the README's example reports", () => {
 });
 
 describe("renderReport's environment", () => {
+    it("reports nftablesMode with the live mode", () => {
+        const text = renderReport({
+            expected: "bpf",
+            live: "switching",
+            url: "http://x/",
+            httpStatus: 200,
+            attempts: 1,
+            sourceIp: undefined,
+            sourceKind: undefined,
+            nodeIps: [],
+            policies: [],
+            ok: false,
+            summary: "x",
+            environment: environment("Enabled", undefined),
+        });
+        assert.match(text, /^dataplane +expected bpf, live switching \(nftablesMode Enabled\)$/m);
+    });
+
     it("says what it does not know, and where kube-proxy's mode comes from", () => {
         const text = renderReport({
             expected: "bpf",
@@ -102,6 +141,7 @@ describe("renderReport's environment", () => {
                 nodes: [],
             },
         });
+        assert.match(text, /^dataplane +expected bpf, live bpf$/m);
         assert.match(text, /calico +unknown \(tigera-operator unknown\)/);
         assert.match(
             text,

@@ -51,6 +51,12 @@ describe("judge: the verdict table", () => {
             /the stack says bpf but Calico runs iptables/,
         ],
         ["mid-switch", { live: "switching" }, false, /between dataplanes/],
+        [
+            "mid-switch in operator 1.40's nftables phase",
+            { live: "switching", nftablesMode: "Enabled" },
+            false,
+            /between dataplanes.*\(nftablesMode Enabled: .*Felix runs nftables beside AKS's iptables kube-proxy/,
+        ],
         ["unknown", { live: undefined }, false, /live dataplane is unknown/],
         [
             "not settled",

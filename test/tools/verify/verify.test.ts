@@ -17,6 +17,8 @@ import {
 } from "../../support/fixtures";
 import { yaobankNetworkPolicies } from "../../../components/yaobank/yaobank-policies";
 import { closedUrl, withServer, type TestServer } from "../../support/http-server";
+import type { CalicoNodePod } from "../../../core/felix-log";
+import { felixStartLines, healthzFailedLine } from "../../support/felix-log-lines";
 
 /**
  * A cluster from recorded objects whose customer pod logs every request the test server received,
@@ -27,10 +29,12 @@ function clusterBehind(
     objects: CalicoObjects,
     sourceIp: string,
     policies: unknown[] = [],
+    calicoNodeLogs: CalicoNodePod[] = [],
 ): VerifyCluster & { logReads: number[] } {
     const logReads: number[] = [];
     return {
         logReads,
+        calicoNodes: () => Promise.resolve(calicoNodeLogs),
         calicoObjects: () => Promise.resolve(objects),
         environmentObjects: () => Promise.resolve(environmentObjectsOf(objects)),
         networkPolicies: () => Promise.resolve(policies),
@@ -181,6 +185,7 @@ describe("verify, end to end against a local server and recorded objects", () =>
                 ),
             environmentObjects: () => Promise.resolve(environmentObjectsOf(bpfClusterObjects())),
             customerLogs: () => Promise.resolve([]),
+            calicoNodes: () => Promise.resolve([]),
         };
         await assert.rejects(
             verify(input("http://127.0.0.1:9/", "bpf"), { cluster, ...fast }),
@@ -193,6 +198,115 @@ describe("verify, end to end against a local server and recorded objects", () =>
                 return true;
             },
         );
+    });
+});
+
+describe("verify under eBPF checks who serves kube-proxy's health port (Felix's log)", () => {
+    /** The recorded eBPF cluster on Calico 3.31.7, with the lab's healthz port under `field`. */
+    const onCalico = (calicoVersion: string, field: string): CalicoObjects => {
+        const objects = bpfClusterObjects();
+        const installation = objects.installation as { status: Record<string, unknown> };
+        const felix = objects.felixConfiguration as { spec: Record<string, unknown> };
+        return {
+            ...objects,
+            installation: { ...installation, status: { ...installation.status, calicoVersion } },
+            felixConfiguration: { ...felix, spec: { ...felix.spec, [field]: 10258 } },
+        };
+    };
+    const calicoNode = (lines: string[]): CalicoNodePod => ({
+        name: "calico-node-7xk2p",
+        node: "aks-system-12345678-vmss000000",
+        createdAt: Date.now() - 3_600_000,
+        log: lines.join("\n"),
+    });
+    const felixOn = (port: number) =>
+        felixStartLines({
+            version: "v3.31.7",
+            pid: 212,
+            at: Date.now() - 60_000,
+            bpf: true,
+            healthzPort: port,
+        });
+
+    it("passes and reports Felix on each node when its log shows it serving the port", async () => {
+        await withServer([200], async (server) => {
+            const objects = onCalico("v3.31.7", "bpfKubeProxyHealthzPort");
+            const cluster = clusterBehind(
+                server,
+                objects,
+                "203.0.113.7",
+                [],
+                [calicoNode(felixOn(10258))],
+            );
+            const report = await verify(input(server.url, "bpf"), { cluster, ...fast });
+            assert.equal(report.ok, true, report.summary);
+            const text = renderReport(report);
+            assert.match(
+                text,
+                /^healthz +port 10258 \(bpfKubeProxyHealthzPort\); per node, from Felix's log only$/m,
+            );
+            assert.match(
+                text,
+                /^healthz +aks-system-12345678-vmss000000: served by Felix; Felix \(pid 212\) started its server on :10258/m,
+            );
+        });
+    });
+
+    it("fails clearly when another process holds the port on a node", async () => {
+        await withServer([200], async (server) => {
+            const objects = onCalico("v3.31.7", "bpfKubeProxyHealthzPort");
+            const failing = [
+                ...felixOn(10258),
+                healthzFailedLine("v3.31.7", 212, Date.now() - 1000, 10258),
+            ];
+            const cluster = clusterBehind(
+                server,
+                objects,
+                "203.0.113.7",
+                [],
+                [calicoNode(failing)],
+            );
+            const report = await verify(input(server.url, "bpf"), { cluster, ...fast });
+            assert.equal(report.ok, false);
+            assert.match(
+                report.summary,
+                /cannot serve kube-proxy's health check on :10258 on aks-system-12345678-vmss000000: another process holds the port/,
+            );
+            assert.match(
+                renderReport(report),
+                /^healthz +aks-system-12345678-vmss000000: NOT served by Felix; Felix \(pid 212\) cannot bind :10258/m,
+            );
+        });
+    });
+
+    it("fails and says to run up when an AKS upgrade renamed the field", async () => {
+        await withServer([200], async (server) => {
+            const objects = onCalico("v3.30.7", "bpfKubeProxyHealtzPort");
+            const cluster = clusterBehind(server, objects, "203.0.113.7", [], []);
+            const report = await verify(input(server.url, "bpf"), { cluster, ...fast });
+            assert.equal(report.ok, false);
+            assert.match(
+                report.summary,
+                /Calico v3\.30\.7 reads bpfKubeProxyHealthzPort.*run `npm run lab -- up`/,
+            );
+        });
+    });
+
+    it("does not read calico-node's logs under iptables", async () => {
+        await withServer([200], async (server) => {
+            let reads = 0;
+            const cluster: VerifyCluster = {
+                ...clusterBehind(server, iptablesClusterObjects(), "10.224.0.4"),
+                calicoNodes: () => {
+                    reads += 1;
+                    return Promise.resolve([]);
+                },
+            };
+            const report = await verify(input(server.url, "iptables"), { cluster, ...fast });
+            assert.equal(report.ok, true, report.summary);
+            assert.equal(reads, 0);
+            assert.equal(report.healthz, undefined);
+        });
     });
 });
 
@@ -245,6 +359,7 @@ describe("verify with yaobank's NetworkPolicies", () => {
                 Promise.resolve({ ...environmentObjectsOf(bpfClusterObjects()), nodes: [] }),
             networkPolicies: () => Promise.resolve(listed),
             customerLogs: () => Promise.resolve([]),
+            calicoNodes: () => Promise.resolve([]),
         };
         await assert.rejects(
             verify({ ...input(url, "bpf"), probeTimeoutMs: 100 }, { cluster, ...fast }),
