@@ -1,12 +1,8 @@
 /** What `npm run lab -- …` asks for: one declaration gives the parsing and the --help text. */
 import { isOneOf } from "../../core/parse";
-import {
-    HELP,
-    parseCommandLine,
-    positiveIntegerOption,
-    UsageError,
-    type CommandSpec,
-} from "../cli/args";
+import { HELP, parseCommandLine, UsageError, type CommandSpec } from "../cli/args";
+import { PROJECT_DIR } from "../cli/project";
+import { parseBenchOptions } from "../bench/options";
 import { STUDY_DIR_NAME } from "./study/plan";
 
 const OPERATIONS = ["up", "preview", "refresh", "destroy"] as const;
@@ -19,7 +15,7 @@ export interface StudyOptions {
     readonly fromScratch: boolean;
     readonly destroy: boolean;
     readonly skipBench: boolean;
-    /** Handed to `npm run bench` as given (it validates them too). */
+    /** Handed to `npm run bench` as given, checked by bench's own parser first. */
     readonly benchArgs: readonly string[];
 }
 
@@ -134,25 +130,16 @@ const ALLOWED: Readonly<Record<Exclude<LabCommand["kind"], "pass-through">, read
 function studyOptions(
     values: Readonly<Record<string, string | boolean | undefined>>,
 ): StudyOptions {
-    const benchArgs: string[] = [];
-    for (const name of ["repeat", "duration"] as const) {
+    const benchArgs = (["repeat", "duration", "services"] as const).flatMap((name) => {
         const value = values[name];
-        if (typeof value !== "string") continue;
-        positiveIntegerOption(name, value);
-        benchArgs.push(`--${name}`, value);
-    }
-    const services = values["services"];
-    if (typeof services === "string") {
-        if (!/^\d+(,\d+)*$/.test(services))
-            throw new UsageError(
-                `--services takes service counts like 0,1000,5000, not "${services}"`,
-            );
-        benchArgs.push("--services", services);
-    }
+        return typeof value === "string" ? [`--${name}`, value] : [];
+    });
     if (values["skip-bench"] === true && benchArgs.length > 0)
         throw new UsageError(
             "--skip-bench runs no bench: drop --repeat, --services and --duration",
         );
+    // bench's own parser, so the study refuses before building anything what bench would refuse after.
+    parseBenchOptions(benchArgs, PROJECT_DIR, {});
     return {
         fromScratch: values["from-scratch"] === true,
         destroy: values["destroy"] === true,

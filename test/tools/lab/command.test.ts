@@ -89,12 +89,19 @@ describe("parseLabCommand", () => {
         );
         assert.throws(
             () => parseLabCommand(["study", "--repeat", "0"]),
-            /--repeat must be a positive integer, not "0"/,
+            /--repeat must be an integer from 1 to 50, not "0"/,
         );
         assert.throws(
             () => parseLabCommand(["study", "--services", "many"]),
-            /--services takes service counts/,
+            /--services takes counts from 0 to 30000/,
         );
+        // bench's limits, refused before the study builds anything.
+        for (const [option, value, message] of [
+            ["--repeat", "51", /--repeat must be an integer from 1 to 50, not "51"/],
+            ["--duration", "601", /--duration must be an integer from 1 to 600, not "601"/],
+            ["--services", "99999", /--services takes counts from 0 to 30000 .*"99999"/],
+        ] as const)
+            assert.throws(() => parseLabCommand(["study", option, value]), message);
         assert.throws(
             () => parseLabCommand(["study", "--skip-bench", "--repeat", "2"]),
             /--skip-bench runs no bench/,
