@@ -17,6 +17,8 @@ export interface OptionSpec {
     readonly value?: string;
     /** The default, as the help text shows it and the parser returns it. */
     readonly default?: string;
+    /** A string option that may be given more than once; its value is then a list. */
+    readonly multiple?: boolean;
     readonly description: string;
 }
 
@@ -36,8 +38,8 @@ export interface CommandSpec {
 }
 
 export interface CommandLine {
-    /** Options by name: strings, `true` for boolean flags given; absent when not given and no default. */
-    readonly values: Readonly<Record<string, string | boolean | undefined>>;
+    /** Options by name: strings (lists for `multiple`), `true` for boolean flags given; absent when not given and no default. */
+    readonly values: Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
     readonly positionals: readonly string[];
 }
 
@@ -57,6 +59,7 @@ export function parseCommandLine(
                 ? { type: "boolean" as const }
                 : {
                       type: "string" as const,
+                      ...(option.multiple === true ? { multiple: true } : {}),
                       ...(option.default === undefined ? {} : { default: option.default }),
                   },
         ]),
@@ -75,7 +78,7 @@ export function parseCommandLine(
         throw new UsageError(`unexpected argument(s): ${extra}`);
     }
     return {
-        values: { ...(parsed.values as Record<string, string | boolean | undefined>) },
+        values: { ...(parsed.values as CommandLine["values"]) },
         positionals: parsed.positionals,
     };
 }

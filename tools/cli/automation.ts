@@ -54,6 +54,7 @@ export function runCli(
         readonly cwd: string;
         readonly env: Readonly<Record<string, string>>;
         readonly input?: string;
+        readonly signal?: AbortSignal;
     },
 ): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -62,6 +63,7 @@ export function runCli(
             env: cliEnv(cli, options.env),
             stdio: [options.input === undefined ? "inherit" : "pipe", "inherit", "inherit"],
         });
+        options.signal?.addEventListener("abort", () => child.kill("SIGINT"));
         child.on("error", reject);
         child.on("close", (code) => {
             resolve(code ?? 1);
@@ -79,15 +81,15 @@ function labStack(stack: Stack, cli: PulumiCommand, workspace: LocalWorkspace): 
     return {
         name: stack.name,
         up: async (options) => (await stack.up(opts(options))).outputs,
-        preview: async (options) => {
-            await stack.preview(opts(options));
-        },
-        refresh: async (options) => {
-            await stack.refresh(opts(options));
-        },
         destroy: async (options) => {
             await stack.destroy(opts(options));
         },
+        run: (args, signal) =>
+            runCli(cli, [...args, "--stack", stack.name], {
+                cwd: workspace.workDir,
+                env: workspace.envVars,
+                signal,
+            }),
         outputs: () => stack.outputs(),
         getConfig: (key, path) => stack.getConfig(key, path),
         allConfig: () => stack.getAllConfig(),
@@ -141,6 +143,20 @@ async function automationWorkspace(
             Object.assign(workspace.envVars, vars);
         },
     };
+}
+
+/**
+ * Whether the CLI will ask before changing anything: its cmdutil.Interactive, stdin and stdout a
+ * terminal, TERM not dumb, and no CI (pulumi/pulumi sdk/go/common/util/cmdutil/console.go @v3.276.0;
+ * of ciutil's CI detectors, the common `CI` variable).
+ */
+export function cliCanAsk(env: NodeJS.ProcessEnv = process.env): boolean {
+    return (
+        process.stdin.isTTY &&
+        process.stdout.isTTY &&
+        env["TERM"]?.toLowerCase() !== "dumb" &&
+        (env["CI"] ?? "") === ""
+    );
 }
 
 /** The user's terminal: asks only when both stdin and stderr are one. */

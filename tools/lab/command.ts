@@ -1,6 +1,12 @@
 /** What `npm run lab -- …` asks for: one declaration gives the parsing and the --help text. */
 import { isOneOf } from "../../core/parse";
-import { HELP, parseCommandLine, UsageError, type CommandSpec } from "../cli/args";
+import {
+    HELP,
+    parseCommandLine,
+    UsageError,
+    type CommandLine,
+    type CommandSpec,
+} from "../cli/args";
 import { PROJECT_DIR } from "../cli/project";
 import { parseBenchOptions } from "../bench/options";
 import { STUDY_DIR_NAME } from "./study/plan";
@@ -19,8 +25,37 @@ export interface StudyOptions {
     readonly benchArgs: readonly string[];
 }
 
+/**
+ * The flags Pulumi users type with these commands, handed to the CLI as given (pulumi/pulumi
+ * pkg/cmd/pulumi/operations up.go, destroy.go, refresh.go, preview.go @v3.276.0).
+ */
+export interface OperationFlags {
+    /** Skip the confirmation after the preview. */
+    readonly yes: boolean;
+    /** No preview; the CLI takes it as --yes too (up.go: `yes = yes || skipPreview`). */
+    readonly skipPreview: boolean;
+    /** Refresh the stack's state before the operation. */
+    readonly refresh: boolean;
+    /** Show the preview as a diff. */
+    readonly diff: boolean;
+    /** Only these resource URNs. */
+    readonly targets: readonly string[];
+}
+
+/** Which of the flags each operation takes (refresh has no --refresh; preview neither asks nor skips itself). */
+const OPERATION_FLAGS: Readonly<Record<Operation, readonly string[]>> = {
+    up: ["yes", "skip-preview", "refresh", "diff", "target"],
+    destroy: ["yes", "skip-preview", "refresh", "diff", "target"],
+    refresh: ["yes", "skip-preview", "diff", "target"],
+    preview: ["refresh", "diff", "target"],
+};
+
 export type LabCommand =
-    | { readonly kind: "operation"; readonly operation: Operation }
+    | {
+          readonly kind: "operation";
+          readonly operation: Operation;
+          readonly flags: OperationFlags;
+      }
     | { readonly kind: "stack-output"; readonly name?: string; readonly showSecrets: boolean }
     | { readonly kind: "config-list"; readonly showSecrets: boolean }
     | { readonly kind: "config-get"; readonly key: string; readonly path: boolean }
@@ -40,7 +75,8 @@ export const LAB_COMMAND: CommandSpec = {
     summary:
         "builds, flips, measures and removes the lab through Pulumi's Automation API, with local state and no hand-installed Pulumi CLI",
     usage: [
-        "up | preview | refresh | destroy",
+        "up | destroy | refresh [--yes] [--skip-preview] [--refresh] [--diff] [--target URN]...",
+        "preview [--refresh] [--diff] [--target URN]...",
         "stack output [NAME] [--show-secrets]",
         "config [--show-secrets]",
         "config get KEY [--path]",
@@ -51,6 +87,30 @@ export const LAB_COMMAND: CommandSpec = {
     ],
     positionals: ["COMMAND", "SUBCOMMAND", "KEY", "VALUE"],
     options: {
+        yes: {
+            type: "boolean",
+            description:
+                "up, destroy, refresh: go ahead after the preview without asking (needed without a terminal)",
+        },
+        "skip-preview": {
+            type: "boolean",
+            description:
+                "up, destroy, refresh: no preview, no question (implies --yes, as in Pulumi)",
+        },
+        refresh: {
+            type: "boolean",
+            description: "up, destroy, preview: read the real state of the resources first",
+        },
+        diff: {
+            type: "boolean",
+            description: "up, destroy, refresh, preview: show a detailed diff",
+        },
+        target: {
+            type: "string",
+            value: "URN",
+            multiple: true,
+            description: "up, destroy, refresh, preview: only this resource (repeatable)",
+        },
         "show-secrets": {
             type: "boolean",
             description: "stack output, config: print secret values (the kubeconfig) in clear",
@@ -83,6 +143,8 @@ export const LAB_COMMAND: CommandSpec = {
         "  preview            show what up would change",
         "  refresh            read the real state of the lab's resources into the stack",
         "  destroy            remove everything the lab created",
+        "                     up, destroy and refresh run the Pulumi CLI itself: it previews, then asks",
+        "                     on the terminal; --yes answers for you, and without a terminal is required",
         "  stack output       the stack's outputs (kubeconfig, yaobankUrl, dataplane, ...)",
         "  config ...         the stack's settings, e.g. `config set dataplane bpf`",
         `  study              the whole experiment: build, verify and measure iptables, flip to eBPF,`,
@@ -105,11 +167,13 @@ export const LAB_COMMAND: CommandSpec = {
     ],
     examples: [
         "npm run lab -- up",
+        "npm run lab -- up --refresh",
         "npm run lab -- config set dataplane bpf && npm run lab -- up",
         "npm run lab -- stack output kubeconfig --show-secrets > kubeconfig",
         "npm run lab -- study --repeat 3",
         "npm run lab -- study --skip-bench --destroy",
         "npm run lab -- destroy",
+        "npm run lab -- destroy --yes",
     ],
 };
 
@@ -117,8 +181,9 @@ const COMMAND_LIST =
     "up, preview, refresh, destroy, stack output, config, study, version, whoami, about, plugin";
 
 /** Which options each command takes; anything else given is a usage error. */
-const ALLOWED: Readonly<Record<Exclude<LabCommand["kind"], "pass-through">, readonly string[]>> = {
-    operation: [],
+const ALLOWED: Readonly<
+    Record<Exclude<LabCommand["kind"], "pass-through" | "operation">, readonly string[]>
+> = {
     "stack-output": ["show-secrets"],
     "config-list": ["show-secrets"],
     "config-get": ["path"],
@@ -127,9 +192,7 @@ const ALLOWED: Readonly<Record<Exclude<LabCommand["kind"], "pass-through">, read
     study: ["from-scratch", "destroy", "skip-bench", "repeat", "services", "duration"],
 };
 
-function studyOptions(
-    values: Readonly<Record<string, string | boolean | undefined>>,
-): StudyOptions {
+function studyOptions(values: CommandLine["values"]): StudyOptions {
     const benchArgs = (["repeat", "duration", "services"] as const).flatMap((name) => {
         const value = values[name];
         return typeof value === "string" ? [`--${name}`, value] : [];
@@ -148,6 +211,28 @@ function studyOptions(
     };
 }
 
+function operationFlags(values: CommandLine["values"]): OperationFlags {
+    const targets = values["target"];
+    return {
+        yes: values["yes"] === true,
+        skipPreview: values["skip-preview"] === true,
+        refresh: values["refresh"] === true,
+        diff: values["diff"] === true,
+        targets: Array.isArray(targets) ? targets : [],
+    };
+}
+
+/** The CLI's own flags for an operation, as Pulumi users type them. */
+export function operationArgs(flags: OperationFlags): string[] {
+    return [
+        ...(flags.yes ? ["--yes"] : []),
+        ...(flags.skipPreview ? ["--skip-preview"] : []),
+        ...(flags.refresh ? ["--refresh"] : []),
+        ...(flags.diff ? ["--diff"] : []),
+        ...flags.targets.flatMap((urn) => ["--target", urn]),
+    ];
+}
+
 /** The command a line asks for; HELP for --help/-h; UsageError (exit 2) for anything else. */
 export function parseLabCommand(argv: readonly string[]): LabCommand | typeof HELP {
     const [first] = argv;
@@ -160,7 +245,7 @@ export function parseLabCommand(argv: readonly string[]): LabCommand | typeof HE
     const command = ((): LabCommand => {
         if (word === undefined) throw new UsageError(`name a command: ${COMMAND_LIST}`);
         if (isOneOf(OPERATIONS, word) && sub === undefined)
-            return { kind: "operation", operation: word };
+            return { kind: "operation", operation: word, flags: operationFlags(line.values) };
         if (word === "study" && sub === undefined)
             return { kind: "study", options: studyOptions(line.values) };
         if (word === "stack" && sub === "output" && value === undefined)
@@ -190,7 +275,12 @@ export function parseLabCommand(argv: readonly string[]): LabCommand | typeof HE
                 "for any other Pulumi command, run `pulumi` itself in the project folder",
         );
     })();
-    const allowed = command.kind === "pass-through" ? [] : ALLOWED[command.kind];
+    const allowed =
+        command.kind === "operation"
+            ? OPERATION_FLAGS[command.operation]
+            : command.kind === "pass-through"
+              ? []
+              : ALLOWED[command.kind];
     const extra = Object.keys(line.values).filter(
         (name) => line.values[name] !== undefined && !allowed.includes(name),
     );

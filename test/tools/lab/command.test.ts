@@ -5,8 +5,33 @@ import { mayCreateStack, parseLabCommand, reachesAzure } from "../../../tools/la
 
 describe("parseLabCommand", () => {
     it("maps the commands users type", () => {
-        assert.deepEqual(parseLabCommand(["up"]), { kind: "operation", operation: "up" });
-        assert.deepEqual(parseLabCommand(["destroy"]), { kind: "operation", operation: "destroy" });
+        const none = { yes: false, skipPreview: false, refresh: false, diff: false, targets: [] };
+        assert.deepEqual(parseLabCommand(["up"]), {
+            kind: "operation",
+            operation: "up",
+            flags: none,
+        });
+        assert.deepEqual(parseLabCommand(["up", "--refresh", "--yes"]), {
+            kind: "operation",
+            operation: "up",
+            flags: { ...none, yes: true, refresh: true },
+        });
+        assert.deepEqual(
+            parseLabCommand([
+                "destroy",
+                "--skip-preview",
+                "--diff",
+                "--target",
+                "a",
+                "--target",
+                "b",
+            ]),
+            {
+                kind: "operation",
+                operation: "destroy",
+                flags: { ...none, skipPreview: true, diff: true, targets: ["a", "b"] },
+            },
+        );
         assert.deepEqual(parseLabCommand(["stack", "output"]), {
             kind: "stack-output",
             showSecrets: false,
@@ -121,7 +146,9 @@ describe("parseLabCommand", () => {
             ["stack", "ls"],
             ["config", "set", "k"],
             ["config", "get"],
-            ["destroy", "--yes"],
+            ["refresh", "--refresh"],
+            ["preview", "--yes"],
+            ["study", "--yes"],
             ["study", "--show-secrets"],
         ]) {
             assert.throws(() => parseLabCommand(argv), UsageError, argv.join(" "));
