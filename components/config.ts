@@ -59,8 +59,9 @@ export class LabConfigError extends pulumi.RunError {
     }
 }
 
+/** The lab's command first: it brings its own CLI, which is not on PATH (README "Quick start"). */
 const FIX =
-    " (fix with `pulumi config set <key> <value>`, or `pulumi config rm <key>` for the default)";
+    " (fix with `npm run lab -- config set <key> <value>`, or `npm run lab -- config rm <key>` for the default; `pulumi config …` where pulumi is on PATH)";
 
 type Lookup = (key: string) => string | undefined;
 type Parser<T> = (raw: string, key: string) => T | Problem;
@@ -98,7 +99,7 @@ const cidrList =
         options: { ipv4Only?: boolean; max?: number; refuseOpen?: boolean } = {},
     ): Parser<readonly string[] | undefined> =>
     (raw, key) => {
-        const allowed = `a list of ${options.ipv4Only ? "IPv4 " : ""}CIDR blocks, set with pulumi config set --path '${key}[0]' 203.0.113.0/24`;
+        const allowed = `a list of ${options.ipv4Only ? "IPv4 " : ""}CIDR blocks, set with npm run lab -- config set --path '${key}[0]' 203.0.113.0/24`;
         let items: unknown;
         try {
             items = JSON.parse(raw);
@@ -272,7 +273,7 @@ function combinationProblems(v: MaybeValues): string[] {
         problems.push(
             `${PROJECT}:windowsNodePool is true with ${PROJECT}:dataplane "bpf"; Calico's eBPF dataplane ` +
                 `does not support clusters with Windows nodes: remove the pool first ` +
-                `(pulumi config set windowsNodePool false && pulumi up), then switch to bpf`,
+                `(npm run lab -- config set windowsNodePool false, then npm run lab -- up), then switch to bpf`,
         );
     }
     // Not an upstream limit: the lab has built and checked its eBPF path with WireGuard off only (the
@@ -301,7 +302,7 @@ function combinationWarnings(config: LabConfig): string[] {
     if (config.apiServerAuthorizedIpRanges !== undefined) {
         warnings.push(
             `${PROJECT}:apiServerAuthorizedIpRanges limits the API server to ` +
-                `${config.apiServerAuthorizedIpRanges.join(", ")}: \`pulumi up\`, npm run verify and npm run bench ` +
+                `${config.apiServerAuthorizedIpRanges.join(", ")}: npm run lab -- up, npm run verify and npm run bench ` +
                 `reach it from this machine, so include its public address (AKS adds the cluster's own outbound IP)`,
         );
     }

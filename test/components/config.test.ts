@@ -137,7 +137,7 @@ describe("parseLabConfig", () => {
         );
         assert.match(
             problemsOf({ allowedClientCidrs: "203.0.113.0/24" })[0] ?? "",
-            /allowedClientCidrs is "203.0.113.0\/24"; allowed: a list of CIDR blocks, set with pulumi config set --path 'allowedClientCidrs\[0\]'/,
+            /allowedClientCidrs is "203.0.113.0\/24"; allowed: a list of CIDR blocks, set with npm run lab -- config set --path 'allowedClientCidrs\[0\]'/,
         );
     });
 
@@ -214,7 +214,7 @@ describe("parseLabConfig", () => {
                 assert.ok(pulumi.RunError.isInstance(error), "a RunError, printed without a stack");
                 assert.equal(error.message.split("\n").length, 1, error.message);
                 assert.match(error.message, /aks-calico-lab:dataplane is "ebpf"/);
-                assert.match(error.message, /pulumi config set/);
+                assert.match(error.message, /`npm run lab -- config set <key> <value>`/);
                 return true;
             },
         );

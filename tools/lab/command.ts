@@ -15,7 +15,7 @@ const OPERATIONS = ["up", "preview", "refresh", "destroy"] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** Pulumi commands about no stack: run as typed, without selecting or creating one. */
-const PASS_THROUGH = ["version", "whoami", "about", "plugin"] as const;
+const PASS_THROUGH = ["version", "whoami", "about", "plugin", "cancel"] as const;
 
 export interface StudyOptions {
     readonly fromScratch: boolean;
@@ -83,7 +83,7 @@ export const LAB_COMMAND: CommandSpec = {
         "config set KEY [VALUE] [--path] [--secret]",
         "config rm KEY [--path]",
         "study [--from-scratch] [--destroy] [--skip-bench] [--repeat N] [--services LIST] [--duration S]",
-        "version | whoami | about | plugin ...",
+        "version | whoami | about | plugin ... | cancel --stack NAME",
     ],
     positionals: ["COMMAND", "SUBCOMMAND", "KEY", "VALUE"],
     options: {
@@ -150,6 +150,7 @@ export const LAB_COMMAND: CommandSpec = {
         `  study              the whole experiment: build, verify and measure iptables, flip to eBPF,`,
         `                     verify and measure, flip back and verify; report in bench-results/${STUDY_DIR_NAME}/`,
         "  version, whoami, about, plugin   the Pulumi CLI's own, about no stack",
+        "  cancel             the Pulumi CLI's: removes the lock a killed update left on a stack",
         "",
         "Before anything else it checks Node, the Pulumi CLI (PATH, else it installs the version matching",
         "@pulumi/pulumi into ${XDG_CACHE_HOME:-~/.cache}/aks-calico-lab/pulumi/) and, for commands that",
@@ -178,7 +179,7 @@ export const LAB_COMMAND: CommandSpec = {
 };
 
 const COMMAND_LIST =
-    "up, preview, refresh, destroy, stack output, config, study, version, whoami, about, plugin";
+    "up, preview, refresh, destroy, stack output, config, study, version, whoami, about, plugin, cancel";
 
 /** Which options each command takes; anything else given is a usage error. */
 const ALLOWED: Readonly<
@@ -233,6 +234,30 @@ export function operationArgs(flags: OperationFlags): string[] {
     ];
 }
 
+/** What is missing from, or extra on, a line that starts with a lab command; undefined if it does not. */
+function missingArgument(
+    word: string,
+    sub: string | undefined,
+    key: string | undefined,
+    value: string | undefined,
+): string | undefined {
+    if (isOneOf(OPERATIONS, word) || word === "study")
+        return `${word} takes no argument, not "${[sub, key, value].filter((a) => a !== undefined).join(" ")}"`;
+    if (word === "stack" && sub !== "output")
+        return "stack takes `output`: npm run lab -- stack output [NAME]";
+    if (word === "stack") return `stack output takes one NAME, not "${key ?? ""} ${value ?? ""}"`;
+    if (word !== "config") return undefined;
+    if (sub === "set" && key === undefined)
+        return "config set needs a KEY and a VALUE: npm run lab -- config set KEY VALUE";
+    if (sub === "set" && value === undefined)
+        return `config set ${key ?? ""} needs a VALUE (or --secret, to be asked for it): npm run lab -- config set ${key ?? ""} VALUE`;
+    if ((sub === "get" || sub === "rm") && key === undefined)
+        return `config ${sub} needs a KEY: npm run lab -- config ${sub} KEY`;
+    if (sub === "get" || sub === "rm")
+        return `config ${sub} takes one KEY, not "${key ?? ""} ${value ?? ""}"`;
+    return `config takes get, set or rm, not "${sub ?? ""}"`;
+}
+
 /** The command a line asks for; HELP for --help/-h; UsageError (exit 2) for anything else. */
 export function parseLabCommand(argv: readonly string[]): LabCommand | typeof HELP {
     const [first] = argv;
@@ -270,6 +295,8 @@ export function parseLabCommand(argv: readonly string[]): LabCommand | typeof HE
             if (sub === "rm" && value === undefined)
                 return { kind: "config-rm", key, path: flag("path") };
         }
+        const missing = missingArgument(word, sub, key, value);
+        if (missing !== undefined) throw new UsageError(missing);
         throw new UsageError(
             `"${line.positionals.join(" ")}" is not a lab command (${COMMAND_LIST}); ` +
                 "for any other Pulumi command, run `pulumi` itself in the project folder",
