@@ -134,14 +134,17 @@ describe("parseLabCommand", () => {
     });
     it("says what is missing or extra, not that a lab command is none", () => {
         for (const [argv, message] of [
-            [["config", "set", "dataplane"], /^config set dataplane needs a VALUE \(or --secret, to be asked for it\)/],
-            [["config", "set"], /^config set needs a KEY and a VALUE/],
-            [["config", "get"], /^config get needs a KEY: npm run lab -- config get KEY$/],
-            [["config", "rm"], /^config rm needs a KEY/],
-            [["config", "frob"], /^config takes get, set or rm, not "frob"$/],
-            [["study", "foo"], /^study takes no argument, not "foo"$/],
-            [["up", "now"], /^up takes no argument, not "now"$/],
-            [["stack"], /^stack takes `output`/],
+            [
+                ["config", "set", "dataplane"],
+                /config set dataplane needs a VALUE \(or --secret, to be asked for it\)/,
+            ],
+            [["config", "set"], /config set needs a KEY and a VALUE/],
+            [["config", "get"], /config get needs a KEY: npm run lab -- config get KEY$/],
+            [["config", "rm"], /config rm needs a KEY/],
+            [["config", "frob"], /config takes get, set or rm, not "frob"$/],
+            [["study", "foo"], /study takes no argument, not "foo"$/],
+            [["up", "now"], /up takes no argument, not "now"$/],
+            [["stack"], /stack takes `output`/],
         ] as const)
             assert.throws(() => parseLabCommand(argv), message, argv.join(" "));
         assert.throws(() => parseLabCommand(["frob"]), /"frob" is not a lab command/);
