@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "../core/cidr";
 import { DATAPLANES, type Dataplane } from "../core/dataplane";
 import { isOneOf, positiveInteger } from "../core/parse";
+import { nearestKey, projectConfig } from "../core/project-config";
 
 export const PROJECT = "aks-calico-lab";
 
@@ -222,9 +223,30 @@ export const CONFIG_KEYS = {
 
 type ConfigKey = keyof typeof CONFIG_KEYS;
 
-/** Reads and validates the whole configuration; throws LabConfigError listing every problem. */
-export function parseLabConfig(lookup: Lookup): ParsedLabConfig {
-    const problems: string[] = [];
+/**
+ * Keys the stack sets in the project's namespace that Pulumi.yaml does not declare: the CLI hands
+ * them to the program without a word, so a misspelled `dataPlane` would leave the dataplane as it was.
+ */
+function undeclaredKeyProblems(setKeys: readonly string[]): string[] {
+    const declared = Object.keys(projectConfig().config);
+    return setKeys
+        .filter((key) => !declared.includes(key))
+        .map((key) => {
+            const nearest = nearestKey(key, declared);
+            return (
+                `${PROJECT}:${key} is not a setting of this lab` +
+                `${nearest === undefined ? "" : `; did you mean ${nearest}?`} ` +
+                `(remove it with \`npm run lab -- config rm ${key}\`; the settings are in Pulumi.yaml)`
+            );
+        });
+}
+
+/**
+ * Reads and validates the whole configuration; throws LabConfigError listing every problem.
+ * `setKeys`: every key the stack's configuration has in the project's namespace, without the prefix.
+ */
+export function parseLabConfig(lookup: Lookup, setKeys: readonly string[] = []): ParsedLabConfig {
+    const problems: string[] = undeclaredKeyProblems(setKeys);
     const read = <K extends ConfigKey>(key: K) => {
         const spec = CONFIG_KEYS[key];
         const raw = lookup(key) ?? spec.default;
