@@ -1,4 +1,5 @@
 /** What `npm run lab -- …` asks for: one declaration gives the parsing and the --help text. */
+import { AKS_DEFAULT_CALICO_VERSION, isCalicoVersion } from "../../core/felix-schema";
 import { isOneOf } from "../../core/parse";
 import {
     HELP,
@@ -68,6 +69,7 @@ export type LabCommand =
       }
     | { readonly kind: "config-rm"; readonly key: string; readonly path: boolean }
     | { readonly kind: "study"; readonly options: StudyOptions }
+    | { readonly kind: "plan"; readonly calicoVersion: string; readonly sets: readonly string[] }
     | { readonly kind: "pass-through"; readonly args: readonly string[] };
 
 export const LAB_COMMAND: CommandSpec = {
@@ -77,6 +79,7 @@ export const LAB_COMMAND: CommandSpec = {
     usage: [
         "up | destroy | refresh [--yes] [--skip-preview] [--refresh] [--diff] [--target URN]...",
         "preview [--refresh] [--diff] [--target URN]...",
+        "plan [--set KEY=VALUE]... [--calico VERSION]",
         "stack output [NAME] [--show-secrets]",
         "config [--show-secrets]",
         "config get KEY [--path]",
@@ -110,6 +113,17 @@ export const LAB_COMMAND: CommandSpec = {
             value: "URN",
             multiple: true,
             description: "up, destroy, refresh, preview: only this resource (repeatable)",
+        },
+        set: {
+            type: "string",
+            value: "KEY=VALUE",
+            multiple: true,
+            description: "plan: a setting over the stack's (repeatable); a list key takes JSON",
+        },
+        calico: {
+            type: "string",
+            value: "VERSION",
+            description: `plan: the Calico line the simulated cluster runs (default: ${AKS_DEFAULT_CALICO_VERSION}, what AKS's default version ships)`,
         },
         "show-secrets": {
             type: "boolean",
@@ -145,6 +159,9 @@ export const LAB_COMMAND: CommandSpec = {
         "  destroy            remove everything the lab created",
         "                     up, destroy and refresh run the Pulumi CLI itself: it previews, then asks",
         "                     on the terminal; --yes answers for you, and without a terminal is required",
+        "  plan               offline, with no CLI, Azure or cluster: runs the program on the stack's",
+        "                     settings against a simulated cluster and prints each resource, the exact",
+        "                     patches and step commands, then the warnings and errors a preview shows",
         "  stack output       the stack's outputs (kubeconfig, yaobankUrl, dataplane, ...)",
         "  config ...         the stack's settings, e.g. `config set dataplane bpf`",
         `  study              the whole experiment: build, verify and measure iptables, flip to eBPF,`,
@@ -169,6 +186,7 @@ export const LAB_COMMAND: CommandSpec = {
     examples: [
         "npm run lab -- up",
         "npm run lab -- up --refresh",
+        "npm run -s lab -- plan --set dataplane=bpf --calico 3.30.4",
         "npm run lab -- config set dataplane bpf && npm run lab -- up",
         "npm run lab -- stack output kubeconfig --show-secrets > kubeconfig",
         "npm run lab -- study --repeat 3",
@@ -179,7 +197,7 @@ export const LAB_COMMAND: CommandSpec = {
 };
 
 const COMMAND_LIST =
-    "up, preview, refresh, destroy, stack output, config, study, version, whoami, about, plugin, cancel";
+    "up, preview, refresh, destroy, plan, stack output, config, study, version, whoami, about, plugin, cancel";
 
 /** Which options each command takes; anything else given is a usage error. */
 const ALLOWED: Readonly<
@@ -191,6 +209,7 @@ const ALLOWED: Readonly<
     "config-set": ["path", "secret"],
     "config-rm": ["path"],
     study: ["from-scratch", "destroy", "skip-bench", "repeat", "services", "duration"],
+    plan: ["set", "calico"],
 };
 
 function studyOptions(values: CommandLine["values"]): StudyOptions {
@@ -241,7 +260,7 @@ function missingArgument(
     key: string | undefined,
     value: string | undefined,
 ): string | undefined {
-    if (isOneOf(OPERATIONS, word) || word === "study")
+    if (isOneOf(OPERATIONS, word) || word === "study" || word === "plan")
         return `${word} takes no argument, not "${[sub, key, value].filter((a) => a !== undefined).join(" ")}"`;
     if (word === "stack" && sub !== "output")
         return "stack takes `output`: npm run lab -- stack output [NAME]";
@@ -271,6 +290,19 @@ export function parseLabCommand(argv: readonly string[]): LabCommand | typeof HE
         if (word === undefined) throw new UsageError(`name a command: ${COMMAND_LIST}`);
         if (isOneOf(OPERATIONS, word) && sub === undefined)
             return { kind: "operation", operation: word, flags: operationFlags(line.values) };
+        if (word === "plan" && sub === undefined) {
+            const calicoVersion = line.values["calico"] ?? AKS_DEFAULT_CALICO_VERSION;
+            if (typeof calicoVersion !== "string" || !isCalicoVersion(calicoVersion))
+                throw new UsageError(
+                    `--calico takes a Calico release like ${AKS_DEFAULT_CALICO_VERSION}, not "${String(calicoVersion)}"`,
+                );
+            const sets = line.values["set"];
+            return {
+                kind: "plan",
+                calicoVersion: calicoVersion.replace(/^v/, ""),
+                sets: Array.isArray(sets) ? sets : [],
+            };
+        }
         if (word === "study" && sub === undefined)
             return { kind: "study", options: studyOptions(line.values) };
         if (word === "stack" && sub === "output" && value === undefined)

@@ -57,6 +57,8 @@ export interface DriverDeps {
         options: StudyOptions,
         destroyLab: () => Promise<void>,
     ) => Promise<void>;
+    /** `npm run lab -- plan`: offline, so it runs before (and instead of) every check below. */
+    readonly plan: (command: Extract<LabCommand, { kind: "plan" }>) => Promise<number>;
     readonly stackName: string;
     readonly stdout: (text: string) => void;
     /** One check or status line (stderr). */
@@ -97,6 +99,7 @@ export async function runLabCommand(command: LabCommand, deps: DriverDeps): Prom
             `${command.operation} previews and then asks before changing the lab, and there is no ` +
                 `terminal to ask on: run it on one, or add --yes (npm run lab -- ${command.operation} --yes)`,
         );
+    if (command.kind === "plan") return deps.plan(command);
     // npm run lab refused an unsupported Node before this ran (tools/cli/node-version.cjs).
     deps.report(`Node ${deps.nodeVersion}`);
     const { workspace, runCli } = await deps.connect();

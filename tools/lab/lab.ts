@@ -154,6 +154,15 @@ async function main(): Promise<number> {
                 interrupted: () => interrupted,
             });
         },
+        plan: async (plan) => {
+            const { runPlan } = await import("./plan/plan.js");
+            return runPlan({
+                stack: name,
+                calicoVersion: plan.calicoVersion,
+                sets: plan.sets,
+                stdout: (text) => process.stdout.write(text),
+            });
+        },
         stackName: name,
         stdout: (text) => process.stdout.write(text),
         report,

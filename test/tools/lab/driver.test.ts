@@ -42,6 +42,7 @@ function harness(workspace: FakeWorkspace, overrides: Partial<DriverDeps> = {}) 
             ask: () => Promise.reject(new Error("no prompt")),
         },
         cliCanAsk: true,
+        plan: () => Promise.reject(new Error("no plan here")),
         runAz: (args): Promise<AzResult> => {
             azRuns.push([...args]);
             return Promise.resolve(undefined);
