@@ -29,9 +29,33 @@ import {
 // PulumiCommand.get/install need a semver.SemVer: a string breaks its `.major`/`.compare` (automation/cmd.js).
 const pinned = new SemVer(PINNED_CLI_VERSION);
 
+/** Where PulumiCommand.install gets the installer (@pulumi/pulumi 3.276.0 automation/cmd.js installPosix). */
+const INSTALL_SCRIPT_URL = "https://get.pulumi.com/install.sh";
+
+/**
+ * The SDK reports a failed download as `Failed to download …: fetch failed` and drops fetch's cause
+ * (automation/download.js): asking once more finds it (DNS, refused, a proxy's certificate).
+ */
+export async function withDownloadCause(
+    error: unknown,
+    url: string = INSTALL_SCRIPT_URL,
+): Promise<unknown> {
+    if (!(error instanceof Error) || !/fetch failed$/.test(error.message)) return error;
+    try {
+        await fetch(url, { method: "HEAD", signal: AbortSignal.timeout(10_000) });
+        return error;
+    } catch (probe) {
+        const cause: unknown = probe instanceof Error ? (probe.cause ?? probe) : probe;
+        return new Error(error.message, { cause });
+    }
+}
+
 const AUTOMATION_INSTALLER: CliInstaller<PulumiCommand> = {
     get: (root) => PulumiCommand.get({ version: pinned, ...(root === undefined ? {} : { root }) }),
-    install: (root) => PulumiCommand.install({ version: pinned, root }),
+    install: (root) =>
+        PulumiCommand.install({ version: pinned, root }).catch(async (error: unknown) => {
+            throw await withDownloadCause(error);
+        }),
     describe: (cli) => ({ command: cli.command, version: cli.version?.toString() ?? "unknown" }),
 };
 
