@@ -190,7 +190,13 @@ describe("the README's commands, run as it writes them", () => {
     it("every recipe that redirects a tool's output uses npm run -s, so the file holds the tool's output alone", async () => {
         const redirects = README.split("\n").filter((line) => /npm run .*\s>\s/.test(line));
         assert.ok(redirects.length >= 2, "the README's redirect recipes were found");
-        for (const line of redirects) assert.match(line, /npm run -s /, line);
+        // So do the examples of --help.
+        const helpRedirects = run("tools/lab/lab.ts", ["--help"])
+            .stdout.split("\n")
+            .filter((line) => /npm run .*\s>\s/.test(line));
+        assert.ok(helpRedirects.length >= 1);
+        for (const line of [...redirects, ...helpRedirects])
+            assert.match(line, /npm run -s /, line);
         const dir = mkdtempSync(join(tmpdir(), "entry-redirect-"));
         const [help, failed] = await Promise.all([
             shell(`npm run -s lab -- --help > ${dir}/help`),

@@ -188,7 +188,7 @@ export const LAB_COMMAND: CommandSpec = {
         "npm run lab -- up --refresh",
         "npm run -s lab -- plan --set dataplane=bpf --calico 3.30.4",
         "npm run lab -- config set dataplane bpf && npm run lab -- up",
-        "npm run lab -- stack output kubeconfig --show-secrets > kubeconfig",
+        "npm run -s lab -- stack output kubeconfig --show-secrets > kubeconfig",
         "npm run lab -- study --repeat 3",
         "npm run lab -- study --skip-bench --destroy",
         "npm run lab -- destroy",
