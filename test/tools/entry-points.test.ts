@@ -298,11 +298,11 @@ describe("the README's commands, run as it writes them", () => {
                 assert.equal(lines.length, 1, result.stderr);
             }
             assert.match(
-                results[0]?.stderr ?? "",
+                results[0].stderr,
                 /^bench: cannot reach the cluster's API server \(fetch failed \(bad port\)\)$/m,
             );
             assert.match(
-                results[1]?.stderr ?? "",
+                results[1].stderr,
                 /^verify: cannot read the cluster's API server: the API server answered HTTP 404$/m,
             );
         });
