@@ -1,4 +1,3 @@
-import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -21,7 +20,7 @@ import {
 import { FELIX_CONFIGURATION, INSTALLATION, OPERATOR_NAMESPACE } from "../../core/calico-objects";
 import { FELIX_CRD_NAME, kubeProxyHealthzPortField } from "../../core/felix-schema";
 import { appliedAt } from "../../core/managed-fields";
-import { clusterStepCommand, KUBECONFIG_ENV } from "./cluster-step-command";
+import { ClusterStep } from "./cluster-step";
 import type { ExternalServiceMode } from "../config";
 import type { Dataplane } from "../../core/dataplane";
 
@@ -59,10 +58,6 @@ export class CalicoDataplane extends pulumi.ComponentResource {
         // default), it would take back what its successor had just applied under the same manager
         // (pulumi/pulumi-kubernetes provider/pkg/await/await.go Deletion: ssa.Relinquish @94977969).
         const patchOpts = { ...k8sOpts, deleteBeforeReplace: true };
-        const environment = { [KUBECONFIG_ENV]: pulumi.secret(args.kubeconfig) };
-        // Any input change but the triggers is an update, which runs `update` (pulumi/pulumi-command
-        // provider/pkg/provider/local commandController.go @v1.2.1): not a refreshed kubeconfig.
-        const update = "exit 0";
 
         // Kept in both modes: the operator ignores the ConfigMap's deletion until it restarts, then
         // re-renders calico-node at an unplanned moment (tigera/operator
@@ -104,14 +99,9 @@ export class CalicoDataplane extends pulumi.ComponentResource {
             triggers: pulumi.Input<pulumi.Input<string>[]>,
             after: pulumi.Resource,
         ) =>
-            new command.local.Command(
+            new ClusterStep(
                 `${name}-${step}`,
-                {
-                    create: pulumi.output(stepArgs).apply(clusterStepCommand),
-                    update,
-                    environment,
-                    triggers,
-                },
+                { step: stepArgs, kubeconfig: args.kubeconfig, triggers },
                 { parent: this, dependsOn: [after] },
             );
 

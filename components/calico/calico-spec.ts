@@ -142,10 +142,10 @@ export function switchOrder(dataplane: Dataplane): readonly SwitchStep[] {
 
 /**
  * The triggers of the steps that follow a patch: the dataplane and when the lab's apply last changed
- * the patched field. A Command reruns only when its triggers change (a replacement: pulumi/pulumi-command
- * provider/pkg/provider/common/inputs.go @v1.2.1 replaceOnChanges). When a wait fails, its Command is
- * not recorded and state keeps the old triggers (pulumi/pulumi-go-provider infer/resource.go @v1.3.0
- * keeps no partial state for a plain error); flipping back applies the patch again, which moves its
+ * the patched field. A step reruns only when its triggers change (a replacement: ClusterStep's diff in
+ * components/calico/cluster-step.ts). When a wait fails, the new step is not recorded and state keeps
+ * the old triggers (a dynamic provider's failed create returns no partial state: pulumi/pulumi
+ * sdk/nodejs/cmd/dynamic-provider/index.ts @v3.276.0); flipping back applies the patch again, which moves its
  * time, so the steps rerun. Nothing else moves it: not a no-op `up`, not a refresh that reads back
  * the operator's writes.
  */

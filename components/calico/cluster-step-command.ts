@@ -1,11 +1,11 @@
-/** How Pulumi commands invoke tools/cluster-step/cluster-step.ts; shared by the component and the script. */
+/** How the switch's steps invoke tools/cluster-step/cluster-step.ts; shared by the component and the tools. */
 
-/** The environment variable that carries the kubeconfig (a Pulumi secret) to the commands. */
+/** The environment variable that carries the kubeconfig (a Pulumi secret) to the steps. */
 export const KUBECONFIG_ENV = "LAB_KUBECONFIG";
 
 /**
- * The command line of a step. @pulumi/command runs it with /bin/sh -c in the provider's working
- * directory, the Pulumi project's folder (pulumi/pulumi-command provider/pkg/provider/local/commandOutputs.go @v1.2.1).
+ * The command line of a step. ClusterStep runs it with /bin/sh -c in the dynamic provider's working
+ * directory, the Pulumi project's folder.
  */
 export function clusterStepCommand(args: string): string {
     return `node --import tsx tools/cluster-step/cluster-step.ts ${args}`;

@@ -62,6 +62,9 @@ const DEFAULT_TIMEOUT_SECONDS = {
     restart: 600,
 } as const;
 
+/** Caps every step's default deadline, for a cluster slower or faster than AKS's usual. */
+export const STEP_TIMEOUT_ENV = "LAB_STEP_TIMEOUT_SECONDS";
+
 const CLUSTER_STEP_COMMAND: CommandSpec = {
     name: "tsx tools/cluster-step/cluster-step.ts",
     summary: "one step of a dataplane switch, run by the lab's Pulumi program",
@@ -95,19 +98,28 @@ const CLUSTER_STEP_COMMAND: CommandSpec = {
     examples: [
         "LAB_KUBECONFIG=... tsx tools/cluster-step/cluster-step.ts wait-dataplane bpf --since 2026-11-23T10:00:00Z",
     ],
-    notes: ["The kubeconfig is read from $LAB_KUBECONFIG."],
+    notes: [
+        "The kubeconfig is read from $LAB_KUBECONFIG.",
+        `$${STEP_TIMEOUT_ENV}, when set, replaces the default deadline of every step.`,
+    ],
 };
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
-export function parseStep(argv: readonly string[]): Step | typeof HELP {
+export function parseStep(
+    argv: readonly string[],
+    env: NodeJS.ProcessEnv = process.env,
+): Step | typeof HELP {
     const line = parseCommandLine(CLUSTER_STEP_COMMAND, argv);
     if (line === HELP) return HELP;
     const [kind, target] = line.positionals;
     const timeout = (fallback: number) => {
         const raw = stringOption(line, "timeout-seconds");
-        if (raw === undefined) return fallback;
-        return positiveIntegerOption("timeout-seconds", raw);
+        if (raw !== undefined) return positiveIntegerOption("timeout-seconds", raw);
+        const fromEnv = env[STEP_TIMEOUT_ENV];
+        return fromEnv === undefined || fromEnv === ""
+            ? fallback
+            : positiveIntegerOption(STEP_TIMEOUT_ENV, fromEnv);
     };
     const since = () => {
         const raw = stringOption(line, "since") ?? "";

@@ -27,7 +27,7 @@ const FELIX_PATCH = "kubernetes:crd.projectcalico.org/v1:FelixConfigurationPatch
 const INSTALLATION_PATCH = "kubernetes:operator.tigera.io/v1:InstallationPatch";
 const CONFIGMAP_PATCH = "kubernetes:core/v1:ConfigMapPatch";
 const CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
-const COMMAND = "command:local:Command";
+const COMMAND = "pulumi-nodejs:dynamic:Resource";
 const STEP = "node --import tsx tools/cluster-step/cluster-step.ts";
 const ANNOTATIONS = {
     "pulumi.com/patchFieldManager": "aks-calico-lab",
@@ -150,25 +150,22 @@ describe("CalicoDataplane under mocks", () => {
         it(`${dataplane}: waits and restarts DNS since the Installation patch's apply, keyed on it`, () => {
             const { wait, restartDns } = switchOf(runs[dataplane]);
             assert.equal(
-                wait.inputs["create"],
+                wait.inputs["command"],
                 `${STEP} wait-dataplane ${dataplane} --since ${PATCH_APPLIED_AT}`,
             );
             assert.equal(
-                restartDns.inputs["create"],
+                restartDns.inputs["command"],
                 `${STEP} restart kube-system/coredns --since ${PATCH_APPLIED_AT}`,
             );
             for (const step of [wait, restartDns]) {
                 assert.deepEqual(step.inputs["triggers"], [dataplane, PATCH_APPLIED_AT]);
-                assert.deepEqual(step.inputs["environment"], { LAB_KUBECONFIG: KUBECONFIG_TEXT });
+                assert.equal(step.inputs["kubeconfig"], KUBECONFIG_TEXT);
                 assert.equal(
                     step.secretInputs,
                     true,
                     `${step.name} must receive the kubeconfig as a secret`,
                 );
-                assert.ok(!String(step.inputs["create"]).includes("kind: Config"));
-                // Only a trigger change (a replacement) reruns the step, not a refreshed kubeconfig.
-                assert.equal(step.inputs["update"], "exit 0");
-                assert.equal(step.inputs["delete"], undefined);
+                assert.ok(!String(step.inputs["command"]).includes("kind: Config"));
             }
         });
 
@@ -190,9 +187,8 @@ describe("CalicoDataplane under mocks", () => {
     it("waits once, on the first up, for Calico to be up, then reads the live Felix CRD", () => {
         for (const run of Object.values(runs)) {
             const { ready, ctlb } = switchOf(run);
-            assert.equal(ready.inputs["create"], `${STEP} wait-calico`);
+            assert.equal(ready.inputs["command"], `${STEP} wait-calico`);
             assert.deepEqual(ready.inputs["triggers"], []);
-            assert.equal(ready.inputs["update"], "exit 0");
             assert.equal(ready.secretInputs, true);
             assert.ok(ctlb.dependencies.includes(ready.urn));
 
@@ -249,7 +245,7 @@ describe("CalicoDataplane under mocks", () => {
         const [waitCtlb, ...more] = waitCtlbOf(runs.iptables);
         assert.equal(more.length, 0);
         assert.equal(
-            waitCtlb?.inputs["create"],
+            waitCtlb?.inputs["command"],
             `${STEP} wait-ctlb-detached --since ${PATCH_APPLIED_AT}`,
         );
         assert.deepEqual(waitCtlb.inputs["triggers"], ["iptables", PATCH_APPLIED_AT]);

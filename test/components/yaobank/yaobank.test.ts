@@ -214,7 +214,7 @@ describe("Yaobank under mocks", () => {
 
     it("rolls the pods only after the switch: each Deployment waits for the DNS restart", () => {
         for (const run of Object.values(runs)) {
-            const restart = find(run, "command:local:Command", "calico-restart-dns");
+            const restart = find(run, "pulumi-nodejs:dynamic:Resource", "calico-restart-dns");
             for (const deployment of ofType(run, DEPLOYMENT)) {
                 assert.ok(deployment.dependencies.includes(restart.urn), deployment.urn);
             }

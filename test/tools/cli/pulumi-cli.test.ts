@@ -15,27 +15,27 @@ import {
 describe("cliCacheRoot", () => {
     it("is under XDG_CACHE_HOME when it is absolute, else ~/.cache", () => {
         assert.equal(
-            cliCacheRoot({ XDG_CACHE_HOME: "/c" }, "/home/u", "3.270.0"),
-            "/c/aks-calico-lab/pulumi/3.270.0",
+            cliCacheRoot({ XDG_CACHE_HOME: "/c" }, "/home/u", "3.276.0"),
+            "/c/aks-calico-lab/pulumi/3.276.0",
         );
         assert.equal(
-            cliCacheRoot({}, "/home/u", "3.270.0"),
-            "/home/u/.cache/aks-calico-lab/pulumi/3.270.0",
+            cliCacheRoot({}, "/home/u", "3.276.0"),
+            "/home/u/.cache/aks-calico-lab/pulumi/3.276.0",
         );
         assert.equal(
-            cliCacheRoot({ XDG_CACHE_HOME: "rel" }, "/home/u", "3.270.0"),
-            "/home/u/.cache/aks-calico-lab/pulumi/3.270.0",
+            cliCacheRoot({ XDG_CACHE_HOME: "rel" }, "/home/u", "3.276.0"),
+            "/home/u/.cache/aks-calico-lab/pulumi/3.276.0",
         );
     });
     it("defaults to the SDK's version", () => {
-        assert.equal(PINNED_CLI_VERSION, "3.270.0");
-        assert.match(cliCacheRoot({ XDG_CACHE_HOME: "/c" }, "/h"), /\/3\.270\.0$/);
+        assert.equal(PINNED_CLI_VERSION, "3.276.0");
+        assert.match(cliCacheRoot({ XDG_CACHE_HOME: "/c" }, "/h"), /\/3\.276\.0$/);
     });
 });
 
 describe("chooseCli", () => {
     const good = { command: "/usr/bin/pulumi", version: "3.280.0" };
-    const cached = { command: "/c/bin/pulumi", version: "3.270.0" };
+    const cached = { command: "/c/bin/pulumi", version: "3.276.0" };
     const wanted = { root: "/c", mayInstall: true };
     it("prefers a usable CLI on PATH, then the cache", () => {
         assert.deepEqual(chooseCli({ path: good, cache: cached }, wanted), {
@@ -53,7 +53,7 @@ describe("chooseCli", () => {
         assert.deepEqual(
             chooseCli(
                 {
-                    path: { problem: "version 3.100.0 is older than 3.270.0" },
+                    path: { problem: "version 3.100.0 is older than 3.276.0" },
                     cache: { problem: "not found" },
                 },
                 wanted,
@@ -61,7 +61,7 @@ describe("chooseCli", () => {
             {
                 action: "install",
                 root: "/c",
-                reason: "pulumi on PATH: version 3.100.0 is older than 3.270.0",
+                reason: "pulumi on PATH: version 3.100.0 is older than 3.276.0",
             },
         );
     });
@@ -85,9 +85,9 @@ describe("probeProblem", () => {
         );
         assert.equal(
             probeProblem(
-                "Minimum version requirement failed. The minimum CLI version requirement is 3.270.0, your current CLI version is 3.100.0. Please update the Pulumi CLI.",
+                "Minimum version requirement failed. The minimum CLI version requirement is 3.276.0, your current CLI version is 3.100.0. Please update the Pulumi CLI.",
             ),
-            "version 3.100.0 is older than 3.270.0",
+            "version 3.100.0 is older than 3.276.0",
         );
         assert.equal(
             probeProblem(
@@ -113,7 +113,7 @@ describe("findPulumiCli", () => {
                 found[root] = `${root}/bin/pulumi`;
                 return Promise.resolve(`${root}/bin/pulumi`);
             },
-            describe: (cli) => ({ command: cli, version: "3.270.0" }),
+            describe: (cli) => ({ command: cli, version: "3.276.0" }),
         };
     }
     it("uses the CLI on PATH without installing anything", async () => {
@@ -126,7 +126,7 @@ describe("findPulumiCli", () => {
         });
         assert.equal(cli, "pulumi");
         assert.deepEqual(installs, []);
-        assert.deepEqual(lines, ["Pulumi CLI 3.270.0 (pulumi, from PATH)"]);
+        assert.deepEqual(lines, ["Pulumi CLI 3.276.0 (pulumi, from PATH)"]);
     });
     it("installs into the cache folder and says where", async () => {
         const installs: string[] = [];
@@ -140,7 +140,7 @@ describe("findPulumiCli", () => {
         assert.deepEqual(installs, ["/c"]);
         assert.match(
             lines[0] ?? "",
-            /installing the Pulumi CLI 3\.270\.0 into \/c \(pulumi on PATH: not found\)/,
+            /installing the Pulumi CLI 3\.276\.0 into \/c \(pulumi on PATH: not found\)/,
         );
         assert.match(lines[1] ?? "", /installed: \/c\/bin\/pulumi/);
     });

@@ -41,8 +41,27 @@ describe("parseStep", () => {
             since,
             timeoutSeconds: 600,
         });
-        assert.deepEqual(parseStep(["wait-calico"]), { kind: "wait-calico", timeoutSeconds: 900 });
+        assert.deepEqual(parseStep(["wait-calico"], {}), {
+            kind: "wait-calico",
+            timeoutSeconds: 900,
+        });
         assert.equal(parseStep(["--help"]), HELP);
+    });
+
+    it("takes the default deadline from LAB_STEP_TIMEOUT_SECONDS when set; --timeout-seconds still wins", () => {
+        const env = { LAB_STEP_TIMEOUT_SECONDS: "90" };
+        assert.deepEqual(parseStep(["wait-calico"], env), {
+            kind: "wait-calico",
+            timeoutSeconds: 90,
+        });
+        assert.deepEqual(parseStep(["wait-calico", "--timeout-seconds", "5"], env), {
+            kind: "wait-calico",
+            timeoutSeconds: 5,
+        });
+        assert.throws(
+            () => parseStep(["wait-calico"], { LAB_STEP_TIMEOUT_SECONDS: "soon" }),
+            /LAB_STEP_TIMEOUT_SECONDS.*positive integer/,
+        );
     });
 
     it("rejects what it cannot run as a usage error, saying what it expects", () => {
