@@ -53,6 +53,31 @@ export const boundaries = [
         },
     },
     {
+        // `npm run lab -- plan` runs the program under Pulumi's mocks: this one file may use the
+        // Pulumi runtime (setMocks), still no resource SDK and no component class.
+        files: ["tools/lab/plan/simulate.ts"],
+        rules: {
+            "@typescript-eslint/no-restricted-imports": [
+                "error",
+                {
+                    patterns: [
+                        {
+                            regex: "^@pulumi/(kubernetes|azure-native|command|random)(/|$)",
+                            allowTypeImports: true,
+                            message:
+                                "the plan's simulation runs the program; it registers no resource itself.",
+                        },
+                        {
+                            regex: COMPONENT_MODULE,
+                            message:
+                                "tools/ import components' pure spec modules, never a component class.",
+                        },
+                    ],
+                },
+            ],
+        },
+    },
+    {
         files: ["index.ts", "components/**/*.ts"],
         rules: {
             "@typescript-eslint/no-restricted-imports": [

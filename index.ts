@@ -5,7 +5,11 @@ import { parseLabConfig, PROJECT } from "./components/config";
 import { Yaobank } from "./components/yaobank";
 
 const stackConfig = new pulumi.Config();
-const { config, warnings } = parseLabConfig((key) => stackConfig.get(key));
+const namespace = `${PROJECT}:`;
+const setKeys = Object.keys(pulumi.runtime.allConfig())
+    .filter((key) => key.startsWith(namespace))
+    .map((key) => key.slice(namespace.length));
+const { config, warnings } = parseLabConfig((key) => stackConfig.get(key), setKeys);
 for (const warning of warnings) void pulumi.log.warn(warning);
 
 const tags = { lab: PROJECT, stack: pulumi.getStack() };

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "../core/cidr";
 import { DATAPLANES, type Dataplane } from "../core/dataplane";
 import { isOneOf, positiveInteger } from "../core/parse";
+import { nearestKey, projectConfig } from "../core/project-config";
 import { WINDOWS_POOL_NAME, windowsPoolGetsAksDefault } from "./cluster/cluster-spec";
 
 export const PROJECT = "aks-calico-lab";
@@ -60,8 +61,9 @@ export class LabConfigError extends pulumi.RunError {
     }
 }
 
+/** The lab's command first: it brings its own CLI, which is not on PATH (README "Quick start"). */
 const FIX =
-    " (fix with `pulumi config set <key> <value>`, or `pulumi config rm <key>` for the default)";
+    " (fix with `npm run lab -- config set <key> <value>`, or `npm run lab -- config rm <key>` for the default; `pulumi config …` where pulumi is on PATH)";
 
 type Lookup = (key: string) => string | undefined;
 type Parser<T> = (raw: string, key: string) => T | Problem;
@@ -99,7 +101,7 @@ const cidrList =
         options: { ipv4Only?: boolean; max?: number; refuseOpen?: boolean } = {},
     ): Parser<readonly string[] | undefined> =>
     (raw, key) => {
-        const allowed = `a list of ${options.ipv4Only ? "IPv4 " : ""}CIDR blocks, set with pulumi config set --path '${key}[0]' 203.0.113.0/24`;
+        const allowed = `a list of ${options.ipv4Only ? "IPv4 " : ""}CIDR blocks, set with npm run lab -- config set --path '${key}[0]' 203.0.113.0/24`;
         let items: unknown;
         try {
             items = JSON.parse(raw);
@@ -222,9 +224,30 @@ export const CONFIG_KEYS = {
 
 type ConfigKey = keyof typeof CONFIG_KEYS;
 
-/** Reads and validates the whole configuration; throws LabConfigError listing every problem. */
-export function parseLabConfig(lookup: Lookup): ParsedLabConfig {
-    const problems: string[] = [];
+/**
+ * Keys the stack sets in the project's namespace that Pulumi.yaml does not declare: the CLI hands
+ * them to the program without a word, so a misspelled `dataPlane` would leave the dataplane as it was.
+ */
+function undeclaredKeyProblems(setKeys: readonly string[]): string[] {
+    const declared = Object.keys(projectConfig().config);
+    return setKeys
+        .filter((key) => !declared.includes(key))
+        .map((key) => {
+            const nearest = nearestKey(key, declared);
+            return (
+                `${PROJECT}:${key} is not a setting of this lab` +
+                `${nearest === undefined ? "" : `; did you mean ${nearest}?`} ` +
+                `(remove it with \`npm run lab -- config rm ${key}\`; the settings are in Pulumi.yaml)`
+            );
+        });
+}
+
+/**
+ * Reads and validates the whole configuration; throws LabConfigError listing every problem.
+ * `setKeys`: every key the stack's configuration has in the project's namespace, without the prefix.
+ */
+export function parseLabConfig(lookup: Lookup, setKeys: readonly string[] = []): ParsedLabConfig {
+    const problems: string[] = undeclaredKeyProblems(setKeys);
     const read = <K extends ConfigKey>(key: K) => {
         const spec = CONFIG_KEYS[key];
         const raw = lookup(key) ?? spec.default;
@@ -273,7 +296,7 @@ function combinationProblems(v: MaybeValues): string[] {
         problems.push(
             `${PROJECT}:windowsNodePool is true with ${PROJECT}:dataplane "bpf"; Calico's eBPF dataplane ` +
                 `does not support clusters with Windows nodes: remove the pool first ` +
-                `(pulumi config set windowsNodePool false && pulumi up), then switch to bpf`,
+                `(npm run lab -- config set windowsNodePool false, then npm run lab -- up), then switch to bpf`,
         );
     }
     // Not an upstream limit: the lab has built and checked its eBPF path with WireGuard off only (the
@@ -314,7 +337,7 @@ function combinationWarnings(config: LabConfig): string[] {
     if (config.apiServerAuthorizedIpRanges !== undefined) {
         warnings.push(
             `${PROJECT}:apiServerAuthorizedIpRanges limits the API server to ` +
-                `${config.apiServerAuthorizedIpRanges.join(", ")}: \`pulumi up\`, npm run verify and npm run bench ` +
+                `${config.apiServerAuthorizedIpRanges.join(", ")}: npm run lab -- up, npm run verify and npm run bench ` +
                 `reach it from this machine, so include its public address (AKS adds the cluster's own outbound IP)`,
         );
     }

@@ -35,3 +35,19 @@ export function kubeProxyHealthzPortField(crdSpec: unknown): KubeProxyHealthzPor
     const fields = felixSpecFields(crdSpec);
     return KUBE_PROXY_HEALTHZ_PORT_FIELDS.find((field) => fields.has(field));
 }
+
+/**
+ * The Calico line a new AKS cluster gets by default: AKS creates clusters at the N-1 minor version,
+ * 1.36 in December 2026 (MicrosoftDocs/azure-aks-docs articles/aks/supported-kubernetes-versions.md
+ * @fb060ab), which ships tigera-operator 1.40.2 (Azure/AKS CHANGELOG.md @8d1c890), whose
+ * config/calico_versions.yml pins Calico v3.31.2 (tigera/operator @v1.40.2).
+ */
+export const AKS_DEFAULT_CALICO_VERSION = "3.31.2";
+
+const versionParts = (version: string): readonly number[] | undefined => {
+    const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(version.trim());
+    return match ? match.slice(1).map(Number) : undefined;
+};
+
+/** Whether `version` is a Calico release version, `3.31.2` (a leading v allowed). */
+export const isCalicoVersion = (version: string): boolean => versionParts(version) !== undefined;

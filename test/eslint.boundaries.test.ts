@@ -88,6 +88,20 @@ describe("layer boundaries (eslint.boundaries.mjs)", () => {
         }
     });
 
+    it("lets the plan's simulation alone in tools/ use the Pulumi runtime, and no resource SDK", async () => {
+        const runtime = 'import * as p from "@pulumi/pulumi";\nexport const y = p;\n';
+        assert.deepEqual(await lint("tools/lab/plan/simulate.ts", runtime), []);
+        assert.equal((await lint("tools/lab/plan/render.ts", runtime)).length, 1);
+        assert.equal(
+            (
+                await lint(
+                    "tools/lab/plan/simulate.ts",
+                    'import * as k8s from "@pulumi/kubernetes";\nexport const y = k8s;\n',
+                )
+            ).length,
+            1,
+        );
+    });
     it("keeps resource SDKs out of tools/ but allows the Automation API and type-only imports", async () => {
         assert.equal(
             (

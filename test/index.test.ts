@@ -137,6 +137,15 @@ describe("bad configuration", () => {
         });
     }
 
+    it("refuses a misspelled key instead of ignoring it (the CLI hands undeclared keys through)", async () => {
+        const run = await runProgramRaw({ dataPlane: "bpf" });
+        assert.equal(run.errorIsRunError, true);
+        assert.match(
+            run.error ?? "",
+            /aks-calico-lab:dataPlane is not a setting of this lab; did you mean dataplane\?/,
+        );
+        assert.deepEqual(run.registrations, []);
+    });
     it("reaches the lab's own check for a malformed count (the CLI passes strings through)", async () => {
         const run = await runProgramRaw({ nodeCount: "abc" });
         assert.equal(run.refusedByCli, undefined);

@@ -137,7 +137,7 @@ describe("parseLabConfig", () => {
         );
         assert.match(
             problemsOf({ allowedClientCidrs: "203.0.113.0/24" })[0] ?? "",
-            /allowedClientCidrs is "203.0.113.0\/24"; allowed: a list of CIDR blocks, set with pulumi config set --path 'allowedClientCidrs\[0\]'/,
+            /allowedClientCidrs is "203.0.113.0\/24"; allowed: a list of CIDR blocks, set with npm run lab -- config set --path 'allowedClientCidrs\[0\]'/,
         );
     });
 
@@ -235,6 +235,31 @@ describe("parseLabConfig", () => {
         assert.match(warnings[0] ?? "", /"DSR".*untested behind Azure's/);
     });
 
+    it("refuses a key Pulumi.yaml does not declare, naming the declared key nearest to it", () => {
+        assert.throws(
+            () => parseLabConfig(() => undefined, ["dataPlane", "nodecount", "dataplane"]),
+            (error: Error) => {
+                assert.ok(error instanceof LabConfigError);
+                assert.deepEqual(
+                    error.problems.map((p) =>
+                        /^(\S+) is not a setting .*did you mean (\S+)\?/.exec(p)?.slice(1),
+                    ),
+                    [
+                        ["aks-calico-lab:dataPlane", "dataplane"],
+                        ["aks-calico-lab:nodecount", "nodeCount"],
+                    ],
+                );
+                assert.match(error.message, /npm run lab -- config rm dataPlane/);
+                return true;
+            },
+        );
+        // Every key Pulumi.yaml declares is accepted, whatever CONFIG_KEYS says.
+        const declared = Object.keys(
+            (parse(readFileSync(join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as { config: object })
+                .config,
+        );
+        assert.doesNotThrow(() => parseLabConfig(() => undefined, declared));
+    });
     it("puts the key, the value and the fix in the error message", () => {
         assert.throws(
             () => parseWith({ dataplane: "ebpf" }),
@@ -242,7 +267,7 @@ describe("parseLabConfig", () => {
                 assert.ok(pulumi.RunError.isInstance(error), "a RunError, printed without a stack");
                 assert.equal(error.message.split("\n").length, 1, error.message);
                 assert.match(error.message, /aks-calico-lab:dataplane is "ebpf"/);
-                assert.match(error.message, /pulumi config set/);
+                assert.match(error.message, /`npm run lab -- config set <key> <value>`/);
                 return true;
             },
         );

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { felixSpecFields, kubeProxyHealthzPortField } from "../../core/felix-schema";
+import {
+    AKS_DEFAULT_CALICO_VERSION,
+    felixSpecFields,
+    kubeProxyHealthzPortField,
+} from "../../core/felix-schema";
 import { kubeProxyHealthzPortFieldOf } from "../../core/calico-objects";
 import { CRD_SETS, crdSet, crdSetsAvailable, FELIX_CRD_FILE, readCrd } from "../support/crd-schema";
 
@@ -15,6 +19,10 @@ describe("kubeProxyHealthzPortFieldOf (by Calico version)", () => {
         assert.equal(kubeProxyHealthzPortFieldOf("3.31.0"), "bpfKubeProxyHealthzPort");
         assert.equal(kubeProxyHealthzPortFieldOf("v3.100.0"), "bpfKubeProxyHealthzPort");
         assert.equal(kubeProxyHealthzPortFieldOf("v4.0.0"), "bpfKubeProxyHealthzPort");
+        assert.equal(
+            kubeProxyHealthzPortFieldOf(AKS_DEFAULT_CALICO_VERSION),
+            "bpfKubeProxyHealthzPort",
+        );
     });
     it("does not guess for a version it cannot read", () => {
         assert.equal(kubeProxyHealthzPortFieldOf(undefined), undefined);

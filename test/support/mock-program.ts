@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { PROJECT } from "../../components/config";
-import { cliConfig, type StackValue } from "./cli-config";
+import { cliConfig, type StackValue } from "../../core/project-config";
 
 /** What the child process prints before the JSON of its run, to tell it from any other output. */
 export const RUN_MARKER = "PROGRAM-RUN:";

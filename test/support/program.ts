@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { StackValue } from "./cli-config";
+import type { StackValue } from "../../core/project-config";
 import {
     APPLIED_AT_ENV,
     CRD_FILE_ENV,

@@ -18,7 +18,7 @@ export function commandError(stderr: string, code = 255): Error {
     return error;
 }
 
-type Operation = "up" | "preview" | "refresh" | "destroy";
+type Operation = "up" | "destroy";
 
 export interface FakeStackOptions {
     readonly outputs?: OutputMap;
@@ -29,6 +29,8 @@ export interface FakeStackOptions {
     readonly print?: string;
     /** Called when an operation starts, e.g. to abort it. */
     readonly during?: (operation: Operation, options: OperationOptions) => Promise<void>;
+    /** The exit code of the CLI run on the terminal (`run`); 0 by default. */
+    readonly runExit?: number;
 }
 
 export interface FakeStack extends LabStack {
@@ -57,9 +59,11 @@ export function fakeStack(name: string, options: FakeStackOptions = {}): FakeSta
             await operation("up")(op);
             return outputs;
         },
-        preview: operation("preview"),
-        refresh: operation("refresh"),
         destroy: operation("destroy"),
+        run: (args) => {
+            calls.push(`run ${args.join(" ")}`);
+            return Promise.resolve(options.runExit ?? 0);
+        },
         outputs: () => {
             calls.push("outputs");
             const failure = options.fail?.outputs;

@@ -17,6 +17,8 @@ export interface OptionSpec {
     readonly value?: string;
     /** The default, as the help text shows it and the parser returns it. */
     readonly default?: string;
+    /** A string option that may be given more than once; its value is then a list. */
+    readonly multiple?: boolean;
     readonly description: string;
 }
 
@@ -36,8 +38,8 @@ export interface CommandSpec {
 }
 
 export interface CommandLine {
-    /** Options by name: strings, `true` for boolean flags given; absent when not given and no default. */
-    readonly values: Readonly<Record<string, string | boolean | undefined>>;
+    /** Options by name: strings (lists for `multiple`), `true` for boolean flags given; absent when not given and no default. */
+    readonly values: Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
     readonly positionals: readonly string[];
 }
 
@@ -57,17 +59,33 @@ export function parseCommandLine(
                 ? { type: "boolean" as const }
                 : {
                       type: "string" as const,
+                      ...(option.multiple === true ? { multiple: true } : {}),
                       ...(option.default === undefined ? {} : { default: option.default }),
                   },
         ]),
     );
+    // node:util calls `--repeat -5` ambiguous, in three lines; a negative number is the option's
+    // value (`--repeat=-5`), which the option's own check then refuses in one.
+    const args: string[] = [];
+    for (const arg of argv) {
+        const option = /^--(.+)$/.exec(args.at(-1) ?? "")?.[1];
+        if (option !== undefined && spec.options[option]?.type === "string" && /^-\d/.test(arg))
+            args.push(`${String(args.pop())}=${arg}`);
+        else args.push(arg);
+    }
     let parsed: ReturnType<typeof parseArgs>;
     try {
-        parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+        parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
     } catch (error) {
-        // node:util's messages name the option; its suggestion of `--` does not fit our tools.
+        // node:util's messages name the option; their first line is the one that matters.
         const message = error instanceof Error ? error.message : String(error);
-        throw new UsageError(message.split(". To specify")[0] ?? message);
+        const line = message.split("\n")[0] ?? message;
+        const ambiguous = /^Option '(--[^' ]+)[^']*' argument is ambiguous/.exec(line)?.[1];
+        throw new UsageError(
+            ambiguous === undefined
+                ? (line.split(". To specify")[0] ?? line)
+                : `${ambiguous} needs a value (one starting with "-" is written ${ambiguous}=VALUE)`,
+        );
     }
     const allowed = spec.positionals ?? [];
     if (parsed.positionals.length > allowed.length) {
@@ -75,7 +93,7 @@ export function parseCommandLine(
         throw new UsageError(`unexpected argument(s): ${extra}`);
     }
     return {
-        values: { ...(parsed.values as Record<string, string | boolean | undefined>) },
+        values: { ...(parsed.values as CommandLine["values"]) },
         positionals: parsed.positionals,
     };
 }

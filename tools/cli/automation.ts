@@ -29,9 +29,33 @@ import {
 // PulumiCommand.get/install need a semver.SemVer: a string breaks its `.major`/`.compare` (automation/cmd.js).
 const pinned = new SemVer(PINNED_CLI_VERSION);
 
+/** Where PulumiCommand.install gets the installer (@pulumi/pulumi 3.276.0 automation/cmd.js installPosix). */
+const INSTALL_SCRIPT_URL = "https://get.pulumi.com/install.sh";
+
+/**
+ * The SDK reports a failed download as `Failed to download …: fetch failed` and drops fetch's cause
+ * (automation/download.js): asking once more finds it (DNS, refused, a proxy's certificate).
+ */
+export async function withDownloadCause(
+    error: unknown,
+    url: string = INSTALL_SCRIPT_URL,
+): Promise<unknown> {
+    if (!(error instanceof Error) || !/fetch failed$/.test(error.message)) return error;
+    try {
+        await fetch(url, { method: "HEAD", signal: AbortSignal.timeout(10_000) });
+        return error;
+    } catch (probe) {
+        const cause: unknown = probe instanceof Error ? (probe.cause ?? probe) : probe;
+        return new Error(error.message, { cause });
+    }
+}
+
 const AUTOMATION_INSTALLER: CliInstaller<PulumiCommand> = {
     get: (root) => PulumiCommand.get({ version: pinned, ...(root === undefined ? {} : { root }) }),
-    install: (root) => PulumiCommand.install({ version: pinned, root }),
+    install: (root) =>
+        PulumiCommand.install({ version: pinned, root }).catch(async (error: unknown) => {
+            throw await withDownloadCause(error);
+        }),
     describe: (cli) => ({ command: cli.command, version: cli.version?.toString() ?? "unknown" }),
 };
 
@@ -54,6 +78,7 @@ export function runCli(
         readonly cwd: string;
         readonly env: Readonly<Record<string, string>>;
         readonly input?: string;
+        readonly signal?: AbortSignal;
     },
 ): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -62,6 +87,7 @@ export function runCli(
             env: cliEnv(cli, options.env),
             stdio: [options.input === undefined ? "inherit" : "pipe", "inherit", "inherit"],
         });
+        options.signal?.addEventListener("abort", () => child.kill("SIGINT"));
         child.on("error", reject);
         child.on("close", (code) => {
             resolve(code ?? 1);
@@ -79,15 +105,15 @@ function labStack(stack: Stack, cli: PulumiCommand, workspace: LocalWorkspace): 
     return {
         name: stack.name,
         up: async (options) => (await stack.up(opts(options))).outputs,
-        preview: async (options) => {
-            await stack.preview(opts(options));
-        },
-        refresh: async (options) => {
-            await stack.refresh(opts(options));
-        },
         destroy: async (options) => {
             await stack.destroy(opts(options));
         },
+        run: (args, signal) =>
+            runCli(cli, [...args, "--stack", stack.name], {
+                cwd: workspace.workDir,
+                env: workspace.envVars,
+                signal,
+            }),
         outputs: () => stack.outputs(),
         getConfig: (key, path) => stack.getConfig(key, path),
         allConfig: () => stack.getAllConfig(),
@@ -141,6 +167,20 @@ async function automationWorkspace(
             Object.assign(workspace.envVars, vars);
         },
     };
+}
+
+/**
+ * Whether the CLI will ask before changing anything: its cmdutil.Interactive, stdin and stdout a
+ * terminal, TERM not dumb, and no CI (pulumi/pulumi sdk/go/common/util/cmdutil/console.go @v3.276.0;
+ * of ciutil's CI detectors, the common `CI` variable).
+ */
+export function cliCanAsk(env: NodeJS.ProcessEnv = process.env): boolean {
+    return (
+        process.stdin.isTTY &&
+        process.stdout.isTTY &&
+        env["TERM"]?.toLowerCase() !== "dumb" &&
+        (env["CI"] ?? "") === ""
+    );
 }
 
 /** The user's terminal: asks only when both stdin and stderr are one. */

@@ -11,20 +11,25 @@ export function exitCodeFor(error: unknown, exitCodeOf: (error: unknown) => numb
     return error instanceof UsageError ? USAGE_EXIT_CODE : exitCodeOf(error);
 }
 
-export function errorLine(name: string, error: unknown): string {
-    const hint = error instanceof UsageError ? ` (see ${name} --help)` : "";
+/** The line a failure prints; a usage error names the help command as the user types it. */
+export function errorLine(name: string, error: unknown, helpCommand: string): string {
+    const hint = error instanceof UsageError ? ` (see \`${helpCommand}\`)` : "";
     return `${name}: ${describeError(error)}${hint}\n`;
 }
+
+/** `npm run <name> -- --help`: how a user asks one of the project's npm scripts for help. */
+export const npmHelp = (name: string): string => `npm run ${name} -- --help`;
 
 export function runMain(
     name: string,
     main: () => Promise<number>,
     exitCodeOf: (error: unknown) => number,
+    helpCommand: string = npmHelp(name),
 ): void {
     main().then(
         (code) => process.exit(code),
         (error: unknown) => {
-            process.stderr.write(errorLine(name, error));
+            process.stderr.write(errorLine(name, error, helpCommand));
             process.exit(exitCodeFor(error, exitCodeOf));
         },
     );

@@ -12,11 +12,11 @@ export class PassphraseError extends Error {
     override name = "PassphraseError";
 }
 
-/** Ctrl-C at a prompt. */
+/** Ctrl-C at a prompt or during an operation; the message says what is left to do. */
 export class InterruptedError extends Error {
     override name = "InterruptedError";
-    constructor() {
-        super("interrupted");
+    constructor(message = "interrupted") {
+        super(message);
     }
 }
 

@@ -115,7 +115,9 @@ export async function findPulumiCli<T>(
             );
             const cli = await installer.install(choice.root).catch((error: unknown) => {
                 throw new NoPulumiCliError(
-                    `could not install the Pulumi CLI into ${choice.root}: ${describeError(error).split("\n")[0] ?? ""}`,
+                    `could not install the Pulumi CLI into ${choice.root}: ${describeError(error).split("\n")[0] ?? ""}; ` +
+                        `install it yourself (${PINNED_CLI_VERSION} or newer, https://www.pulumi.com/docs/install/), ` +
+                        "put its folder on PATH (the installer's default is ~/.pulumi/bin) and run the command again",
                 );
             });
             const installed = installer.describe(cli);

@@ -53,7 +53,7 @@ export function classifyFailure(message: string, stack: string): PulumiFailure {
             kind: "locked",
             line:
                 `stack ${stack} is locked by another update: wait for it to end; if none is running ` +
-                `(it was killed), \`pulumi cancel --stack ${stack}\` in the project folder removes the lock`,
+                `(it was killed), \`npm run lab -- cancel --stack ${stack} --yes\` removes the lock`,
         };
     }
     if (/ENOENT/.test(stderr)) {

@@ -20,10 +20,14 @@ export interface OperationOptions {
 
 export interface LabStack {
     readonly name: string;
+    /** `up` without a preview or a question: the study's, which the user asked for by running it. */
     up(options: OperationOptions): Promise<OutputMap>;
-    preview(options: OperationOptions): Promise<void>;
-    refresh(options: OperationOptions): Promise<void>;
     destroy(options: OperationOptions): Promise<void>;
+    /**
+     * Runs the CLI itself on this stack with the user's terminal (`args` then `--stack NAME`), so that
+     * it previews and asks as `pulumi up` does; aborting `signal` sends it one SIGINT. Resolves with its exit code.
+     */
+    run(args: readonly string[], signal: AbortSignal): Promise<number>;
     /** Every output with its value; secrets in clear, in memory only. */
     outputs(): Promise<OutputMap>;
     getConfig(key: string, path: boolean): Promise<ConfigValue>;

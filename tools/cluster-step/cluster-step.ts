@@ -323,5 +323,10 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-    runMain("cluster-step", main, () => 1);
+    runMain(
+        "cluster-step",
+        main,
+        () => 1,
+        "node --import tsx tools/cluster-step/cluster-step.ts --help",
+    );
 }

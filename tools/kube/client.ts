@@ -317,6 +317,9 @@ export function isUnreachable(error: unknown): boolean {
     for (let current: unknown = error; current instanceof Error; current = current.cause) {
         const code = (current as NodeJS.ErrnoException).code;
         if (code !== undefined && UNREACHABLE_CODES.has(code)) return true;
+        // fetch refuses the ports of its "bad ports" list without a code (undici lib/web/fetch, the
+        // Fetch standard's port blocking): no request was sent.
+        if (current.message === "bad port") return true;
     }
     return false;
 }

@@ -40,14 +40,25 @@ export function azureCredential(setting: AzureSettings): CredentialCheck {
     const tenant = setting("tenantId", "ARM_TENANT_ID");
     const client = setting("clientId", "ARM_CLIENT_ID");
     const from = "from ARM_* or azure-native config";
+    // Each setting with where it is set: its ARM_* variable or the stack's azure-native config.
+    const where: Readonly<Record<string, readonly [string, string]>> = {
+        "Subscription ID": ["ARM_SUBSCRIPTION_ID", "subscriptionId"],
+        "Tenant ID": ["ARM_TENANT_ID", "tenantId"],
+        "Client ID": ["ARM_CLIENT_ID", "clientId"],
+    };
     const lacking = (method: string, needed: readonly (readonly [string, unknown])[]) => {
         const missing = needed.find(([, value]) => value === undefined);
-        return missing === undefined
-            ? undefined
-            : ({
-                  kind: "incomplete",
-                  message: `A ${missing[0]} must be configured when authenticating ${method}.`,
-              } as const);
+        if (missing === undefined) return undefined;
+        const [env, key] = where[missing[0]] ?? [];
+        // The provider's sentence (auth_azidentity.go), then how to give it the setting.
+        const fix =
+            env === undefined
+                ? ""
+                : ` Set ${env}, or run \`npm run lab -- config set azure-native:${key ?? ""} <value>\`.`;
+        return {
+            kind: "incomplete",
+            message: `A ${missing[0]} must be configured when authenticating ${method}.${fix}`,
+        } as const;
     };
     if (setting("useDefaultAzureCredential", "ARM_USE_DEFAULT_AZURE_CREDENTIAL") === "true") {
         return (

@@ -1,30 +1,62 @@
 /** What `npm run lab -- …` asks for: one declaration gives the parsing and the --help text. */
+import { AKS_DEFAULT_CALICO_VERSION, isCalicoVersion } from "../../core/felix-schema";
 import { isOneOf } from "../../core/parse";
 import {
     HELP,
     parseCommandLine,
-    positiveIntegerOption,
     UsageError,
+    type CommandLine,
     type CommandSpec,
 } from "../cli/args";
+import { PROJECT_DIR } from "../cli/project";
+import { parseBenchOptions } from "../bench/options";
 import { STUDY_DIR_NAME } from "./study/plan";
 
 const OPERATIONS = ["up", "preview", "refresh", "destroy"] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** Pulumi commands about no stack: run as typed, without selecting or creating one. */
-const PASS_THROUGH = ["version", "whoami", "about", "plugin"] as const;
+const PASS_THROUGH = ["version", "whoami", "about", "plugin", "cancel"] as const;
 
 export interface StudyOptions {
     readonly fromScratch: boolean;
     readonly destroy: boolean;
     readonly skipBench: boolean;
-    /** Handed to `npm run bench` as given (it validates them too). */
+    /** Handed to `npm run bench` as given, checked by bench's own parser first. */
     readonly benchArgs: readonly string[];
 }
 
+/**
+ * The flags Pulumi users type with these commands, handed to the CLI as given (pulumi/pulumi
+ * pkg/cmd/pulumi/operations up.go, destroy.go, refresh.go, preview.go @v3.276.0).
+ */
+export interface OperationFlags {
+    /** Skip the confirmation after the preview. */
+    readonly yes: boolean;
+    /** No preview; the CLI takes it as --yes too (up.go: `yes = yes || skipPreview`). */
+    readonly skipPreview: boolean;
+    /** Refresh the stack's state before the operation. */
+    readonly refresh: boolean;
+    /** Show the preview as a diff. */
+    readonly diff: boolean;
+    /** Only these resource URNs. */
+    readonly targets: readonly string[];
+}
+
+/** Which of the flags each operation takes (refresh has no --refresh; preview neither asks nor skips itself). */
+const OPERATION_FLAGS: Readonly<Record<Operation, readonly string[]>> = {
+    up: ["yes", "skip-preview", "refresh", "diff", "target"],
+    destroy: ["yes", "skip-preview", "refresh", "diff", "target"],
+    refresh: ["yes", "skip-preview", "diff", "target"],
+    preview: ["refresh", "diff", "target"],
+};
+
 export type LabCommand =
-    | { readonly kind: "operation"; readonly operation: Operation }
+    | {
+          readonly kind: "operation";
+          readonly operation: Operation;
+          readonly flags: OperationFlags;
+      }
     | { readonly kind: "stack-output"; readonly name?: string; readonly showSecrets: boolean }
     | { readonly kind: "config-list"; readonly showSecrets: boolean }
     | { readonly kind: "config-get"; readonly key: string; readonly path: boolean }
@@ -37,6 +69,7 @@ export type LabCommand =
       }
     | { readonly kind: "config-rm"; readonly key: string; readonly path: boolean }
     | { readonly kind: "study"; readonly options: StudyOptions }
+    | { readonly kind: "plan"; readonly calicoVersion: string; readonly sets: readonly string[] }
     | { readonly kind: "pass-through"; readonly args: readonly string[] };
 
 export const LAB_COMMAND: CommandSpec = {
@@ -44,17 +77,54 @@ export const LAB_COMMAND: CommandSpec = {
     summary:
         "builds, flips, measures and removes the lab through Pulumi's Automation API, with local state and no hand-installed Pulumi CLI",
     usage: [
-        "up | preview | refresh | destroy",
+        "up | destroy | refresh [--yes] [--skip-preview] [--refresh] [--diff] [--target URN]...",
+        "preview [--refresh] [--diff] [--target URN]...",
+        "plan [--set KEY=VALUE]... [--calico VERSION]",
         "stack output [NAME] [--show-secrets]",
         "config [--show-secrets]",
         "config get KEY [--path]",
         "config set KEY [VALUE] [--path] [--secret]",
         "config rm KEY [--path]",
         "study [--from-scratch] [--destroy] [--skip-bench] [--repeat N] [--services LIST] [--duration S]",
-        "version | whoami | about | plugin ...",
+        "version | whoami | about | plugin ... | cancel --stack NAME",
     ],
     positionals: ["COMMAND", "SUBCOMMAND", "KEY", "VALUE"],
     options: {
+        yes: {
+            type: "boolean",
+            description:
+                "up, destroy, refresh: go ahead after the preview without asking (needed without a terminal)",
+        },
+        "skip-preview": {
+            type: "boolean",
+            description:
+                "up, destroy, refresh: no preview, no question (implies --yes, as in Pulumi)",
+        },
+        refresh: {
+            type: "boolean",
+            description: "up, destroy, preview: read the real state of the resources first",
+        },
+        diff: {
+            type: "boolean",
+            description: "up, destroy, refresh, preview: show a detailed diff",
+        },
+        target: {
+            type: "string",
+            value: "URN",
+            multiple: true,
+            description: "up, destroy, refresh, preview: only this resource (repeatable)",
+        },
+        set: {
+            type: "string",
+            value: "KEY=VALUE",
+            multiple: true,
+            description: "plan: a setting over the stack's (repeatable); a list key takes JSON",
+        },
+        calico: {
+            type: "string",
+            value: "VERSION",
+            description: `plan: the Calico line the simulated cluster runs (default: ${AKS_DEFAULT_CALICO_VERSION}, what AKS's default version ships)`,
+        },
         "show-secrets": {
             type: "boolean",
             description: "stack output, config: print secret values (the kubeconfig) in clear",
@@ -87,11 +157,17 @@ export const LAB_COMMAND: CommandSpec = {
         "  preview            show what up would change",
         "  refresh            read the real state of the lab's resources into the stack",
         "  destroy            remove everything the lab created",
+        "                     up, destroy and refresh run the Pulumi CLI itself: it previews, then asks",
+        "                     on the terminal; --yes answers for you, and without a terminal is required",
+        "  plan               offline, with no CLI, Azure or cluster: runs the program on the stack's",
+        "                     settings against a simulated cluster and prints each resource, the exact",
+        "                     patches and step commands, then the warnings and errors a preview shows",
         "  stack output       the stack's outputs (kubeconfig, yaobankUrl, dataplane, ...)",
         "  config ...         the stack's settings, e.g. `config set dataplane bpf`",
         `  study              the whole experiment: build, verify and measure iptables, flip to eBPF,`,
         `                     verify and measure, flip back and verify; report in bench-results/${STUDY_DIR_NAME}/`,
         "  version, whoami, about, plugin   the Pulumi CLI's own, about no stack",
+        "  cancel             the Pulumi CLI's: removes the lock a killed update left on a stack",
         "",
         "Before anything else it checks Node, the Pulumi CLI (PATH, else it installs the version matching",
         "@pulumi/pulumi into ${XDG_CACHE_HOME:-~/.cache}/aks-calico-lab/pulumi/) and, for commands that",
@@ -109,56 +185,96 @@ export const LAB_COMMAND: CommandSpec = {
     ],
     examples: [
         "npm run lab -- up",
+        "npm run lab -- up --refresh",
+        "npm run -s lab -- plan --set dataplane=bpf --calico 3.30.4",
         "npm run lab -- config set dataplane bpf && npm run lab -- up",
-        "npm run lab -- stack output kubeconfig --show-secrets > kubeconfig",
+        "npm run -s lab -- stack output kubeconfig --show-secrets > kubeconfig",
         "npm run lab -- study --repeat 3",
         "npm run lab -- study --skip-bench --destroy",
         "npm run lab -- destroy",
+        "npm run lab -- destroy --yes",
     ],
 };
 
 const COMMAND_LIST =
-    "up, preview, refresh, destroy, stack output, config, study, version, whoami, about, plugin";
+    "up, preview, refresh, destroy, plan, stack output, config, study, version, whoami, about, plugin, cancel";
 
 /** Which options each command takes; anything else given is a usage error. */
-const ALLOWED: Readonly<Record<Exclude<LabCommand["kind"], "pass-through">, readonly string[]>> = {
-    operation: [],
+const ALLOWED: Readonly<
+    Record<Exclude<LabCommand["kind"], "pass-through" | "operation">, readonly string[]>
+> = {
     "stack-output": ["show-secrets"],
     "config-list": ["show-secrets"],
     "config-get": ["path"],
     "config-set": ["path", "secret"],
     "config-rm": ["path"],
     study: ["from-scratch", "destroy", "skip-bench", "repeat", "services", "duration"],
+    plan: ["set", "calico"],
 };
 
-function studyOptions(
-    values: Readonly<Record<string, string | boolean | undefined>>,
-): StudyOptions {
-    const benchArgs: string[] = [];
-    for (const name of ["repeat", "duration"] as const) {
+function studyOptions(values: CommandLine["values"]): StudyOptions {
+    const benchArgs = (["repeat", "duration", "services"] as const).flatMap((name) => {
         const value = values[name];
-        if (typeof value !== "string") continue;
-        positiveIntegerOption(name, value);
-        benchArgs.push(`--${name}`, value);
-    }
-    const services = values["services"];
-    if (typeof services === "string") {
-        if (!/^\d+(,\d+)*$/.test(services))
-            throw new UsageError(
-                `--services takes service counts like 0,1000,5000, not "${services}"`,
-            );
-        benchArgs.push("--services", services);
-    }
+        return typeof value === "string" ? [`--${name}`, value] : [];
+    });
     if (values["skip-bench"] === true && benchArgs.length > 0)
         throw new UsageError(
             "--skip-bench runs no bench: drop --repeat, --services and --duration",
         );
+    // bench's own parser, so the study refuses before building anything what bench would refuse after.
+    parseBenchOptions(benchArgs, PROJECT_DIR, {});
     return {
         fromScratch: values["from-scratch"] === true,
         destroy: values["destroy"] === true,
         skipBench: values["skip-bench"] === true,
         benchArgs,
     };
+}
+
+function operationFlags(values: CommandLine["values"]): OperationFlags {
+    const targets = values["target"];
+    return {
+        yes: values["yes"] === true,
+        skipPreview: values["skip-preview"] === true,
+        refresh: values["refresh"] === true,
+        diff: values["diff"] === true,
+        targets: Array.isArray(targets) ? targets : [],
+    };
+}
+
+/** The CLI's own flags for an operation, as Pulumi users type them. */
+export function operationArgs(flags: OperationFlags): string[] {
+    return [
+        ...(flags.yes ? ["--yes"] : []),
+        ...(flags.skipPreview ? ["--skip-preview"] : []),
+        ...(flags.refresh ? ["--refresh"] : []),
+        ...(flags.diff ? ["--diff"] : []),
+        ...flags.targets.flatMap((urn) => ["--target", urn]),
+    ];
+}
+
+/** What is missing from, or extra on, a line that starts with a lab command; undefined if it does not. */
+function missingArgument(
+    word: string,
+    sub: string | undefined,
+    key: string | undefined,
+    value: string | undefined,
+): string | undefined {
+    if (isOneOf(OPERATIONS, word) || word === "study" || word === "plan")
+        return `${word} takes no argument, not "${[sub, key, value].filter((a) => a !== undefined).join(" ")}"`;
+    if (word === "stack" && sub !== "output")
+        return "stack takes `output`: npm run lab -- stack output [NAME]";
+    if (word === "stack") return `stack output takes one NAME, not "${key ?? ""} ${value ?? ""}"`;
+    if (word !== "config") return undefined;
+    if (sub === "set" && key === undefined)
+        return "config set needs a KEY and a VALUE: npm run lab -- config set KEY VALUE";
+    if (sub === "set" && value === undefined)
+        return `config set ${key ?? ""} needs a VALUE (or --secret, to be asked for it): npm run lab -- config set ${key ?? ""} VALUE`;
+    if ((sub === "get" || sub === "rm") && key === undefined)
+        return `config ${sub} needs a KEY: npm run lab -- config ${sub} KEY`;
+    if (sub === "get" || sub === "rm")
+        return `config ${sub} takes one KEY, not "${key ?? ""} ${value ?? ""}"`;
+    return `config takes get, set or rm, not "${sub ?? ""}"`;
 }
 
 /** The command a line asks for; HELP for --help/-h; UsageError (exit 2) for anything else. */
@@ -173,7 +289,20 @@ export function parseLabCommand(argv: readonly string[]): LabCommand | typeof HE
     const command = ((): LabCommand => {
         if (word === undefined) throw new UsageError(`name a command: ${COMMAND_LIST}`);
         if (isOneOf(OPERATIONS, word) && sub === undefined)
-            return { kind: "operation", operation: word };
+            return { kind: "operation", operation: word, flags: operationFlags(line.values) };
+        if (word === "plan" && sub === undefined) {
+            const calicoVersion = line.values["calico"] ?? AKS_DEFAULT_CALICO_VERSION;
+            if (typeof calicoVersion !== "string" || !isCalicoVersion(calicoVersion))
+                throw new UsageError(
+                    `--calico takes a Calico release like ${AKS_DEFAULT_CALICO_VERSION}, not "${String(calicoVersion)}"`,
+                );
+            const sets = line.values["set"];
+            return {
+                kind: "plan",
+                calicoVersion: calicoVersion.replace(/^v/, ""),
+                sets: Array.isArray(sets) ? sets : [],
+            };
+        }
         if (word === "study" && sub === undefined)
             return { kind: "study", options: studyOptions(line.values) };
         if (word === "stack" && sub === "output" && value === undefined)
@@ -198,12 +327,19 @@ export function parseLabCommand(argv: readonly string[]): LabCommand | typeof HE
             if (sub === "rm" && value === undefined)
                 return { kind: "config-rm", key, path: flag("path") };
         }
+        const missing = missingArgument(word, sub, key, value);
+        if (missing !== undefined) throw new UsageError(missing);
         throw new UsageError(
             `"${line.positionals.join(" ")}" is not a lab command (${COMMAND_LIST}); ` +
                 "for any other Pulumi command, run `pulumi` itself in the project folder",
         );
     })();
-    const allowed = command.kind === "pass-through" ? [] : ALLOWED[command.kind];
+    const allowed =
+        command.kind === "operation"
+            ? OPERATION_FLAGS[command.operation]
+            : command.kind === "pass-through"
+              ? []
+              : ALLOWED[command.kind];
     const extra = Object.keys(line.values).filter(
         (name) => line.values[name] !== undefined && !allowed.includes(name),
     );

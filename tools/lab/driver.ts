@@ -3,6 +3,7 @@
  * credential where Azure is reached), then the command on the lab's stack. lab.ts wires the real
  * Automation API, terminal and processes; tests use recording fakes.
  */
+import { UsageError } from "../cli/args";
 import { InterruptedError } from "../cli/passphrase";
 import { explained } from "../cli/pulumi-errors";
 import {
@@ -13,7 +14,15 @@ import {
     type Terminal,
 } from "../cli/pulumi-stack";
 import { azureSettings, checkAzureCredential, type AzResult } from "./azure-credential";
-import { mayCreateStack, reachesAzure, type LabCommand, type StudyOptions } from "./command";
+import {
+    mayCreateStack,
+    operationArgs,
+    reachesAzure,
+    type LabCommand,
+    type Operation,
+    type OperationFlags,
+    type StudyOptions,
+} from "./command";
 import { renderConfig, renderOutputs } from "./render";
 
 /**
@@ -35,6 +44,8 @@ export interface DriverDeps {
     /** Finds (or installs) the CLI, reporting which, and opens the workspace. */
     readonly connect: () => Promise<Connected>;
     readonly terminal: Terminal;
+    /** Whether the Pulumi CLI can ask the user to confirm (automation.ts cliCanAsk). */
+    readonly cliCanAsk: boolean;
     /** Runs `az` with these arguments; undefined when az is not on PATH. */
     readonly runAz: (args: readonly string[]) => Promise<AzResult>;
     /** A secret config value typed nowhere on the command line: asked on the terminal, else read from stdin. */
@@ -46,14 +57,49 @@ export interface DriverDeps {
         options: StudyOptions,
         destroyLab: () => Promise<void>,
     ) => Promise<void>;
+    /** `npm run lab -- plan`: offline, so it runs before (and instead of) every check below. */
+    readonly plan: (command: Extract<LabCommand, { kind: "plan" }>) => Promise<number>;
     readonly stackName: string;
     readonly stdout: (text: string) => void;
     /** One check or status line (stderr). */
     readonly report: (line: string) => void;
 }
 
+/**
+ * Whether the CLI will stop to ask: up, destroy and refresh do, unless --yes, --skip-preview or
+ * PULUMI_SKIP_CONFIRMATIONS (pulumi/pulumi pkg/cmd/pulumi/operations/up.go @v3.276.0:
+ * `yes = yes || skipPreview || env.SkipConfirmations.Value()`).
+ */
+function asks(operation: Operation, flags: OperationFlags, env: NodeJS.ProcessEnv): boolean {
+    const skip = (env["PULUMI_SKIP_CONFIRMATIONS"] ?? "").toLowerCase();
+    return (
+        operation !== "preview" && !flags.yes && !flags.skipPreview && !["1", "true"].includes(skip)
+    );
+}
+
+/** What Ctrl-C during an operation leaves, and the commands that finish or remove it. */
+export function interruptedLine(what: Operation | "study"): string {
+    if (what === "preview" || what === "refresh")
+        return `interrupted: the ${what} stopped; nothing was changed`;
+    return (
+        "interrupted: the lab may be half built and billing (its VMs run until removed): " +
+        "`npm run lab -- up` finishes it, `npm run lab -- destroy` removes it"
+    );
+}
+
 /** Runs one command; resolves with the exit code, rejects with a one-line error. */
 export async function runLabCommand(command: LabCommand, deps: DriverDeps): Promise<number> {
+    // As the CLI refuses (backenderr.NoConfirmationInNonInteractiveError), but before anything runs.
+    if (
+        command.kind === "operation" &&
+        asks(command.operation, command.flags, deps.env) &&
+        !deps.cliCanAsk
+    )
+        throw new UsageError(
+            `${command.operation} previews and then asks before changing the lab, and there is no ` +
+                `terminal to ask on: run it on one, or add --yes (npm run lab -- ${command.operation} --yes)`,
+        );
+    if (command.kind === "plan") return deps.plan(command);
     // npm run lab refused an unsupported Node before this ran (tools/cli/node-version.cjs).
     deps.report(`Node ${deps.nodeVersion}`);
     const { workspace, runCli } = await deps.connect();
@@ -83,10 +129,17 @@ export async function runLabCommand(command: LabCommand, deps: DriverDeps): Prom
 
     switch (command.kind) {
         case "operation": {
-            const operation = command.operation;
-            if (operation === "destroy") await destroyLab();
-            else if (operation === "up") await call(() => stack.up(deps.operation));
-            else await call(() => stack[operation](deps.operation));
+            const { operation, flags } = command;
+            if (operation === "destroy") workspace.addEnv(DESTROY_ENV);
+            const code = await stack.run(
+                [operation, ...operationArgs(flags)],
+                deps.operation.signal,
+            );
+            if (deps.interrupted()) throw new InterruptedError(interruptedLine(operation));
+            if (code !== 0)
+                throw new Error(
+                    `pulumi ${operation} ended with exit ${code}; its output above says why`,
+                );
             return 0;
         }
         case "stack-output":
@@ -113,7 +166,11 @@ export async function runLabCommand(command: LabCommand, deps: DriverDeps): Prom
             await call(() => stack.removeConfig(command.key, command.path));
             return 0;
         case "study":
-            await deps.study(stack, command.options, destroyLab);
+            await deps.study(stack, command.options, destroyLab).catch((error: unknown) => {
+                throw error instanceof InterruptedError
+                    ? new InterruptedError(interruptedLine("study"))
+                    : error;
+            });
             return 0;
     }
 }

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { KUBECONFIG_ENV } from "../../components/calico/cluster-step-command";
 import { HELP, helpText } from "../cli/args";
-import { connect, runCli, systemTerminal } from "../cli/automation";
+import { cliCanAsk, connect, runCli, systemTerminal } from "../cli/automation";
 import { runMain } from "../cli/main";
 import { InterruptedError, readHidden } from "../cli/passphrase";
 import { PROJECT_DIR, STATE_DIR, stackName } from "../cli/project";
@@ -133,6 +133,7 @@ async function main(): Promise<number> {
             };
         },
         terminal,
+        cliCanAsk: cliCanAsk(),
         runAz,
         readSecretValue: async (key) =>
             terminal.interactive
@@ -151,6 +152,15 @@ async function main(): Promise<number> {
                 log: report,
                 outputTail: () => tail.last(),
                 interrupted: () => interrupted,
+            });
+        },
+        plan: async (plan) => {
+            const { runPlan } = await import("./plan/plan.js");
+            return runPlan({
+                stack: name,
+                calicoVersion: plan.calicoVersion,
+                sets: plan.sets,
+                stdout: (text) => process.stdout.write(text),
             });
         },
         stackName: name,

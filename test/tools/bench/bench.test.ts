@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { HELP, UsageError } from "../../../tools/cli/args";
-import { loadResults, parseBenchOptions, recordRun } from "../../../tools/bench/bench";
+import { loadResults, recordRun } from "../../../tools/bench/bench";
+import { parseBenchOptions } from "../../../tools/bench/options";
 import { fakeRun } from "../../support/bench";
 
 describe("parseBenchOptions", () => {

@@ -74,10 +74,13 @@ describe("exit codes and error lines", () => {
             1,
         );
         assert.equal(
-            errorLine("verify", new UsageError("bad")),
-            "verify: bad (see verify --help)\n",
+            errorLine("verify", new UsageError("bad"), "npm run verify -- --help"),
+            "verify: bad (see `npm run verify -- --help`)\n",
         );
-        assert.equal(errorLine("verify", new Error("broken")), "verify: broken\n");
+        assert.equal(
+            errorLine("verify", new Error("broken"), "npm run verify -- --help"),
+            "verify: broken\n",
+        );
     });
 });
 

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { withDownloadCause } from "../../../tools/cli/automation";
+import { closedUrl } from "../../support/http-server";
 import {
     chooseCli,
     cliCacheRoot,
@@ -157,15 +159,25 @@ describe("findPulumiCli", () => {
     it("reports a failed download in one line", async () => {
         const failing: CliInstaller<string> = {
             get: () => Promise.reject(new Error("spawn pulumi ENOENT")),
-            install: () =>
-                Promise.reject(
-                    new Error("Failed to download https://get.pulumi.com/install.sh: fetch failed"),
-                ),
+            install: async () => {
+                throw await withDownloadCause(
+                    new Error(`Failed to download ${url}: fetch failed`),
+                    url,
+                );
+            },
             describe: (cli) => ({ command: cli, version: "?" }),
         };
+        const url = `${await closedUrl()}/install.sh`;
         await assert.rejects(
             findPulumiCli(failing, { root: "/c", mayInstall: true, report: () => undefined }),
-            /could not install the Pulumi CLI into \/c: Failed to download/,
+            (error: Error) => {
+                assert.equal(error.message.split("\n").length, 1);
+                assert.match(
+                    error.message,
+                    /^could not install the Pulumi CLI into \/c: Failed to download .*: fetch failed \(.*ECONNREFUSED.*\); install it yourself \(.*https:\/\/www\.pulumi\.com\/docs\/install\/\), put its folder on PATH/,
+                );
+                return true;
+            },
         );
     });
 });

@@ -38,7 +38,7 @@ describe("classifyFailure", () => {
             [
                 "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.",
                 "locked",
-                /locked by another update.*pulumi cancel --stack dev/,
+                /locked by another update.*`npm run lab -- cancel --stack dev --yes`/,
             ],
             [
                 "Command failed with ENOENT: pulumi stack\nspawn pulumi ENOENT",

@@ -51,9 +51,15 @@ describe("checkAzureCredential", () => {
         const { ARM_TENANT_ID: _tenant, ...noTenant } = SP;
         await assert.rejects(
             checkAzureCredential(azureSettings(noTenant, {}), noAz(ran)),
-            /^AzureCredentialError: A Tenant ID must be configured when authenticating as a Service Principal using a Client Secret\.$/,
+            /^AzureCredentialError: A Tenant ID must be configured when authenticating as a Service Principal using a Client Secret\. Set ARM_TENANT_ID, or run `npm run lab -- config set azure-native:tenantId <value>`\.$/,
         );
         assert.deepEqual(ran, []);
+        // Client id, secret and tenant but no subscription: the line names ARM_SUBSCRIPTION_ID.
+        const { ARM_SUBSCRIPTION_ID: _subscription, ...noSubscription } = SP;
+        await assert.rejects(
+            checkAzureCredential(azureSettings(noSubscription, {}), noAz(ran)),
+            /A Subscription ID must be configured .* Set ARM_SUBSCRIPTION_ID, or run `npm run lab -- config set azure-native:subscriptionId <value>`/,
+        );
     });
     it("accepts an Azure CLI login and says whose", async () => {
         const az = (): Promise<AzResult> =>
@@ -127,7 +133,7 @@ describe("azureCredential", () => {
         assert.deepEqual(kind({ ARM_USE_MSI: "true" }), {
             kind: "incomplete",
             message:
-                "A Subscription ID must be configured when authenticating as a Managed Identity using MSI.",
+                "A Subscription ID must be configured when authenticating as a Managed Identity using MSI. Set ARM_SUBSCRIPTION_ID, or run `npm run lab -- config set azure-native:subscriptionId <value>`.",
         });
         assert.deepEqual(kind({ ARM_USE_MSI: "false", ARM_SUBSCRIPTION_ID: "s" }), {
             kind: "azure-cli",

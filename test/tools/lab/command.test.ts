@@ -5,8 +5,33 @@ import { mayCreateStack, parseLabCommand, reachesAzure } from "../../../tools/la
 
 describe("parseLabCommand", () => {
     it("maps the commands users type", () => {
-        assert.deepEqual(parseLabCommand(["up"]), { kind: "operation", operation: "up" });
-        assert.deepEqual(parseLabCommand(["destroy"]), { kind: "operation", operation: "destroy" });
+        const none = { yes: false, skipPreview: false, refresh: false, diff: false, targets: [] };
+        assert.deepEqual(parseLabCommand(["up"]), {
+            kind: "operation",
+            operation: "up",
+            flags: none,
+        });
+        assert.deepEqual(parseLabCommand(["up", "--refresh", "--yes"]), {
+            kind: "operation",
+            operation: "up",
+            flags: { ...none, yes: true, refresh: true },
+        });
+        assert.deepEqual(
+            parseLabCommand([
+                "destroy",
+                "--skip-preview",
+                "--diff",
+                "--target",
+                "a",
+                "--target",
+                "b",
+            ]),
+            {
+                kind: "operation",
+                operation: "destroy",
+                flags: { ...none, skipPreview: true, diff: true, targets: ["a", "b"] },
+            },
+        );
         assert.deepEqual(parseLabCommand(["stack", "output"]), {
             kind: "stack-output",
             showSecrets: false,
@@ -89,16 +114,40 @@ describe("parseLabCommand", () => {
         );
         assert.throws(
             () => parseLabCommand(["study", "--repeat", "0"]),
-            /--repeat must be a positive integer, not "0"/,
+            /--repeat must be an integer from 1 to 50, not "0"/,
         );
         assert.throws(
             () => parseLabCommand(["study", "--services", "many"]),
-            /--services takes service counts/,
+            /--services takes counts from 0 to 30000/,
         );
+        // bench's limits, refused before the study builds anything.
+        for (const [option, value, message] of [
+            ["--repeat", "51", /--repeat must be an integer from 1 to 50, not "51"/],
+            ["--duration", "601", /--duration must be an integer from 1 to 600, not "601"/],
+            ["--services", "99999", /--services takes counts from 0 to 30000 .*"99999"/],
+        ] as const)
+            assert.throws(() => parseLabCommand(["study", option, value]), message);
         assert.throws(
             () => parseLabCommand(["study", "--skip-bench", "--repeat", "2"]),
             /--skip-bench runs no bench/,
         );
+    });
+    it("says what is missing or extra, not that a lab command is none", () => {
+        for (const [argv, message] of [
+            [
+                ["config", "set", "dataplane"],
+                /config set dataplane needs a VALUE \(or --secret, to be asked for it\)/,
+            ],
+            [["config", "set"], /config set needs a KEY and a VALUE/],
+            [["config", "get"], /config get needs a KEY: npm run lab -- config get KEY$/],
+            [["config", "rm"], /config rm needs a KEY/],
+            [["config", "frob"], /config takes get, set or rm, not "frob"$/],
+            [["study", "foo"], /study takes no argument, not "foo"$/],
+            [["up", "now"], /up takes no argument, not "now"$/],
+            [["stack"], /stack takes `output`/],
+        ] as const)
+            assert.throws(() => parseLabCommand(argv), message, argv.join(" "));
+        assert.throws(() => parseLabCommand(["frob"]), /"frob" is not a lab command/);
     });
     it("answers --help anywhere but in a pass-through command", () => {
         assert.equal(parseLabCommand(["--help"]), HELP);
@@ -114,7 +163,9 @@ describe("parseLabCommand", () => {
             ["stack", "ls"],
             ["config", "set", "k"],
             ["config", "get"],
-            ["destroy", "--yes"],
+            ["refresh", "--refresh"],
+            ["preview", "--yes"],
+            ["study", "--yes"],
             ["study", "--show-secrets"],
         ]) {
             assert.throws(() => parseLabCommand(argv), UsageError, argv.join(" "));

@@ -1,16 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { HELP } from "../../../tools/cli/args";
+import { HELP, UsageError } from "../../../tools/cli/args";
 import { InterruptedError } from "../../../tools/cli/passphrase";
 import type { AzResult } from "../../../tools/lab/azure-credential";
 import { parseLabCommand, type LabCommand } from "../../../tools/lab/command";
 import { DESTROY_ENV, runLabCommand, type DriverDeps } from "../../../tools/lab/driver";
-import {
-    commandError,
-    fakeStack,
-    fakeWorkspace,
-    type FakeWorkspace,
-} from "../../support/pulumi-fakes";
+import { fakeStack, fakeWorkspace, type FakeWorkspace } from "../../support/pulumi-fakes";
 
 const SP = {
     ARM_CLIENT_ID: "app",
@@ -46,6 +41,8 @@ function harness(workspace: FakeWorkspace, overrides: Partial<DriverDeps> = {}) 
             interactive: false,
             ask: () => Promise.reject(new Error("no prompt")),
         },
+        cliCanAsk: true,
+        plan: () => Promise.reject(new Error("no plan here")),
         runAz: (args): Promise<AzResult> => {
             azRuns.push([...args]);
             return Promise.resolve(undefined);
@@ -74,13 +71,13 @@ describe("runLabCommand", () => {
         assert.deepEqual(h.cliRuns, [["plugin", "ls"]]);
         assert.deepEqual(workspace.calls, []);
     });
-    it("up: checks the credential, creates the stack when missing, streams the engine's output", async () => {
-        const workspace = fakeWorkspace([], {}, { print: "Updating (dev)\n" });
+    it("up: checks the credential, creates the stack when missing, hands up to the CLI on the terminal", async () => {
+        const workspace = fakeWorkspace();
         const h = harness(workspace);
         assert.equal(await runLabCommand(command("up"), h.deps), 0);
         assert.deepEqual(workspace.calls, ["stackFileConfig dev", "select dev", "create dev"]);
-        assert.deepEqual(workspace.stacks.get("dev")?.calls, ["up color=never"]);
-        assert.deepEqual(h.out, ["Updating (dev)\n"]);
+        // No --yes: the CLI previews and asks, as `pulumi up` does.
+        assert.deepEqual(workspace.stacks.get("dev")?.calls, ["run up"]);
         assert.deepEqual(h.lines, [
             "Node 22.20.0",
             "Azure: service principal app with a client secret, from ARM_* or azure-native config",
@@ -126,7 +123,7 @@ describe("runLabCommand", () => {
             workspace.env["PULUMI_K8S_DELETE_UNREACHABLE"],
             DESTROY_ENV.PULUMI_K8S_DELETE_UNREACHABLE,
         );
-        assert.deepEqual(workspace.stacks.get("dev")?.calls, ["destroy color=never"]);
+        assert.deepEqual(workspace.stacks.get("dev")?.calls, ["run destroy"]);
         const up = fakeWorkspace([fakeStack("dev")]);
         await runLabCommand(command("up"), harness(up).deps);
         assert.equal(up.env["PULUMI_K8S_DELETE_UNREACHABLE"], undefined);
@@ -159,20 +156,77 @@ describe("runLabCommand", () => {
             secret: true,
         });
     });
-    it("says what a CLI failure means in one line", async () => {
-        const stack = fakeStack("dev", {
-            fail: { up: commandError("error: the stack is currently locked by 1 lock(s).") },
+    it("hands the operations' Pulumi flags to the CLI as typed", async () => {
+        const stack = fakeStack("dev");
+        const h = harness(fakeWorkspace([stack]));
+        await runLabCommand(command("up", "--refresh", "--yes", "--diff"), h.deps);
+        await runLabCommand(command("destroy", "--skip-preview", "--target", "urn:a"), h.deps);
+        await runLabCommand(command("refresh", "--target", "urn:a", "--target", "urn:b"), h.deps);
+        await runLabCommand(command("preview", "--diff"), h.deps);
+        assert.deepEqual(stack.calls, [
+            "run up --yes --refresh --diff",
+            "run destroy --skip-preview --target urn:a",
+            "run refresh --target urn:a --target urn:b",
+            "run preview --diff",
+        ]);
+    });
+    it("without a terminal to ask on, refuses up, destroy and refresh without --yes before anything runs", async () => {
+        for (const operation of ["up", "destroy", "refresh"]) {
+            const workspace = fakeWorkspace([fakeStack("dev")]);
+            const h = harness(workspace, { cliCanAsk: false });
+            await assert.rejects(
+                runLabCommand(command(operation), h.deps),
+                (error: Error) =>
+                    error instanceof UsageError &&
+                    error.message.includes(`add --yes (npm run lab -- ${operation} --yes)`),
+            );
+            assert.deepEqual(h.lines, []);
+            assert.deepEqual(workspace.calls, []);
+        }
+        for (const argv of [["up", "--yes"], ["destroy", "--skip-preview"], ["preview"]]) {
+            const stack = fakeStack("dev");
+            await runLabCommand(
+                command(...argv),
+                harness(fakeWorkspace([stack]), { cliCanAsk: false }).deps,
+            );
+            assert.deepEqual(stack.calls, [`run ${argv.join(" ")}`]);
+        }
+        const stack = fakeStack("dev");
+        const h = harness(fakeWorkspace([stack]), {
+            cliCanAsk: false,
+            env: { ...SP, PULUMI_SKIP_CONFIRMATIONS: "true" },
         });
+        await runLabCommand(command("up"), h.deps);
+        assert.deepEqual(stack.calls, ["run up"]);
+    });
+    it("says when the CLI's operation failed, pointing at its output", async () => {
+        const stack = fakeStack("dev", { runExit: 255 });
         const h = harness(fakeWorkspace([stack]));
         await assert.rejects(
             runLabCommand(command("up"), h.deps),
-            /stack dev is locked by another update/,
+            /^Error: pulumi up ended with exit 255; its output above says why$/,
         );
     });
-    it("reports a cancelled operation after Ctrl-C as an interruption", async () => {
-        const stack = fakeStack("dev", { fail: { up: commandError("error: update canceled") } });
-        const h = harness(fakeWorkspace([stack]), { interrupted: () => true });
-        await assert.rejects(runLabCommand(command("up"), h.deps), InterruptedError);
+    it("after Ctrl-C during up or destroy, says the lab may be billing and how to finish or remove it", async () => {
+        for (const operation of ["up", "destroy"]) {
+            const stack = fakeStack("dev", { runExit: 255 });
+            const h = harness(fakeWorkspace([stack]), { interrupted: () => true });
+            await assert.rejects(
+                runLabCommand(command(operation), h.deps),
+                (error: Error) =>
+                    error instanceof InterruptedError &&
+                    /half built and billing.*`npm run lab -- up` finishes it, `npm run lab -- destroy` removes it/.test(
+                        error.message,
+                    ),
+            );
+        }
+        const interruptedStudy = harness(fakeWorkspace([fakeStack("dev")]), {
+            study: () => Promise.reject(new InterruptedError()),
+        });
+        await assert.rejects(
+            runLabCommand(command("study"), interruptedStudy.deps),
+            /half built and billing/,
+        );
     });
     it("hands the study the stack and a destroy that sets the same environment", async () => {
         const workspace = fakeWorkspace([fakeStack("dev")]);

@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cliConfig, projectConfig } from "./cli-config";
+import { cliConfig, nearestKey, projectConfig } from "../../core/project-config";
+
+describe("nearestKey", () => {
+    it("names the declared key a misspelling meant", () => {
+        const declared = Object.keys(projectConfig().config);
+        assert.equal(nearestKey("dataPlane", declared), "dataplane");
+        assert.equal(nearestKey("nodecount", declared), "nodeCount");
+        assert.equal(nearestKey("wiregard", declared), "wireguard");
+        assert.equal(nearestKey("x", []), undefined);
+    });
+});
 
 describe("cliConfig: the Pulumi CLI's treatment of stack config", () => {
     it("merges every Pulumi.yaml default, so a fresh stack runs (a key without one would be missing)", () => {

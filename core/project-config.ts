@@ -1,6 +1,7 @@
 /**
- * What the Pulumi CLI does to a stack's configuration before the program runs, so that tests run
- * the program on what a user's `pulumi up` hands it (pulumi/pulumi pkg/workspace/config.go
+ * Pulumi.yaml's declared configuration, and what the Pulumi CLI does to a stack's configuration
+ * before the program runs, so that the program knows its declared keys and the tests and
+ * `npm run lab -- plan` run it on what a user's `pulumi up` hands it (pulumi/pulumi pkg/workspace/config.go
  * ValidateStackConfigAndApplyProjectConfig and sdk/go/common/workspace/project.go ValidateConfigValue
  * @v3.259.0): Pulumi.yaml's defaults are merged into the stack's config, a declared key with no
  * default and no value is missing, typed keys are checked, and every value reaches the program as a
@@ -9,17 +10,20 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { PROJECT_DIR } from "./paths";
+
+/** The Pulumi project's folder: one level above core/. */
+const PROJECT_DIR = join(__dirname, "..");
 
 /** A stack's value for a key: text (`pulumi config set`), or a list (`pulumi config set --path 'k[0]'`). */
 export type StackValue = string | readonly unknown[];
 
-interface DeclaredKey {
+export interface DeclaredKey {
     readonly type?: "string" | "integer" | "boolean" | "array";
     readonly items?: { readonly type: string };
     readonly default?: unknown;
 }
 
+/** Pulumi.yaml's name and declared config keys. */
 export function projectConfig(): { name: string; config: Record<string, DeclaredKey> } {
     return parse(readFileSync(join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as {
         name: string;
@@ -50,6 +54,28 @@ function typeChecks(declared: DeclaredKey, value: StackValue): boolean {
 
 const asText = (value: unknown): string =>
     typeof value === "string" ? value : JSON.stringify(value);
+
+/** The key Pulumi.yaml declares that is nearest to `key` (fewest edits, case ignored). */
+export function nearestKey(key: string, declared: readonly string[]): string | undefined {
+    const distance = (a: string, b: string): number => {
+        let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+        for (let i = 1; i <= a.length; i++) {
+            const next = [i];
+            for (let j = 1; j <= b.length; j++)
+                next[j] = Math.min(
+                    (row[j] ?? 0) + 1,
+                    (next[j - 1] ?? 0) + 1,
+                    (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+                );
+            row = next;
+        }
+        return row[b.length] ?? 0;
+    };
+    const lower = key.toLowerCase();
+    return [...declared].sort(
+        (a, b) => distance(lower, a.toLowerCase()) - distance(lower, b.toLowerCase()),
+    )[0];
+}
 
 /**
  * The program's configuration (keys without the project prefix, values as strings), or the error

@@ -1,0 +1,185 @@
+/**
+ * Runs the Pulumi program in this process under Pulumi's mocks (pulumi.runtime.setMocks), with a
+ * simulated cluster and Azure answering, and records what it would send to the engine: every
+ * resource and read with its inputs, in the order the program sends them, and the warnings and
+ * the error a preview would show. The one place in tools/ that uses the Pulumi runtime
+ * (eslint.boundaries.mjs): nothing here reaches Azure, a cluster or the CLI. Mocks are process-global,
+ * so this runs once per process.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { kubeProxyHealthzPortFieldOf } from "../../../core/calico-objects";
+import { FELIX_CRD_NAME } from "../../../core/felix-schema";
+
+/** A resource the program would register, or a read (`Resource.get`) it would make. */
+export interface PlannedResource {
+    readonly type: string;
+    readonly name: string;
+    /** The id of an existing object the program reads; absent for a resource it manages. */
+    readonly readId?: string;
+    /** A ComponentResource: a group of the resources after it, nothing of its own in Azure or the cluster. */
+    readonly component?: true;
+    /** Inputs as the engine would receive them; secrets as SECRET, internals (`__*`) left out. */
+    readonly inputs: Readonly<Record<string, unknown>>;
+}
+
+export interface SimulatedRun {
+    readonly resources: readonly PlannedResource[];
+    readonly warnings: readonly string[];
+    /** The program's error, as the CLI would print it. */
+    readonly error?: string;
+}
+
+export const SECRET = "[secret]";
+
+/** What only Azure or the cluster can know shows as <what it is>. */
+export const unknown = (what: string): string => `<${what}>`;
+
+function masked(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(masked);
+    if (typeof value !== "object" || value === null) return value;
+    const record = value as Record<string, unknown>;
+    if (record[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return SECRET;
+    return Object.fromEntries(
+        Object.entries(record)
+            .filter(([key]) => !key.startsWith("__"))
+            .map(([key, item]) => [key, masked(item)]),
+    );
+}
+
+/** A FelixConfiguration CRD spec declaring just what the program reads of it: the healthz field, if the line has one. */
+export function simulatedFelixCrdSpec(calicoVersion: string): Record<string, unknown> {
+    const field = kubeProxyHealthzPortFieldOf(calicoVersion);
+    const properties =
+        field === undefined || field === "none" ? {} : { [field]: { type: "integer" } };
+    return {
+        versions: [
+            {
+                name: "v1",
+                storage: true,
+                schema: { openAPIV3Schema: { properties: { spec: { properties } } } },
+            },
+        ],
+    };
+}
+
+/** What a provider would return for the outputs the program reads; Azure's own values stay <unknown>. */
+function answer(
+    args: pulumi.runtime.MockResourceArgs,
+    calicoVersion: string,
+): Record<string, unknown> {
+    if (args.type.startsWith("kubernetes:") && args.type.endsWith("Patch")) {
+        // The API server's record of the apply: the steps after a patch wait from its time.
+        const inputs = args.inputs as { apiVersion?: string; metadata?: Record<string, unknown> };
+        const fieldsOf = (value: unknown): unknown =>
+            typeof value === "object" && value !== null && !Array.isArray(value)
+                ? Object.fromEntries(Object.entries(value).map(([k, v]) => [`f:${k}`, fieldsOf(v)]))
+                : {};
+        const {
+            apiVersion: _a,
+            kind: _k,
+            metadata: _m,
+            ...fields
+        } = args.inputs as Record<string, unknown>;
+        const annotations = inputs.metadata?.["annotations"] as Record<string, string> | undefined;
+        return {
+            metadata: {
+                ...inputs.metadata,
+                managedFields: [
+                    {
+                        manager:
+                            annotations?.["pulumi.com/patchFieldManager"] ?? "pulumi-kubernetes",
+                        operation: "Apply",
+                        apiVersion: inputs.apiVersion,
+                        time: unknown("time of the apply"),
+                        fieldsType: "FieldsV1",
+                        fieldsV1: fieldsOf(fields),
+                    },
+                ],
+            },
+        };
+    }
+    switch (args.type) {
+        case "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition":
+            return args.id === FELIX_CRD_NAME ? { spec: simulatedFelixCrdSpec(calicoVersion) } : {};
+        case "azure-native:resources:ResourceGroup":
+            return { name: unknown(`${args.name} name`) };
+        case "azure-native:containerservice:ManagedCluster":
+            return { name: unknown(`${args.name} name`), fqdn: unknown("API server FQDN") };
+        case "random:index/randomPassword:RandomPassword":
+            return { result: unknown("generated password") };
+        case "kubernetes:core/v1:Service":
+            return { status: { loadBalancer: { ingress: [{ ip: unknown("load balancer IP") }] } } };
+        default:
+            return {};
+    }
+}
+
+/** Runs `program` (the module that is index.ts) under the mocks with this stack configuration. */
+export async function simulate(options: {
+    readonly project: string;
+    readonly stack: string;
+    /** Keys without the project prefix, values as the CLI hands them (strings). */
+    readonly config: Readonly<Record<string, string>>;
+    readonly calicoVersion: string;
+    readonly program: () => Promise<unknown>;
+}): Promise<SimulatedRun> {
+    pulumi.runtime.setAllConfig(
+        Object.fromEntries(
+            Object.entries(options.config).map(([key, value]) => [
+                `${options.project}:${key}`,
+                value,
+            ]),
+        ),
+    );
+    const resources: PlannedResource[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                resources.push({
+                    type: args.type,
+                    name: args.name,
+                    ...(args.id ? { readId: args.id } : {}),
+                    ...(args.custom === false ? { component: true as const } : {}),
+                    inputs: masked(args.inputs) as Record<string, unknown>,
+                });
+                return {
+                    id: args.id || unknown(`${args.name} id`),
+                    state: { ...(args.inputs as object), ...answer(args, options.calicoVersion) },
+                };
+            },
+            call: (args) =>
+                // The cluster's credentials: a kubeconfig only Azure can hand out.
+                args.token === "azure-native:containerservice:listManagedClusterUserCredentials"
+                    ? {
+                          kubeconfigs: [
+                              {
+                                  name: "clusterUser",
+                                  value: Buffer.from(unknown("kubeconfig")).toString("base64"),
+                              },
+                          ],
+                      }
+                    : {},
+        },
+        options.project,
+        options.stack,
+        // Not a dry run: every mocked value is known, so every step's command can be shown in full.
+        false,
+    );
+    const warnings: string[] = [];
+    pulumi.log.warn = (message) => {
+        warnings.push(message);
+        return Promise.resolve();
+    };
+    let error: string | undefined;
+    try {
+        const program = (await options.program()) as Record<string, unknown>;
+        // Waiting on the stack's outputs lets every registration the program makes happen.
+        for (const value of Object.values(program))
+            if (pulumi.Output.isInstance(value))
+                await new Promise((resolve) => value.apply(resolve));
+    } catch (thrown) {
+        error = thrown instanceof Error ? thrown.message : String(thrown);
+    }
+    await pulumi.runtime.disconnect();
+    return { resources, warnings, ...(error === undefined ? {} : { error }) };
+}
