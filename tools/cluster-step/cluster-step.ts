@@ -1,10 +1,11 @@
 /**
  * The steps of a dataplane switch that Pulumi runs as commands (see components/calico/calico-dataplane.ts):
  *
- *   tsx tools/cluster-step/cluster-step.ts wait-calico
+ *   tsx tools/cluster-step/cluster-step.ts wait-calico [--existing]
  *   tsx tools/cluster-step/cluster-step.ts wait-ctlb-detached --since T
  *   tsx tools/cluster-step/cluster-step.ts wait-dataplane <iptables|bpf> --since T
  *   tsx tools/cluster-step/cluster-step.ts restart <namespace>/<deployment> --since T
+ *   tsx tools/cluster-step/cluster-step.ts refuse-destroy-on-ebpf
  *
  * T is when the lab's patch was applied (its managedFields time). The kubeconfig comes in
  * $LAB_KUBECONFIG (a Pulumi secret), never on the command line or on disk.
@@ -25,12 +26,18 @@ import {
 } from "../../core/felix-log";
 import { calicoSnapshotFrom } from "../kube/cluster-objects";
 import {
+    calicoPreflightProblem,
+    ebpfStillLive,
+    type CalicoApis,
+} from "../../core/calico-preflight";
+import {
     HELP,
     helpText,
     parseCommandLine,
     stringOption,
     UsageError,
     type CommandSpec,
+    flag,
     positiveIntegerOption,
 } from "../cli/args";
 import { runMain } from "../cli/main";
@@ -38,7 +45,8 @@ import { pollUntilConverged, type PollOptions } from "../cli/poll";
 import { isOneOf } from "../../core/parse";
 
 export type Step =
-    | { readonly kind: "wait-calico"; readonly timeoutSeconds: number }
+    | { readonly kind: "wait-calico"; readonly existing: boolean; readonly timeoutSeconds: number }
+    | { readonly kind: "refuse-destroy-on-ebpf" }
     | { readonly kind: "wait-ctlb-detached"; readonly since: Date; readonly timeoutSeconds: number }
     | {
           readonly kind: "wait-dataplane";
@@ -69,13 +77,19 @@ const CLUSTER_STEP_COMMAND: CommandSpec = {
     name: "tsx tools/cluster-step/cluster-step.ts",
     summary: "one step of a dataplane switch, run by the lab's Pulumi program",
     usage: [
-        "wait-calico [--timeout-seconds N]",
+        "wait-calico [--existing] [--timeout-seconds N]",
         "wait-ctlb-detached --since T [--timeout-seconds N]",
         `wait-dataplane ${DATAPLANES.join("|")} --since T [--timeout-seconds N]`,
         "restart <namespace>/<deployment> --since T [--timeout-seconds N]",
+        "refuse-destroy-on-ebpf",
     ],
     positionals: ["step", "target"],
     options: {
+        existing: {
+            type: "boolean",
+            description:
+                "wait-calico on a cluster the lab did not create: fail at once when the Tigera operator, Installation default or the FelixConfiguration CRD is missing",
+        },
         since: {
             type: "string",
             value: "T",
@@ -92,7 +106,10 @@ const CLUSTER_STEP_COMMAND: CommandSpec = {
     },
     exitCodes: [
         [0, "the step is done"],
-        [1, "it did not converge in time (the message names what is missing), or failed"],
+        [
+            1,
+            "it did not converge in time (the message names what is missing), the cluster's Calico cannot be switched, or a destroy must wait for the flip back",
+        ],
         [2, "bad arguments"],
     ],
     examples: [
@@ -137,7 +154,14 @@ export function parseStep(
     switch (kind) {
         case "wait-calico":
             noTarget();
-            return { kind, timeoutSeconds: timeout(DEFAULT_TIMEOUT_SECONDS[kind]) };
+            return {
+                kind,
+                existing: flag(line, "existing"),
+                timeoutSeconds: timeout(DEFAULT_TIMEOUT_SECONDS[kind]),
+            };
+        case "refuse-destroy-on-ebpf":
+            noTarget();
+            return { kind };
         case "wait-ctlb-detached":
             noTarget();
             return { kind, since: since(), timeoutSeconds: timeout(DEFAULT_TIMEOUT_SECONDS[kind]) };
@@ -169,7 +193,7 @@ export function parseStep(
         }
         default:
             throw new UsageError(
-                `unknown step "${kind ?? ""}": one of wait-calico, wait-ctlb-detached, wait-dataplane, restart`,
+                `unknown step "${kind ?? ""}": one of wait-calico, wait-ctlb-detached, wait-dataplane, restart, refuse-destroy-on-ebpf`,
             );
     }
 }
@@ -177,6 +201,8 @@ export function parseStep(
 /** The cluster as the steps see it; a fake in tests, @kubernetes/client-node for real. */
 export interface Cluster {
     readCalico(): Promise<CalicoSnapshot>;
+    /** Which Calico CRDs the cluster serves. */
+    readCalicoApis(): Promise<CalicoApis>;
     /** calico-node's pods, each with its log from `since` on (kubelet timestamps on every line). */
     readCalicoNodes(since: Date): Promise<CalicoNodePod[]>;
     readDeployment(namespace: string, name: string): Promise<RolloutStatus | undefined>;
@@ -198,6 +224,11 @@ export async function runStep(
     options: RunOptions = {},
 ): Promise<string> {
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    if (step.kind === "refuse-destroy-on-ebpf") {
+        const live = ebpfStillLive(await cluster.readCalico());
+        if (live !== undefined) throw new Error(live);
+        return "Calico is not on eBPF: the destroy goes on";
+    }
     let last = "";
     // One converged look is enough: "converged" includes each node's Felix having started the
     // wanted mode since the switch (or, on a node calico-node did not roll, not having restarted
@@ -215,13 +246,24 @@ export async function runStep(
         },
     };
     switch (step.kind) {
-        case "wait-calico":
+        case "wait-calico": {
+            // A cluster the lab cannot switch ends the wait at its first look, before any patch.
+            let refused: string | undefined;
             await pollUntilConverged(
                 "Calico's start on the cluster",
-                async () => pendingCalicoReady(await cluster.readCalico()),
+                async () => {
+                    const [apis, snapshot] = await Promise.all([
+                        cluster.readCalicoApis(),
+                        cluster.readCalico(),
+                    ]);
+                    refused = calicoPreflightProblem(apis, snapshot, step.existing);
+                    return refused === undefined ? pendingCalicoReady(snapshot) : [];
+                },
                 poll,
             );
+            if (refused !== undefined) throw new Error(refused);
             return "Calico is up: Installation, FelixConfiguration and TigeraStatus are there";
+        }
         case "wait-ctlb-detached":
             return waitCtlbDetached(step.since, cluster, poll, log);
         case "wait-dataplane": {
@@ -313,6 +355,7 @@ async function main(): Promise<number> {
     const config = kube.kubeConfigFromEnv();
     const cluster: Cluster = {
         readCalico: async () => calicoSnapshotFrom(await kube.readCalicoObjects(config)),
+        readCalicoApis: () => kube.readCalicoApis(config),
         readCalicoNodes: (since) => kube.readCalicoNodePods(config, since),
         readDeployment: (namespace, name) => kube.readDeploymentRollout(config, namespace, name),
         restartDeployment: (namespace, name, at) =>
