@@ -167,13 +167,13 @@ const kubeconfig: Parser<ApiServer> = (raw, key) => {
 };
 
 /**
- * `<resource group>/<cluster name>`: a resource group of at most 90 letters, digits, `-`, `_`, `(`,
- * `)`, `.`, not ending in `.` (Azure SDK docs, ResourceGroup name rules), and a cluster name that
- * starts with a letter or digit, then letters, digits, `_`, `.`, `-` (Az.Aks New-AzAksCluster -Name
- * ValidatePattern). Azure itself judges the rest when the lab reads the cluster.
+ * `<resource group>/<cluster name>`, each as Azure's API takes it: a resource group of 1 to 90
+ * letters, digits, `-`, `_`, `(`, `)`, `.`, not ending in `.`; a cluster name of 1 to 63 letters,
+ * digits, `-`, `_`, starting and ending with a letter or digit (learn.microsoft.com
+ * rest/api/aks/managedclusters/listclusterusercredentials, resourceName pattern, api-version 2025-08-01).
  */
 const aksClusterName: Parser<AksClusterName> = (raw, key) => {
-    const match = /^([-\w.()]{0,89}[-\w()])\/([a-zA-Z0-9][-\w.]{0,63})$/.exec(raw);
+    const match = /^([-\w.()]{0,89}[-\w()])\/([a-zA-Z0-9](?:[-\w]{0,61}[a-zA-Z0-9])?)$/.exec(raw);
     if (!match?.[1] || !match[2])
         return bad(key, raw, "<resource group>/<cluster name>, e.g. platform-rg/aks-prod");
     return { resourceGroupName: match[1], clusterName: match[2] };

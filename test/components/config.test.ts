@@ -374,11 +374,11 @@ describe("cluster: aks | existing", () => {
             cluster: { resourceGroupName: "platform-rg", clusterName: "aks-prod" },
         });
         assert.deepEqual(
-            parseSecret({ cluster: "existing", existingAksCluster: "rg.(team)_1/c.1" }).config
+            parseSecret({ cluster: "existing", existingAksCluster: "rg.(team)_1/c" }).config
                 .cluster,
             {
                 kind: "existing-aks",
-                cluster: { resourceGroupName: "rg.(team)_1", clusterName: "c.1" },
+                cluster: { resourceGroupName: "rg.(team)_1", clusterName: "c" },
             },
         );
     });
@@ -404,6 +404,11 @@ describe("cluster: aks | existing", () => {
             "an AKS cluster without its resource group",
             { cluster: "existing", existingAksCluster: "aks-prod" },
             /existingAksCluster is "aks-prod"; allowed: <resource group>\/<cluster name>/,
+        ],
+        [
+            "a cluster name ending in a hyphen",
+            { cluster: "existing", existingAksCluster: "rg/aks-" },
+            /existingAksCluster is "rg\/aks-"/,
         ],
         [
             "a resource group ending in a dot",
