@@ -23,23 +23,25 @@ const REFUSE_ON_EBPF = clusterStepCommand("refuse-destroy-on-ebpf");
  * dynamic provider's delete sees only the state (pulumi/pulumi sdk/nodejs/cmd/dynamic-provider/index.ts
  * @v3.276.0), which holds it as a secret, as it already holds the Kubernetes provider's.
  */
-const destroyGuardProvider: pulumi.dynamic.ResourceProvider<DestroyGuardState, DestroyGuardState> =
-    {
-        create(inputs) {
-            return Promise.resolve({ id: "destroy-guard", outs: inputs });
-        },
-        diff(_id, olds, news) {
-            return Promise.resolve({
-                changes: olds.command !== news.command || olds.kubeconfig !== news.kubeconfig,
-            });
-        },
-        update(_id, _olds, news) {
-            return Promise.resolve({ outs: news });
-        },
-        async delete(_id, props) {
-            await clusterStepProvider.create({ ...props, triggers: [] });
-        },
-    };
+export const destroyGuardProvider: pulumi.dynamic.ResourceProvider<
+    DestroyGuardState,
+    DestroyGuardState
+> = {
+    create(inputs) {
+        return Promise.resolve({ id: "destroy-guard", outs: inputs });
+    },
+    diff(_id, olds, news) {
+        return Promise.resolve({
+            changes: olds.command !== news.command || olds.kubeconfig !== news.kubeconfig,
+        });
+    },
+    update(_id, _olds, news) {
+        return Promise.resolve({ outs: news });
+    },
+    async delete(_id, props) {
+        await clusterStepProvider.create({ ...props, triggers: [] });
+    },
+};
 
 /** Refuses to be deleted while the cluster runs Calico's eBPF dataplane (see destroyGuardProvider). */
 export class DestroyGuard extends pulumi.dynamic.Resource {

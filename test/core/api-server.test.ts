@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+    type ApiServer,
     aksApiServer,
     apiServerFromUrl,
     describeApiServer,
@@ -13,6 +14,12 @@ const kubeconfig = (server: string, current = "lab") =>
         "contexts: [{ name: lab, context: { cluster: c1 } }, { name: b, context: { cluster: c2 } }]",
         `clusters: [{ name: c2, cluster: { server: "https://other:1" } }, { name: c1, cluster: { server: "${server}" } }]`,
     ].join("\n");
+
+/** The reason a parser gave, failing the test when it gave an address instead. */
+function reason(result: ApiServer | string): string {
+    assert.equal(typeof result, "string", JSON.stringify(result));
+    return result as string;
+}
 
 describe("apiServerFromUrl", () => {
     it("takes the URL's host and port, 443 when it names none", () => {
@@ -39,9 +46,9 @@ describe("apiServerFromUrl", () => {
     });
 
     it("says why it cannot use a server behind a path, over http, or not a URL", () => {
-        assert.match(String(apiServerFromUrl("https://rancher/k8s/clusters/c-1")), /has a path/);
-        assert.match(String(apiServerFromUrl("http://10.0.0.1:8080")), /http:, not https:/);
-        assert.match(String(apiServerFromUrl("10.0.0.1:6443")), /not|http/);
+        assert.match(reason(apiServerFromUrl("https://rancher/k8s/clusters/c-1")), /has a path/);
+        assert.match(reason(apiServerFromUrl("http://10.0.0.1:8080")), /http:, not https:/);
+        assert.match(reason(apiServerFromUrl("10.0.0.1:6443")), /not|http/);
         assert.equal(apiServerFromUrl("not a url"), "its server is not a URL");
     });
 });
@@ -71,11 +78,11 @@ describe("kubeconfigApiServer", () => {
         assert.equal(kubeconfigApiServer("a: ["), "it is not YAML");
         assert.equal(kubeconfigApiServer("kind: Config"), "it has no current-context");
         assert.match(
-            String(kubeconfigApiServer(kubeconfig("https://x", "gone"))),
+            reason(kubeconfigApiServer(kubeconfig("https://x", "gone"))),
             /"gone" is not among its contexts/,
         );
         assert.match(
-            String(
+            reason(
                 kubeconfigApiServer(
                     kubeconfig("https://x").replace(/server: "https:\/\/x"/, "insecure: true"),
                 ),
