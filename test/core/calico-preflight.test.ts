@@ -17,7 +17,7 @@ describe("calicoPreflightProblem", () => {
         for (const existing of [false, true]) {
             assert.equal(calicoPreflightProblem(ALL, installed, existing), undefined);
         }
-        // Both groups served (a DatastoreMigration under way): the v1 objects are still there.
+        // Both served: the check goes by the v1 CRD the lab patches (a DatastoreMigration's phase is not read).
         assert.equal(
             calicoPreflightProblem({ ...ALL, felixV3Crd: true }, installed, true),
             undefined,

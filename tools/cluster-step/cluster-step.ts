@@ -121,6 +121,9 @@ const CLUSTER_STEP_COMMAND: CommandSpec = {
     ],
 };
 
+/** The Kubernetes provider's switch for a cluster that is gone (pulumi/pulumi-kubernetes provider/pkg/provider/provider.go @94977969). */
+const DELETE_UNREACHABLE_ENV = "PULUMI_K8S_DELETE_UNREACHABLE";
+
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 export function parseStep(
@@ -210,6 +213,12 @@ export interface Cluster {
 }
 
 export interface RunOptions {
+    /**
+     * Whether a failed read means the cluster is gone and the user said so
+     * (PULUMI_K8S_DELETE_UNREACHABLE=true, which `npm run lab -- destroy` sets): then a destroy
+     * has no Calico left to protect.
+     */
+    readonly clusterGone?: (error: unknown) => boolean;
     readonly poll?: Partial<Omit<PollOptions, "timeoutMs">>;
     readonly log?: (line: string) => void;
     readonly now?: () => Date;
@@ -224,11 +233,7 @@ export async function runStep(
     options: RunOptions = {},
 ): Promise<string> {
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-    if (step.kind === "refuse-destroy-on-ebpf") {
-        const live = ebpfStillLive(await cluster.readCalico());
-        if (live !== undefined) throw new Error(live);
-        return "Calico is not on eBPF: the destroy goes on";
-    }
+    if (step.kind === "refuse-destroy-on-ebpf") return refuseDestroyOnEbpf(cluster, options);
     let last = "";
     // One converged look is enough: "converged" includes each node's Felix having started the
     // wanted mode since the switch (or, on a node calico-node did not roll, not having restarted
@@ -286,6 +291,21 @@ export async function runStep(
         case "restart":
             return restartAfterSwitch(step, cluster, poll, log, options.now);
     }
+}
+
+async function refuseDestroyOnEbpf(cluster: Cluster, options: RunOptions): Promise<string> {
+    let snapshot: CalicoSnapshot;
+    try {
+        snapshot = await cluster.readCalico();
+    } catch (error) {
+        if (options.clusterGone?.(error) === true) {
+            return `the cluster cannot be reached and ${DELETE_UNREACHABLE_ENV}=true says it is gone: the destroy goes on`;
+        }
+        throw error;
+    }
+    const live = ebpfStillLive(snapshot);
+    if (live !== undefined) throw new Error(live);
+    return "Calico is not on eBPF: the destroy goes on";
 }
 
 async function waitCtlbDetached(
@@ -361,7 +381,9 @@ async function main(): Promise<number> {
         restartDeployment: (namespace, name, at) =>
             kube.restartDeployment(config, namespace, name, at),
     };
-    process.stdout.write(`${await runStep(step, cluster)}\n`);
+    const clusterGone = (error: unknown) =>
+        process.env[DELETE_UNREACHABLE_ENV] === "true" && kube.isUnreachable(error);
+    process.stdout.write(`${await runStep(step, cluster, { clusterGone })}\n`);
     return 0;
 }
 

@@ -446,6 +446,24 @@ describe("runStep refuse-destroy-on-ebpf", () => {
         }
     });
 
+    it("lets a destroy of a cluster that is gone go on only when the user said so", async () => {
+        const gone = new Error("connect ECONNREFUSED");
+        const unreachable = new FakeCluster([bpfLive]);
+        unreachable.readCalico = () => Promise.reject(gone);
+        const result = await runStep({ kind: "refuse-destroy-on-ebpf" }, unreachable, {
+            ...quiet,
+            clusterGone: (error) => error === gone,
+        });
+        assert.match(result, /PULUMI_K8S_DELETE_UNREACHABLE=true says it is gone/);
+        await assert.rejects(
+            runStep({ kind: "refuse-destroy-on-ebpf" }, unreachable, {
+                ...quiet,
+                clusterGone: () => false,
+            }),
+            /ECONNREFUSED/,
+        );
+    });
+
     it("lets the destroy go on when Calico runs iptables", async () => {
         const iptables = { ...bpfLive, linuxDataplane: "Iptables", felixBpfEnabled: false };
         const result = await runStep(
