@@ -138,6 +138,20 @@ describe("bad existing-cluster configuration", () => {
         assert.equal(run.registrations.length, 0);
     });
 
+    it("stops in one line when the named AKS cluster is stopped, naming the command that starts it", async () => {
+        // As for a cluster the lab created (test/components/cluster/aks-cluster.test.ts): the
+        // RunError ends the program from inside an invoke's inputs.
+        const stopped = await runProgramRaw(BY_AKS, { powerState: "Stopped" }).then(
+            (run) => new Error(run.error),
+            (error: unknown) => error,
+        );
+        assert.ok(stopped instanceof Error);
+        assert.match(
+            stopped.message,
+            /AKS cluster aks-prod is stopped, and the lab reads and patches Calico through its API server: start it with `az aks start --resource-group platform-rg --name aks-prod`/,
+        );
+    });
+
     it("refuses existing with no cluster named, in one line", async () => {
         const run = await runProgramRaw({ cluster: "existing" });
         assert.equal(run.errorIsRunError, true);
