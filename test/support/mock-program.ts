@@ -30,6 +30,12 @@ export const CRD_FILE_ENV = "LAB_TEST_CRD_FILE";
 export const APPLIED_AT_ENV = "LAB_TEST_PATCH_APPLIED_AT";
 /** The child's environment variable that sets the cluster's live power state (`Running` unless set). */
 export const POWER_STATE_ENV = "LAB_TEST_POWER_STATE";
+/** The child's environment variable listing (JSON) the stack keys set with `--secret`. */
+export const SECRET_KEYS_ENV = "LAB_TEST_SECRET_KEYS";
+/** What Azure says of the AKS cluster `existingAksCluster` names (getManagedCluster). */
+export const EXISTING_AKS_FQDN = "platform-aks-9f8e7d.hcp.westeurope.azmk8s.io";
+/** The uid of the kube-system namespace a read of it returns. */
+export const KUBE_SYSTEM_UID = "6f1c2d3e-0a1b-4c5d-8e9f-a0b1c2d3e4f5";
 
 const isLoadBalancer = (inputs: unknown): boolean =>
     (inputs as { spec?: { type?: string } }).spec?.type === "LoadBalancer";
@@ -133,6 +139,8 @@ function mockState(
     switch (args.type) {
         case "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition":
             return args.id ? readCrd() : {};
+        case "kubernetes:core/v1:Namespace":
+            return args.id === "kube-system" ? { metadata: { uid: KUBE_SYSTEM_UID } } : {};
         case "azure-native:resources:ResourceGroup":
             return { name: `${args.name}-a1b2c3` };
         case "azure-native:containerservice:ManagedCluster":
@@ -204,8 +212,10 @@ export async function runProgramInProcess(
             refusedByCli: true,
         };
     }
+    const secretKeys = JSON.parse(process.env[SECRET_KEYS_ENV] ?? "[]") as string[];
     pulumi.runtime.setAllConfig(
         Object.fromEntries(Object.entries(merged.config).map(([k, v]) => [`${PROJECT}:${k}`, v])),
+        secretKeys.map((key) => `${PROJECT}:${key}`),
     );
     const pending = new Map<
         string,
@@ -231,7 +241,16 @@ export async function runProgramInProcess(
                     return { kubeconfigs: [{ name: "clusterUser", value }] };
                 }
                 if (args.token === "azure-native:containerservice:getManagedCluster") {
-                    return { powerState: { code: process.env[POWER_STATE_ENV] ?? "Running" } };
+                    const { resourceGroupName, resourceName } = args.inputs as Record<
+                        string,
+                        string
+                    >;
+                    return {
+                        powerState: { code: process.env[POWER_STATE_ENV] ?? "Running" },
+                        id: `/subscriptions/0000/resourceGroups/${resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/${resourceName}`,
+                        fqdn: EXISTING_AKS_FQDN,
+                        privateFQDN: "",
+                    };
                 }
                 return {};
             },

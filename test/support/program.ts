@@ -11,12 +11,15 @@ import {
     CRD_FILE_ENV,
     POWER_STATE_ENV,
     RUN_MARKER,
+    SECRET_KEYS_ENV,
     type ProgramRun,
     type Registration,
 } from "./mock-program";
 
 export {
     CLUSTER_FQDN,
+    EXISTING_AKS_FQDN,
+    KUBE_SYSTEM_UID,
     GENERATED_FIELD_MANAGER,
     KUBECONFIG_TEXT,
     LOAD_BALANCER_IP,
@@ -33,6 +36,8 @@ export interface FakeCluster {
     readonly patchAppliedAt?: string;
     /** The cluster's power state as Azure reports it live (default Running). */
     readonly powerState?: "Running" | "Stopped";
+    /** The stack keys whose values were set with `--secret` (none by default). */
+    readonly secretKeys?: readonly string[];
 }
 
 const run = promisify(execFile);
@@ -55,6 +60,7 @@ export async function runProgramRaw(
                 [CRD_FILE_ENV]: cluster.felixCrdFile,
                 [APPLIED_AT_ENV]: cluster.patchAppliedAt,
                 [POWER_STATE_ENV]: cluster.powerState,
+                [SECRET_KEYS_ENV]: JSON.stringify(cluster.secretKeys ?? []),
             },
         },
     );
