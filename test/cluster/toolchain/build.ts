@@ -46,12 +46,12 @@ const VERSIONS_FILE = join(__dirname, "versions.json");
 export const CLUSTER_BINARIES = [
     "pulumi",
     "pulumi-resource-pulumi-nodejs",
-    "pulumi-resource-kubernetes",
     "etcd",
+    "kwok",
     "kube-apiserver",
     "kube-controller-manager",
     "kube-scheduler",
-    "kwok",
+    "pulumi-resource-kubernetes",
 ] as const;
 
 export type ClusterBinary = (typeof CLUSTER_BINARIES)[number];
