@@ -28,7 +28,7 @@ export function aksCalicoLine(crdSet: string): AksCalicoLine {
     const row = provenance
         .split("\n")
         .find((line) => line.startsWith(`| \`${crdSet}/${INSTALLATION_CRD_FILE}\``));
-    const operatorVersion = row?.split("|")[5]?.trim();
+    const operatorVersion = row?.split("|")[4]?.trim();
     if (!operatorVersion) throw new Error(`PROVENANCE.md names no operator tag for ${crdSet}`);
     return { crdSet, calicoVersion, operatorVersion };
 }
