@@ -346,9 +346,9 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
             status: installationStatus(line),
         });
         const generation = (installation.metadata as { generation?: number }).generation ?? 1;
-        await api.applyStatus(
-            tigeraStatus(generation, new Date().toISOString().replace(/\.\d+Z$/, "Z")),
-        );
+        const status = tigeraStatus(generation, new Date().toISOString().replace(/\.\d+Z$/, "Z"));
+        await api.apply({ ...status, status: undefined });
+        await api.applyStatus(status);
         await waitForWorkloads(api, [controllerManager, scheduler]);
         log(`fixture ${line.crdSet} in place, its pods Running (${Date.now() - started} ms)`);
 
@@ -436,9 +436,7 @@ async function waitForWorkloads(api: KubeApi, controlPlane: RunningProcess[]): P
             `${path} available`,
             async () => {
                 for (const p of controlPlane) {
-                    if (await Promise.race([p.exited.then(() => true), Promise.resolve(false)])) {
-                        throw new Error(`${p.name} exited; see ${p.logFile}`);
-                    }
+                    if (!p.isRunning()) throw new Error(`${p.name} exited; see ${p.logFile}`);
                 }
                 const got = await api.get<{
                     status?: {

@@ -17,6 +17,7 @@ export interface RunningProcess {
     readonly pid: number;
     readonly logFile: string;
     readonly exited: Promise<number | null>;
+    isRunning(): boolean;
 }
 
 const STOP_TIMEOUT_MS = 10_000;
@@ -73,7 +74,8 @@ export class ProcessGroup {
                 resolve(null);
             });
         });
-        const running = { name, pid: child.pid, logFile, exited };
+        const isRunning = () => child.exitCode === null && child.signalCode === null;
+        const running = { name, pid: child.pid, logFile, exited, isRunning };
         this.processes.push({ running, child });
         return running;
     }
