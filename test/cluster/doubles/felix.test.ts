@@ -6,6 +6,7 @@ import {
     parseFelixLog,
     pendingFelixDataplane,
     runMode,
+    type FelixRun,
 } from "../../../core/felix-log";
 import {
     criLogLines,
@@ -54,12 +55,18 @@ describe("startLines", () => {
     });
 
     it("eBPF: BPF start, then the connect-time load balancer (TCP by default), then the driver loop", () => {
-        const lines = messages(startLines(start("3.31", felixParams({}, { bpfEnabled: true })), T0));
+        const lines = messages(
+            startLines(start("3.31", felixParams({}, { bpfEnabled: true })), T0),
+        );
         const bpf = lines.indexOf("BPF enabled, starting BPF endpoint manager and map manager.");
         const ctlb = lines.indexOf("Connect time load balancer enabled: TCP");
         const loop = lines.indexOf("Started internal iptables dataplane driver loop");
         assert.ok(bpf > 0 && bpf < ctlb && ctlb < loop, lines.join(" | "));
-        assert.ok(lines.includes("BPF enabled, configuring iptables/nftables layer to clean up kube-proxy's rules."));
+        assert.ok(
+            lines.includes(
+                "BPF enabled, configuring iptables/nftables layer to clean up kube-proxy's rules.",
+            ),
+        );
     });
 
     it("eBPF with the connect-time load balancer Disabled and kube-proxy cleanup off logs neither", () => {
@@ -89,7 +96,10 @@ describe("startLines", () => {
     it("logs the container's API server override", () => {
         const entry = startLines(start("3.31", {}), T0)[1];
         assert.ok(entry);
-        assert.match(formatFelixLine(entry, 7), /KUBERNETES_SERVICE_HOST="127.0.0.1" KUBERNETES_SERVICE_PORT="6443"$/);
+        assert.match(
+            formatFelixLine(entry, 7),
+            /KUBERNETES_SERVICE_HOST="127.0.0.1" KUBERNETES_SERVICE_PORT="6443"$/,
+        );
     });
 });
 
@@ -157,19 +167,23 @@ describe("the lab's parser (core/felix-log.ts) reads the double's log as kubectl
             const served = servedLog(file, { timestamps: true });
             const runs = felixRuns(parseFelixLog(served));
             assert.equal(runs.length, 2);
-            assert.equal(runs[0]?.pid, pid1);
-            assert.equal(runMode(runs[0]!), "iptables");
-            assert.equal(runs[1]?.pid, pid2);
-            assert.equal(runMode(runs[1]!), "bpf");
-            assert.equal(runs[1]?.connectTimeLoadBalancing, "TCP");
-            assert.equal(runs[1]?.startedAt, restartedAt(restart));
+            const [iptablesRun, bpfRun] = runs as [FelixRun, FelixRun];
+            assert.equal(iptablesRun.pid, pid1);
+            assert.equal(runMode(iptablesRun), "iptables");
+            assert.equal(bpfRun.pid, pid2);
+            assert.equal(runMode(bpfRun), "bpf");
+            assert.equal(bpfRun.connectTimeLoadBalancing, "TCP");
+            assert.equal(bpfRun.startedAt, restartedAt(restart));
             const pod = { name: "calico-node-a", node: "node-a", createdAt: T0, log: served };
             assert.deepEqual(pendingFelixDataplane("bpf", T0 + 30_000, [pod]), []);
             assert.equal(pendingFelixDataplane("iptables", T0 + 30_000, [pod]).length, 1);
         });
 
         it(`Calico ${line}: an eBPF Felix without the connect-time load balancer counts as detached`, () => {
-            const params = felixParams({}, { bpfEnabled: true, bpfConnectTimeLoadBalancing: "Disabled" });
+            const params = felixParams(
+                {},
+                { bpfEnabled: true, bpfConnectTimeLoadBalancing: "Disabled" },
+            );
             const file = criLogLines(startLines(start(line, params), T0 + 5000), 90);
             const pod = {
                 name: "calico-node-b",
@@ -185,6 +199,11 @@ describe("the lab's parser (core/felix-log.ts) reads the double's log as kubectl
         const file = criLogLines(startLines(start("3.31", {}), T0), 62);
         const lines = parseFelixLog(servedLog(file, { timestamps: false }));
         assert.equal(lines[0]?.at, T0);
-        assert.equal(servedLog(file, { timestamps: true, since: T0 + 1 }).split("\n")[0]?.includes("Felix starting up"), false);
+        assert.equal(
+            servedLog(file, { timestamps: true, since: T0 + 1 })
+                .split("\n")[0]
+                ?.includes("Felix starting up"),
+            false,
+        );
     });
 });

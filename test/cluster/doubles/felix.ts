@@ -114,7 +114,12 @@ const DEFAULTS: FelixParams = {
 };
 
 /** Changes Felix applies without a restart (felix/daemon/daemon.go handledConfigChanges). */
-const HANDLED_LIVE = new Set(["CalicoVersion", "ClusterGUID", "ClusterType", "HealthTimeoutOverrides"]);
+const HANDLED_LIVE = new Set([
+    "CalicoVersion",
+    "ClusterGUID",
+    "ClusterType",
+    "HealthTimeoutOverrides",
+]);
 
 /**
  * A FelixConfiguration spec field's Felix parameter name: the API's camelCase with Felix's
@@ -151,8 +156,7 @@ export function felixParams(
     return params;
 }
 
-const setting = (params: FelixParams, name: string): string =>
-    params[name] ?? DEFAULTS[name] ?? "";
+const setting = (params: FelixParams, name: string): string => params[name] ?? DEFAULTS[name] ?? "";
 
 /** The parameters whose change makes a running Felix restart, sorted. */
 export function restartingChanges(before: FelixParams, after: FelixParams): string[] {
@@ -339,7 +343,8 @@ function configDump(params: FelixParams): string {
 const goQuote = (value: string): string => JSON.stringify(value);
 
 /** Calico's time: RFC 3339 in UTC cut to milliseconds, a space for the T, no zone. */
-const calicoTime = (at: number): string => new Date(at).toISOString().slice(0, 23).replace("T", " ");
+const calicoTime = (at: number): string =>
+    new Date(at).toISOString().slice(0, 23).replace("T", " ");
 
 /** One entry as logutils.Formatter writes it (no trailing newline). */
 export function formatFelixLine(entry: FelixEntry, pid: number): string {
@@ -354,7 +359,8 @@ export function formatFelixLine(entry: FelixEntry, pid: number): string {
 }
 
 /** RFC 3339 with nine fraction digits, as container runtimes stamp CRI log lines. */
-const criTime = (at: number): string => new Date(at).toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z");
+const criTime = (at: number): string =>
+    new Date(at).toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z");
 
 /** A line of a CRI container log file (stdout, full line), as kwok and the kubelet read them. */
 export const criLogLine = (at: number, content: string): string =>

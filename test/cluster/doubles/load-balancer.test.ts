@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { LB_FINALIZER, loadBalancerReaction, loopbackAllocator } from "./load-balancer";
 
-const service = (spec: Record<string, unknown>, metadata: Record<string, unknown> = {}, status = {}) => ({
+const service = (
+    spec: Record<string, unknown>,
+    metadata: Record<string, unknown> = {},
+    status = {},
+) => ({
     metadata: { name: "customer", namespace: "yaobank", ...metadata },
     spec,
     status,
@@ -10,7 +14,10 @@ const service = (spec: Record<string, unknown>, metadata: Record<string, unknown
 
 describe("loadBalancerReaction (the cloud-provider service controller with Azure's EnsureLoadBalancer)", () => {
     it("a new LoadBalancer Service gets the cleanup finalizer and an ingress IP", () => {
-        const reaction = loadBalancerReaction(service({ type: "LoadBalancer" }), () => "127.0.0.100");
+        const reaction = loadBalancerReaction(
+            service({ type: "LoadBalancer" }),
+            () => "127.0.0.100",
+        );
         assert.deepEqual(reaction, {
             finalizers: [LB_FINALIZER],
             loadBalancer: { ingress: [{ ip: "127.0.0.100" }] },
@@ -23,16 +30,32 @@ describe("loadBalancerReaction (the cloud-provider service controller with Azure
             { finalizers: [LB_FINALIZER] },
             { loadBalancer: { ingress: [{ ip: "127.0.0.101" }] } },
         );
-        assert.equal(loadBalancerReaction(done, () => assert.fail("no new address")), undefined);
-        const noFinalizer = service({ type: "LoadBalancer" }, {}, { loadBalancer: { ingress: [{ ip: "127.0.0.101" }] } });
+        assert.equal(
+            loadBalancerReaction(done, () => assert.fail("no new address")),
+            undefined,
+        );
+        const noFinalizer = service(
+            { type: "LoadBalancer" },
+            {},
+            { loadBalancer: { ingress: [{ ip: "127.0.0.101" }] } },
+        );
         assert.deepEqual(loadBalancerReaction(noFinalizer, () => "127.0.0.200")?.loadBalancer, {
             ingress: [{ ip: "127.0.0.101" }],
         });
     });
 
     it("other types, and a loadBalancerClass (another controller's), get nothing", () => {
-        assert.equal(loadBalancerReaction(service({ type: "NodePort" }), () => "x"), undefined);
-        assert.equal(loadBalancerReaction(service({ type: "LoadBalancer", loadBalancerClass: "other" }), () => "x"), undefined);
+        assert.equal(
+            loadBalancerReaction(service({ type: "NodePort" }), () => "x"),
+            undefined,
+        );
+        assert.equal(
+            loadBalancerReaction(
+                service({ type: "LoadBalancer", loadBalancerClass: "other" }),
+                () => "x",
+            ),
+            undefined,
+        );
     });
 
     it("deleting, or no longer LoadBalancer: the finalizer goes (others stay) and the status is cleared", () => {
@@ -41,9 +64,15 @@ describe("loadBalancerReaction (the cloud-provider service controller with Azure
             { finalizers: ["other", LB_FINALIZER], deletionTimestamp: "2026-12-03T10:00:00Z" },
             { loadBalancer: { ingress: [{ ip: "127.0.0.100" }] } },
         );
-        assert.deepEqual(loadBalancerReaction(deleting, () => "x"), { finalizers: ["other"], loadBalancer: {} });
+        assert.deepEqual(
+            loadBalancerReaction(deleting, () => "x"),
+            { finalizers: ["other"], loadBalancer: {} },
+        );
         const nodePort = service({ type: "NodePort" }, { finalizers: [LB_FINALIZER] });
-        assert.deepEqual(loadBalancerReaction(nodePort, () => "x"), { finalizers: [], loadBalancer: {} });
+        assert.deepEqual(
+            loadBalancerReaction(nodePort, () => "x"),
+            { finalizers: [], loadBalancer: {} },
+        );
     });
 });
 

@@ -78,7 +78,11 @@ describe("renderCalicoNodeTemplate", () => {
             "nodeproc",
         ]);
         assert.ok(names(field(bpf, "spec", "containers", "0", "volumeMounts")).includes("bpffs"));
-        const back = renderCalicoNodeTemplate(bpf, { version: "1.38", bpf: false, endpoint: undefined });
+        const back = renderCalicoNodeTemplate(bpf, {
+            version: "1.38",
+            bpf: false,
+            endpoint: undefined,
+        });
         assert.ok(sameJson(back, iptablesTemplate), JSON.stringify(back));
     });
 
@@ -92,7 +96,10 @@ describe("renderCalicoNodeTemplate", () => {
             "-init",
             "-best-effort",
         ]);
-        assert.deepEqual(field(bpf, "spec", "initContainers", "0", "command"), ["calico-node", "-init"]);
+        assert.deepEqual(field(bpf, "spec", "initContainers", "0", "command"), [
+            "calico-node",
+            "-init",
+        ]);
         assert.deepEqual(names(field(bpf, "spec", "initContainers")), ["ebpf-bootstrap"]);
         assert.ok(!sameJson(iptables, bpf));
         assert.ok(sameJson(render(false, bpf), iptables));
@@ -104,7 +111,7 @@ describe("renderCalicoNodeTemplate", () => {
             bpf: true,
             endpoint: { host: "127.0.0.1", port: "6443" },
         });
-        const defaulted = structuredClone(once) as typeof once;
+        const defaulted = structuredClone(once);
         const init = field(defaulted, "spec", "initContainers", "0") as Record<string, unknown>;
         init.terminationMessagePath = "/dev/termination-log";
         const twice = renderCalicoNodeTemplate(defaulted, {
@@ -153,7 +160,10 @@ describe("renderCalicoNodeTemplate", () => {
 
 describe("nextEndpoint (PopulateK8sServiceEndPoint)", () => {
     it("takes the ConfigMap's values, and keeps the last ones when it is gone", () => {
-        const endpoint = nextEndpoint(undefined, { KUBERNETES_SERVICE_HOST: "h", KUBERNETES_SERVICE_PORT: "443" });
+        const endpoint = nextEndpoint(undefined, {
+            KUBERNETES_SERVICE_HOST: "h",
+            KUBERNETES_SERVICE_PORT: "443",
+        });
         assert.deepEqual(endpoint, { host: "h", port: "443" });
         assert.deepEqual(nextEndpoint(endpoint, undefined), endpoint);
     });
@@ -179,7 +189,10 @@ const rolledOut = {
 describe("rolloutCompleteWithBpfVolumes", () => {
     it("needs the current generation observed, the bpffs volume and every pod updated and available", () => {
         assert.equal(rolloutCompleteWithBpfVolumes(daemonSet(rolledOut)), true);
-        assert.equal(rolloutCompleteWithBpfVolumes(daemonSet({ ...rolledOut, observedGeneration: 1 })), false);
+        assert.equal(
+            rolloutCompleteWithBpfVolumes(daemonSet({ ...rolledOut, observedGeneration: 1 })),
+            false,
+        );
         assert.equal(rolloutCompleteWithBpfVolumes(daemonSet(rolledOut, 2, false)), false);
         assert.equal(
             rolloutCompleteWithBpfVolumes(daemonSet({ ...rolledOut, updatedNumberScheduled: 1 })),
@@ -195,69 +208,106 @@ describe("bpfEnabledPatch (setBPFUpdatesOnFelixConfiguration)", () => {
     });
     it("towards BPF: nothing until the rollout is complete, then bpfEnabled true with the annotation", () => {
         const rolling = daemonSet({ ...rolledOut, updatedNumberScheduled: 1 });
-        assert.deepEqual(bpfEnabledPatch(installation("BPF"), fc(false, "false"), rolling), { kind: "none" });
-        assert.deepEqual(bpfEnabledPatch(installation("BPF"), fc(false, "false"), daemonSet(rolledOut)), {
-            kind: "patch",
-            patch: { metadata: { annotations: { [BPF_ANNOTATION]: "true" } }, spec: { bpfEnabled: true } },
+        assert.deepEqual(bpfEnabledPatch(installation("BPF"), fc(false, "false"), rolling), {
+            kind: "none",
         });
+        assert.deepEqual(
+            bpfEnabledPatch(installation("BPF"), fc(false, "false"), daemonSet(rolledOut)),
+            {
+                kind: "patch",
+                patch: {
+                    metadata: { annotations: { [BPF_ANNOTATION]: "true" } },
+                    spec: { bpfEnabled: true },
+                },
+            },
+        );
     });
     it("away from BPF: false at once, whatever the rollout", () => {
         const rolling = daemonSet({ ...rolledOut, updatedNumberScheduled: 0 });
         const update = bpfEnabledPatch(installation("Iptables"), fc(true, "true"), rolling);
         assert.equal(update.kind, "patch");
         assert.equal(field(update, "patch", "spec", "bpfEnabled"), false);
-        assert.deepEqual(bpfEnabledPatch(installation("Iptables"), fc(false, "false"), rolling), { kind: "none" });
+        assert.deepEqual(bpfEnabledPatch(installation("Iptables"), fc(false, "false"), rolling), {
+            kind: "none",
+        });
     });
     it("refuses when someone else set bpfEnabled (annotation and field disagree)", () => {
         const update = bpfEnabledPatch(installation("BPF"), fc(false), daemonSet(rolledOut));
         assert.equal(update.kind, "error");
         assert.match(field(update, "message") as string, /modified by someone else/);
-        assert.equal(bpfEnabledPatch(installation("Iptables"), fc(true, "false"), daemonSet(rolledOut)).kind, "error");
+        assert.equal(
+            bpfEnabledPatch(installation("Iptables"), fc(true, "false"), daemonSet(rolledOut)).kind,
+            "error",
+        );
     });
     it("a fresh FelixConfiguration (neither set) is the operator's to write", () => {
-        assert.equal(bpfEnabledPatch(installation("Iptables"), fc(undefined), daemonSet(rolledOut)).kind, "patch");
+        assert.equal(
+            bpfEnabledPatch(installation("Iptables"), fc(undefined), daemonSet(rolledOut)).kind,
+            "patch",
+        );
     });
 });
 
 describe("tigeraStatusConditions (status manager)", () => {
     const now = new Date("2026-12-03T10:00:00Z");
     const dsKey = "calico-system/calico-node";
-    const input = (status: Record<string, number>, degraded?: { reason: string; message: string }) => ({
+    const input = (
+        status: Record<string, number>,
+        degraded?: { reason: string; message: string },
+    ) => ({
         daemonSets: [{ key: dsKey, object: daemonSet(status) }],
         degraded,
         observedGeneration: 4,
         now,
     });
     it("a rolling DaemonSet: Progressing with status.go's message, not Available", () => {
-        const conditions = tigeraStatusConditions([], input({ ...rolledOut, updatedNumberScheduled: 1 }));
+        const conditions =
+            tigeraStatusConditions([], input({ ...rolledOut, updatedNumberScheduled: 1 })) ?? [];
         assert.deepEqual(
-            conditions?.map((c) => [c.type, c.status, c.observedGeneration]),
+            conditions.map((c) => [c.type, c.status, c.observedGeneration]),
             [
                 ["Available", "False", 4],
                 ["Progressing", "True", 4],
                 ["Degraded", "False", 4],
             ],
         );
+        const [, progressing] = conditions;
         assert.equal(
-            conditions?.[1]?.message,
+            progressing?.message,
             'DaemonSet "calico-system/calico-node" update is rolling out (1 out of 2 updated)',
         );
     });
     it("rolled out: Available; unchanged conditions are not written again; a flip moves lastTransitionTime", () => {
         const available = tigeraStatusConditions([], input(rolledOut)) ?? [];
-        assert.equal(available[0]?.status, "True");
-        assert.equal(available[0]?.reason, "AllObjectsAvailable");
-        const reordered = available.map((c) => JSON.parse(JSON.stringify(c, Object.keys(c).sort())) as TigeraCondition);
+        assert.deepEqual(
+            available.map((c) => [c.status, c.reason]),
+            [
+                ["True", "AllObjectsAvailable"],
+                ["False", "AllObjectsAvailable"],
+                ["False", "AllObjectsAvailable"],
+            ],
+        );
+        const reordered = available.map(
+            (c) => JSON.parse(JSON.stringify(c, Object.keys(c).sort())) as TigeraCondition,
+        );
         assert.equal(tigeraStatusConditions(reordered, input(rolledOut)), undefined);
-        const later = { ...input({ ...rolledOut, numberUnavailable: 1 }), now: new Date("2026-12-03T10:05:00Z") };
+        const later = {
+            ...input({ ...rolledOut, numberUnavailable: 1 }),
+            now: new Date("2026-12-03T10:05:00Z"),
+        };
         const next = tigeraStatusConditions(available, later) ?? [];
         assert.equal(next[0]?.lastTransitionTime, "2026-12-03T10:05:00Z");
         assert.equal(next[2]?.lastTransitionTime, available[2]?.lastTransitionTime);
     });
     it("degraded: Degraded True with the reason, and the lab's wait names it", () => {
         const conditions =
-            tigeraStatusConditions([], input(rolledOut, { reason: "ResourceUpdateError", message: "Error updating resource: x" })) ??
-            [];
+            tigeraStatusConditions(
+                [],
+                input(rolledOut, {
+                    reason: "ResourceUpdateError",
+                    message: "Error updating resource: x",
+                }),
+            ) ?? [];
         const snapshot = calicoSnapshotFrom({
             installation: installation("BPF", 4),
             felixConfiguration: { spec: { bpfEnabled: true } },
@@ -265,6 +315,9 @@ describe("tigeraStatusConditions (status manager)", () => {
             tigeraStatus: { status: { conditions } },
         });
         const pending = pendingSwitch("bpf", snapshot);
-        assert.ok(pending.some((line) => line.includes("Degraded is True: Error updating resource: x")), pending.join("\n"));
+        assert.ok(
+            pending.some((line) => line.includes("Degraded is True: Error updating resource: x")),
+            pending.join("\n"),
+        );
     });
 });

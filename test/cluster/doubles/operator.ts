@@ -196,7 +196,10 @@ const BPF_VOLUMES: Named[] = [
     { name: "nodeproc", hostPath: { path: "/proc" } },
 ];
 /** calico-node's state directory, which the BPF init container mounts (render/node.go varRunCalicoVolume). */
-const VAR_RUN_CALICO: Named = { name: "var-run-calico", ...hostPath("/var/run/calico", "DirectoryOrCreate") };
+const VAR_RUN_CALICO: Named = {
+    name: "var-run-calico",
+    ...hostPath("/var/run/calico", "DirectoryOrCreate"),
+};
 
 /** The init container that mounts bpffs: `mount-bpffs` on 1.38 (BPF only), `ebpf-bootstrap` on 1.40. */
 function bpfInitContainer(version: OperatorVersion, bpf: boolean, image: unknown): Named {
@@ -341,7 +344,9 @@ function progressingMessages(daemonSets: StatusInput["daemonSets"]): string[] {
             ];
         }
         if (status("numberUnavailable") > 0) {
-            return [`DaemonSet "${key}" is not available (awaiting ${status("numberUnavailable")} nodes)`];
+            return [
+                `DaemonSet "${key}" is not available (awaiting ${status("numberUnavailable")} nodes)`,
+            ];
         }
         if (status("numberAvailable") === 0 && desired !== 0) {
             return [`DaemonSet "${key}" is not yet scheduled on any nodes`];
@@ -371,17 +376,37 @@ export function tigeraStatusConditions(
     const allAvailable = { reason: "AllObjectsAvailable" };
     const wanted: Omit<TigeraCondition, "lastTransitionTime" | "observedGeneration">[] = [
         available
-            ? { type: "Available", status: "True", ...allAvailable, message: "All objects available" }
+            ? {
+                  type: "Available",
+                  status: "True",
+                  ...allAvailable,
+                  message: "All objects available",
+              }
             : { type: "Available", status: "False", reason: "Unknown", message: "" },
         progressing.length > 0
-            ? { type: "Progressing", status: "True", reason: "ResourceNotReady", message: progressing.join("\n") }
+            ? {
+                  type: "Progressing",
+                  status: "True",
+                  reason: "ResourceNotReady",
+                  message: progressing.join("\n"),
+              }
             : available
-              ? { type: "Progressing", status: "False", ...allAvailable, message: "All Objects Available" }
+              ? {
+                    type: "Progressing",
+                    status: "False",
+                    ...allAvailable,
+                    message: "All Objects Available",
+                }
               : { type: "Progressing", status: "False", reason: "Unknown", message: "" },
         input.degraded !== undefined
             ? { type: "Degraded", status: "True", ...input.degraded }
             : available
-              ? { type: "Degraded", status: "False", ...allAvailable, message: "All Objects Available" }
+              ? {
+                    type: "Degraded",
+                    status: "False",
+                    ...allAvailable,
+                    message: "All Objects Available",
+                }
               : { type: "Degraded", status: "False", reason: "Unknown", message: "" },
     ];
     const next = [...previous];

@@ -1,0 +1,667 @@
+/**
+ * Runs the doubles against the local cluster tier's API server: it watches the objects each
+ * double's upstream counterpart watches and applies the pure reactions of operator.ts, felix.ts
+ * and load-balancer.ts. No decision is made here; this file only reads, schedules and writes.
+ *
+ *   const doubles = await startDoubles({ kubeconfigYaml, logPath, operatorVersion: "1.40" });
+ *   doubles.stall(true);            // the operator stops reacting: a flip cannot finish
+ *   await doubles.stop();
+ */
+import { appendFile, mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import * as k8s from "@kubernetes/client-node";
+import { field } from "../../../core/unstructured";
+import {
+    criLogLines,
+    felixParams,
+    nextPid,
+    restartedAt,
+    restartingChanges,
+    restartLines,
+    startLines,
+    type FelixEntry,
+    type FelixParams,
+} from "./felix";
+import { loadBalancerReaction, loopbackAllocator } from "./load-balancer";
+import {
+    bpfEnabledPatch,
+    CALICO_LINE,
+    installationWantsBpf,
+    nextEndpoint,
+    nftablesModePatch,
+    OPERATOR_FIELD_MANAGER,
+    renderCalicoNodeTemplate,
+    renderEndpointEnv,
+    sameJson,
+    tigeraStatusConditions,
+    type Endpoint,
+    type OperatorVersion,
+    type TigeraCondition,
+} from "./operator";
+
+/** Where a pod's container log lives: the file kwok serves for it (the harness's logPath). */
+export type LogPath = (pod: { namespace: string; name: string }, container: string) => string;
+
+export interface DoublesOptions {
+    readonly kubeconfigYaml: string;
+    readonly logPath: LogPath;
+    /** 1.38 runs Calico 3.30 (AKS 1.33), 1.40 runs Calico 3.31 (AKS 1.35/1.36). */
+    readonly operatorVersion: OperatorVersion;
+    /** The status manager's tick (status.go Run: 5 s). */
+    readonly statusIntervalMs?: number;
+    /** Requeue while not Available (utils.StandardRetry: 30 s). */
+    readonly requeueMs?: number;
+    /** Diagnostics (what each double did); silent by default. */
+    readonly log?: (line: string) => void;
+}
+
+/** What can be stalled: the operator (no reconcile, no status) or Felix (new processes hang before their dataplane). */
+export type StallScope = "operator" | "felix";
+
+export interface Doubles {
+    stall(on: boolean, scope?: StallScope): void;
+    stop(): Promise<void>;
+}
+
+const CALICO_NAMESPACE = "calico-system";
+const OPERATOR_NAMESPACE = "tigera-operator";
+const ENDPOINT_CONFIGMAP = "kubernetes-services-endpoint";
+const CALICO_NODE = "calico-node";
+const MERGE_PATCH = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
+const FELIX_CONFIGURATION = {
+    group: "crd.projectcalico.org",
+    version: "v1",
+    plural: "felixconfigurations",
+    name: "default",
+};
+const INSTALLATION = {
+    group: "operator.tigera.io",
+    version: "v1",
+    plural: "installations",
+    name: "default",
+};
+const TIGERA_STATUS = {
+    group: "operator.tigera.io",
+    version: "v1",
+    plural: "tigerastatuses",
+    name: "calico",
+};
+/** Deployments whose env the endpoint also sets (render/typha.go, kubecontrollers/kube-controllers.go). */
+const ENDPOINT_DEPLOYMENTS = [
+    { name: "calico-typha", container: "calico-typha" },
+    { name: "calico-kube-controllers", container: "calico-kube-controllers" },
+];
+
+const isNotFound = (error: unknown): boolean => field(error, "code") === 404;
+async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
+    try {
+        return await read;
+    } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+    }
+}
+/** The string (or number, as text) at `path`; "" for anything else. */
+function text(object: unknown, ...path: string[]): string {
+    const value = field(object, ...path);
+    return typeof value === "string" || typeof value === "number" ? String(value) : "";
+}
+/** The item of a list named `name`. */
+const named = (items: unknown, name: string): unknown =>
+    Array.isArray(items)
+        ? (items as unknown[]).find((item) => field(item, "name") === name)
+        : undefined;
+const message = (error: unknown): string =>
+    error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+
+/** A reconcile loop like controller-runtime's work queue: one run at a time, reruns coalesced. */
+class Queue {
+    private running = false;
+    private again = false;
+    private timer: NodeJS.Timeout | undefined;
+    constructor(
+        private readonly work: () => Promise<void>,
+        private readonly onError: (error: unknown) => void,
+    ) {}
+    trigger(): void {
+        if (this.running) {
+            this.again = true;
+            return;
+        }
+        this.running = true;
+        void this.work()
+            .catch(this.onError)
+            .finally(() => {
+                this.running = false;
+                if (this.again) {
+                    this.again = false;
+                    this.trigger();
+                }
+            });
+    }
+    after(ms: number): void {
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => {
+            this.trigger();
+        }, ms);
+    }
+    stop(): void {
+        clearTimeout(this.timer);
+    }
+}
+
+/** Keeps a watch open until stopped, reopening it when the server closes it. */
+function watchForever(
+    watch: k8s.Watch,
+    path: string,
+    query: Record<string, string>,
+    onEvent: (phase: string, object: unknown) => void,
+    log: (line: string) => void,
+    stopped: () => boolean,
+    controllers: Set<AbortController>,
+): void {
+    const open = (): void => {
+        if (stopped()) return;
+        let controller: AbortController | undefined;
+        const reopen = (error: unknown): void => {
+            if (controller) controllers.delete(controller);
+            if (stopped()) return;
+            if (error) log(`watch ${path}: ${message(error)}; reopening`);
+            setTimeout(open, 1000);
+        };
+        watch
+            .watch(
+                path,
+                query,
+                (phase, object: unknown) => {
+                    onEvent(phase, object);
+                },
+                reopen,
+            )
+            .then((c) => {
+                controller = c;
+                controllers.add(c);
+            })
+            .catch(reopen);
+    };
+    open();
+}
+
+interface FelixProcess {
+    readonly pid: number;
+    readonly params: FelixParams;
+    /** Restarting or stalled: no reaction to settings until it has started. */
+    readonly busy: boolean;
+    readonly hung: boolean;
+}
+
+interface FelixPod {
+    readonly namespace: string;
+    readonly name: string;
+    readonly node: string;
+    readonly env: Readonly<Record<string, string>>;
+    /** The container's identity: a new container (or restart of it) is a new Felix. */
+    readonly containerKey: string;
+    process: FelixProcess | undefined;
+    timers: NodeJS.Timeout[];
+    /** Appends to the log file one after another, in order. */
+    writes: Promise<void>;
+}
+
+export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
+    const config = new k8s.KubeConfig();
+    config.loadFromString(options.kubeconfigYaml);
+    const core = config.makeApiClient(k8s.CoreV1Api);
+    const apps = config.makeApiClient(k8s.AppsV1Api);
+    const custom = config.makeApiClient(k8s.CustomObjectsApi);
+    const watch = new k8s.Watch(config);
+    const log = options.log ?? (() => {});
+    const version = options.operatorVersion;
+    const calicoLine = CALICO_LINE[version];
+    let stopped = false;
+    const stalled = { operator: false, felix: false };
+    const controllers = new Set<AbortController>();
+    const timers = new Set<NodeJS.Timeout>();
+    const later = (ms: number, run: () => void): NodeJS.Timeout => {
+        const timer = setTimeout(
+            () => {
+                timers.delete(timer);
+                if (!stopped) run();
+            },
+            Math.max(0, ms),
+        );
+        timers.add(timer);
+        return timer;
+    };
+    const watchPath = (
+        path: string,
+        query: Record<string, string>,
+        onEvent: (phase: string, object: unknown) => void,
+    ) => {
+        watchForever(watch, path, query, onEvent, log, () => stopped, controllers);
+    };
+
+    // The kubelet gives every container the `kubernetes` Service's address unless it sets its own.
+    const kubernetesService = await orUndefined(
+        core.readNamespacedService({ name: "kubernetes", namespace: "default" }),
+    );
+    const defaultServiceHost = kubernetesService?.spec?.clusterIP ?? "";
+    const defaultServicePort = String(
+        kubernetesService?.spec?.ports?.find((p) => p.name === "https")?.port ?? 443,
+    );
+
+    const readFelixConfiguration = () =>
+        orUndefined<unknown>(custom.getClusterCustomObject(FELIX_CONFIGURATION));
+    const patchFelixConfiguration = (body: unknown) =>
+        custom.patchClusterCustomObject(
+            { ...FELIX_CONFIGURATION, body, fieldManager: OPERATOR_FIELD_MANAGER },
+            MERGE_PATCH,
+        );
+    const readCalicoNode = () =>
+        orUndefined(
+            apps.readNamespacedDaemonSet({ name: CALICO_NODE, namespace: CALICO_NAMESPACE }),
+        );
+
+    // ---- the operator ----
+    const operator = {
+        endpoint: undefined as Endpoint | undefined,
+        enabled: false,
+        readyToMonitor: false,
+        degraded: undefined as { reason: string; message: string } | undefined,
+        observedGeneration: undefined as number | undefined,
+    };
+
+    async function reconcile(): Promise<void> {
+        if (stalled.operator || stopped) return;
+        const installation = await orUndefined<unknown>(
+            custom.getClusterCustomObject(INSTALLATION),
+        );
+        if (installation === undefined) {
+            operator.enabled = false;
+            return;
+        }
+        operator.enabled = true;
+        try {
+            const configMap = await orUndefined(
+                core.readNamespacedConfigMap({
+                    name: ENDPOINT_CONFIGMAP,
+                    namespace: OPERATOR_NAMESPACE,
+                }),
+            );
+            operator.endpoint = nextEndpoint(operator.endpoint, configMap?.data);
+            const nftables = nftablesModePatch(
+                version,
+                installation,
+                await readFelixConfiguration(),
+            );
+            if (nftables !== undefined) {
+                await patchFelixConfiguration(nftables);
+                log(`operator: FelixConfiguration default ${JSON.stringify(nftables)}`);
+            }
+            await renderComponents(installation);
+            operator.readyToMonitor = true;
+            const update = bpfEnabledPatch(
+                installation,
+                await readFelixConfiguration(),
+                await readCalicoNode(),
+            );
+            if (update.kind === "error") {
+                operator.degraded = {
+                    reason: "ResourceUpdateError",
+                    message: `Error updating resource: ${update.message}`,
+                };
+                log(`operator: degraded: ${update.message}`);
+                return;
+            }
+            if (update.kind === "patch") {
+                await patchFelixConfiguration(update.patch);
+                log(`operator: FelixConfiguration default ${JSON.stringify(update.patch)}`);
+            }
+            operator.degraded = undefined;
+        } catch (error) {
+            operator.degraded = {
+                reason: "ResourceUpdateError",
+                message: `Error updating resource: ${message(error)}`,
+            };
+            throw error;
+        } finally {
+            // SetMetaData is deferred at the top of Reconcile.
+            const generation = field(installation, "metadata", "generation");
+            if (typeof generation === "number") operator.observedGeneration = generation;
+            if (!isAvailable()) reconciler.after(options.requeueMs ?? 30_000);
+        }
+    }
+
+    async function renderComponents(installation: unknown): Promise<void> {
+        const daemonSet = await readCalicoNode();
+        if (daemonSet !== undefined) {
+            const template = renderCalicoNodeTemplate(daemonSet.spec?.template, {
+                version,
+                bpf: installationWantsBpf(installation),
+                endpoint: operator.endpoint,
+            });
+            if (!sameJson(template, daemonSet.spec?.template)) {
+                await apps.patchNamespacedDaemonSet(
+                    {
+                        name: CALICO_NODE,
+                        namespace: CALICO_NAMESPACE,
+                        body: { spec: { template } },
+                        fieldManager: OPERATOR_FIELD_MANAGER,
+                    },
+                    MERGE_PATCH,
+                );
+                log("operator: calico-node DaemonSet re-rendered");
+            }
+        }
+        for (const { name, container } of ENDPOINT_DEPLOYMENTS) {
+            const deployment = await orUndefined(
+                apps.readNamespacedDeployment({ name, namespace: CALICO_NAMESPACE }),
+            );
+            if (deployment === undefined) continue;
+            const template = renderEndpointEnv(
+                deployment.spec?.template,
+                container,
+                operator.endpoint,
+            );
+            if (sameJson(template, deployment.spec?.template)) continue;
+            await apps.patchNamespacedDeployment(
+                {
+                    name,
+                    namespace: CALICO_NAMESPACE,
+                    body: { spec: { template } },
+                    fieldManager: OPERATOR_FIELD_MANAGER,
+                },
+                MERGE_PATCH,
+            );
+            log(`operator: ${name} Deployment re-rendered`);
+        }
+    }
+
+    let lastDaemonSet: unknown;
+    const isAvailable = (): boolean =>
+        tigeraStatusConditions([], {
+            daemonSets:
+                lastDaemonSet === undefined
+                    ? []
+                    : [{ key: `${CALICO_NAMESPACE}/${CALICO_NODE}`, object: lastDaemonSet }],
+            degraded: operator.degraded,
+            observedGeneration: undefined,
+            now: new Date(),
+        })?.[0]?.status === "True";
+
+    async function updateStatus(): Promise<void> {
+        if (stalled.operator || !operator.enabled || !operator.readyToMonitor) return;
+        lastDaemonSet = await readCalicoNode();
+        const current = await orUndefined<unknown>(custom.getClusterCustomObject(TIGERA_STATUS));
+        const previous = field(current, "status", "conditions");
+        const conditions = tigeraStatusConditions(
+            Array.isArray(previous) ? (previous as TigeraCondition[]) : [],
+            {
+                daemonSets:
+                    lastDaemonSet === undefined
+                        ? []
+                        : [{ key: `${CALICO_NAMESPACE}/${CALICO_NODE}`, object: lastDaemonSet }],
+                degraded: operator.degraded,
+                observedGeneration: operator.observedGeneration,
+                now: new Date(),
+            },
+        );
+        if (conditions === undefined) return;
+        const body = { status: { conditions } };
+        if (current === undefined) {
+            await custom.createClusterCustomObject({
+                ...TIGERA_STATUS,
+                body: {
+                    apiVersion: "operator.tigera.io/v1",
+                    kind: "TigeraStatus",
+                    metadata: { name: "calico" },
+                },
+            });
+        }
+        await custom.patchClusterCustomObjectStatus(
+            { ...TIGERA_STATUS, body, fieldManager: OPERATOR_FIELD_MANAGER },
+            MERGE_PATCH,
+        );
+        log(
+            `operator: TigeraStatus calico ${conditions.map((c) => `${c.type}=${c.status}`).join(" ")}`,
+        );
+    }
+
+    const reconciler = new Queue(reconcile, (error) => {
+        log(`operator: reconcile failed: ${message(error)}`);
+    });
+    const statusTicker = setInterval(
+        () =>
+            void updateStatus().catch((error: unknown) => {
+                log(`operator: status failed: ${message(error)}`);
+            }),
+        options.statusIntervalMs ?? 5000,
+    );
+
+    // ---- Felix ----
+    const pods = new Map<string, FelixPod>();
+    let latestFelixSpec: Record<string, unknown> = {};
+    const nodeCpus = new Map<string, number>();
+
+    const append = (pod: FelixPod, entries: readonly FelixEntry[], pid: number): void => {
+        const path = options.logPath({ namespace: pod.namespace, name: pod.name }, CALICO_NODE);
+        for (const entry of entries) {
+            const timer = later(entry.at - Date.now(), () => {
+                pod.writes = pod.writes
+                    .then(() => mkdir(dirname(path), { recursive: true }))
+                    .then(() => appendFile(path, criLogLines([entry], pid)))
+                    .catch((error: unknown) => {
+                        log(`felix: ${pod.name}: ${message(error)}`);
+                    });
+            });
+            pod.timers.push(timer);
+        }
+    };
+
+    async function cpusOf(node: string): Promise<number> {
+        const known = nodeCpus.get(node);
+        if (known !== undefined) return known;
+        const object = await orUndefined(core.readNode({ name: node })).catch(() => undefined);
+        const cpus = Number.parseInt(object?.status?.capacity?.cpu ?? "2", 10) || 2;
+        nodeCpus.set(node, cpus);
+        return cpus;
+    }
+
+    /** A new Felix process in the pod's container, with the settings it finds now. */
+    async function startFelix(pod: FelixPod, at: number): Promise<void> {
+        const pid = nextPid(pod.process?.pid);
+        const params = felixParams(pod.env, latestFelixSpec);
+        const entries = startLines(
+            {
+                line: calicoLine,
+                params,
+                serviceHost: pod.env.KUBERNETES_SERVICE_HOST ?? defaultServiceHost,
+                servicePort: pod.env.KUBERNETES_SERVICE_PORT ?? defaultServicePort,
+                gomaxprocs: await cpusOf(pod.node),
+            },
+            Math.max(at, Date.now()),
+        );
+        const hung = stalled.felix;
+        // A stalled Felix gets as far as its configuration, never to its dataplane.
+        const written = hung ? entries.slice(0, 4) : entries;
+        pod.process = { pid, params, busy: true, hung };
+        append(pod, written, pid);
+        later((written.at(-1)?.at ?? Date.now()) - Date.now(), () => {
+            if (pod.process?.pid === pid) pod.process = { ...pod.process, busy: hung };
+            if (!hung) reactToSettings(pod);
+        });
+        log(
+            `felix: ${pod.name} pid ${pid} ${hung ? "hangs" : "starts"} (BPFEnabled=${params.BPFEnabled ?? "false"})`,
+        );
+    }
+
+    /** A running Felix whose settings changed in a way it must restart for: exit 129, runit starts it again. */
+    function reactToSettings(pod: FelixPod): void {
+        const process = pod.process;
+        if (process === undefined || process.busy) return;
+        const after = felixParams(pod.env, latestFelixSpec);
+        if (restartingChanges(process.params, after).length === 0) return;
+        const lines = restartLines(calicoLine, process.params, after, Date.now());
+        pod.process = { ...process, busy: true };
+        append(pod, lines, process.pid);
+        later(restartedAt(lines) - Date.now(), () => void startFelix(pod, restartedAt(lines)));
+    }
+
+    function onPod(phase: string, object: unknown): void {
+        const uid = text(object, "metadata", "uid");
+        const known = pods.get(uid);
+        const status = named(field(object, "status", "containerStatuses"), CALICO_NODE);
+        const startedAt = text(status, "state", "running", "startedAt");
+        const gone =
+            phase === "DELETED" || field(object, "metadata", "deletionTimestamp") !== undefined;
+        if (gone) {
+            known?.timers.forEach(clearTimeout);
+            pods.delete(uid);
+            return;
+        }
+        if (startedAt === "") return;
+        const containerKey = [
+            text(status, "containerID"),
+            text(status, "restartCount"),
+            startedAt,
+        ].join("/");
+        if (known?.containerKey === containerKey) return;
+        const envList = field(named(field(object, "spec", "containers"), CALICO_NODE), "env");
+        const env: Record<string, string> = {};
+        for (const variable of Array.isArray(envList) ? (envList as unknown[]) : []) {
+            const value = field(variable, "value");
+            if (typeof value === "string") env[text(variable, "name")] = value;
+        }
+        const pod: FelixPod = {
+            namespace: text(object, "metadata", "namespace") || CALICO_NAMESPACE,
+            name: text(object, "metadata", "name"),
+            node: text(object, "spec", "nodeName"),
+            env,
+            containerKey,
+            process: known?.process,
+            timers: known?.timers ?? [],
+            writes: known?.writes ?? Promise.resolve(),
+        };
+        pods.set(uid, pod);
+        startFelix(pod, Date.parse(startedAt)).catch((error: unknown) => {
+            log(`felix: ${message(error)}`);
+        });
+    }
+
+    // ---- the load balancer ----
+    const allocate = loopbackAllocator();
+    async function onService(phase: string, object: unknown): Promise<void> {
+        if (phase === "DELETED") return;
+        const reaction = loadBalancerReaction(object, allocate);
+        if (reaction === undefined) return;
+        const name = text(object, "metadata", "name");
+        const namespace = text(object, "metadata", "namespace");
+        const resourceVersion = text(object, "metadata", "resourceVersion");
+        const manager = "cloud-controller-manager";
+        if (reaction.loadBalancer?.ingress !== undefined && reaction.finalizers !== undefined) {
+            // Finalizer first, then the load balancer's address (syncLoadBalancerIfNeeded).
+            await core.patchNamespacedService(
+                {
+                    name,
+                    namespace,
+                    body: { metadata: { finalizers: reaction.finalizers, resourceVersion } },
+                    fieldManager: manager,
+                },
+                MERGE_PATCH,
+            );
+        }
+        if (reaction.loadBalancer !== undefined) {
+            await core.patchNamespacedServiceStatus(
+                {
+                    name,
+                    namespace,
+                    body: { status: { loadBalancer: reaction.loadBalancer } },
+                    fieldManager: manager,
+                },
+                MERGE_PATCH,
+            );
+        }
+        if (reaction.loadBalancer?.ingress === undefined && reaction.finalizers !== undefined) {
+            // The load balancer is gone: let the Service go.
+            await core.patchNamespacedService(
+                {
+                    name,
+                    namespace,
+                    body: { metadata: { finalizers: reaction.finalizers, resourceVersion } },
+                    fieldManager: manager,
+                },
+                MERGE_PATCH,
+            );
+        }
+        log(`load balancer: ${namespace}/${name} ${JSON.stringify(reaction)}`);
+    }
+
+    // ---- watches ----
+    const trigger = () => {
+        reconciler.trigger();
+    };
+    watchPath("/apis/operator.tigera.io/v1/installations", {}, trigger);
+    watchPath(
+        "/api/v1/namespaces/tigera-operator/configmaps",
+        { fieldSelector: `metadata.name=${ENDPOINT_CONFIGMAP}` },
+        trigger,
+    );
+    watchPath(
+        "/apis/apps/v1/namespaces/calico-system/daemonsets",
+        { fieldSelector: `metadata.name=${CALICO_NODE}` },
+        (_phase, object) => {
+            lastDaemonSet = object;
+            trigger();
+        },
+    );
+    watchPath("/apis/apps/v1/namespaces/calico-system/deployments", {}, trigger);
+    watchPath(
+        "/apis/crd.projectcalico.org/v1/felixconfigurations",
+        { fieldSelector: "metadata.name=default" },
+        (phase, object) => {
+            if (phase !== "DELETED") {
+                const spec = field(object, "spec");
+                latestFelixSpec =
+                    typeof spec === "object" && spec !== null
+                        ? (spec as Record<string, unknown>)
+                        : {};
+            }
+            for (const pod of pods.values()) reactToSettings(pod);
+            trigger();
+        },
+    );
+    watchPath(
+        "/api/v1/namespaces/calico-system/pods",
+        { labelSelector: `k8s-app=${CALICO_NODE}` },
+        onPod,
+    );
+    watchPath("/api/v1/services", {}, (phase, object) => {
+        void onService(phase, object).catch((error: unknown) => {
+            log(`load balancer: ${message(error)}`);
+        });
+    });
+    latestFelixSpec =
+        (field(await readFelixConfiguration(), "spec") as Record<string, unknown> | undefined) ??
+        {};
+
+    return {
+        stall(on: boolean, scope: StallScope = "operator"): void {
+            stalled[scope] = on;
+            log(`${scope} ${on ? "stalled" : "resumed"}`);
+            if (on) return;
+            if (scope === "operator") reconciler.trigger();
+            // A hung Felix is restarted (as its liveness probe would have the kubelet do).
+            for (const pod of pods.values()) {
+                if (pod.process?.hung) void startFelix(pod, Date.now());
+            }
+        },
+        async stop(): Promise<void> {
+            stopped = true;
+            clearInterval(statusTicker);
+            reconciler.stop();
+            for (const timer of timers) clearTimeout(timer);
+            for (const controller of controllers) controller.abort();
+            await Promise.all([...pods.values()].map((pod) => pod.writes));
+        },
+    };
+}
