@@ -10,6 +10,7 @@ import {
 } from "../../../core/felix-log";
 import {
     criLogLines,
+    felixContainer,
     felixParams,
     formatFelixLine,
     nextPid,
@@ -204,6 +205,60 @@ describe("the lab's parser (core/felix-log.ts) reads the double's log as kubectl
                 .split("\n")[0]
                 ?.includes("Felix starting up"),
             false,
+        );
+    });
+});
+
+describe("felixContainer (pod watch events)", () => {
+    const pod = (restartCount: number, running = true, extra: Record<string, unknown> = {}) => ({
+        metadata: { uid: "u1", namespace: "calico-system", name: "calico-node-x", ...extra },
+        spec: {
+            nodeName: "aks-nodepool1-0",
+            containers: [
+                {
+                    name: "calico-node",
+                    env: [
+                        { name: "KUBERNETES_SERVICE_HOST", value: "127.0.0.1" },
+                        {
+                            name: "NODENAME",
+                            valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } },
+                        },
+                    ],
+                },
+            ],
+        },
+        status: {
+            containerStatuses: [
+                {
+                    name: "calico-node",
+                    restartCount,
+                    state: running
+                        ? { running: { startedAt: "2026-12-03T10:00:00Z" } }
+                        : { waiting: {} },
+                },
+            ],
+        },
+    });
+
+    it("a running container: its node, plain env and start time", () => {
+        const container = felixContainer("ADDED", pod(0));
+        assert.ok(container?.kind === "running");
+        assert.deepEqual(container.env, { KUBERNETES_SERVICE_HOST: "127.0.0.1" });
+        assert.equal(container.startedAt, T0);
+        assert.equal(container.node, "aks-nodepool1-0");
+    });
+
+    it("a container restart is a new container; not running yet is nothing; deletion is gone", () => {
+        const first = felixContainer("MODIFIED", pod(0));
+        const restarted = felixContainer("MODIFIED", pod(1));
+        assert.ok(first?.kind === "running" && restarted?.kind === "running");
+        assert.notEqual(first.key, restarted.key);
+        assert.equal(felixContainer("ADDED", pod(0, false)), undefined);
+        assert.deepEqual(felixContainer("DELETED", pod(0)), { kind: "gone", uid: "u1" });
+        assert.equal(
+            felixContainer("MODIFIED", pod(0, true, { deletionTimestamp: "2026-12-03T10:01:00Z" }))
+                ?.kind,
+            "gone",
         );
     });
 });

@@ -24,6 +24,8 @@
  * priority EnvironmentVariable over DatastoreGlobal), with Felix's defaults (config_params.go).
  */
 
+import { field } from "../../../core/unstructured";
+
 /** The Calico lines AKS ships that the lab supports (../shared/crds/PROVENANCE.md). */
 export type CalicoLine = "3.30" | "3.31";
 
@@ -391,4 +393,59 @@ export function servedLog(file: string, options: { timestamps: boolean; since?: 
             return [options.timestamps ? `${stamp} ${content}\n` : `${content}\n`];
         })
         .join("");
+}
+
+/** A calico-node pod's container as a pod watch event shows it. */
+export type FelixContainer =
+    | {
+          readonly kind: "running";
+          readonly uid: string;
+          readonly namespace: string;
+          readonly name: string;
+          readonly node: string;
+          /** The container's plain env (valueFrom entries are the kubelet's business). */
+          readonly env: Readonly<Record<string, string>>;
+          /** Changes when the container is replaced or restarted: a new Felix. */
+          readonly key: string;
+          readonly startedAt: number;
+      }
+    | { readonly kind: "gone"; readonly uid: string };
+
+const textAt = (object: unknown, ...path: string[]): string => {
+    const value = field(object, ...path);
+    return typeof value === "string" || typeof value === "number" ? String(value) : "";
+};
+const named = (items: unknown, name: string): unknown =>
+    Array.isArray(items)
+        ? (items as unknown[]).find((item) => field(item, "name") === name)
+        : undefined;
+
+/**
+ * The calico-node container of a pod watch event: running (with when it started), gone (deleted or
+ * being deleted), or undefined while it does not run yet (kwok marks it running, as a kubelet would).
+ */
+export function felixContainer(phase: string, pod: unknown): FelixContainer | undefined {
+    const uid = textAt(pod, "metadata", "uid");
+    if (phase === "DELETED" || field(pod, "metadata", "deletionTimestamp") !== undefined) {
+        return { kind: "gone", uid };
+    }
+    const status = named(field(pod, "status", "containerStatuses"), "calico-node");
+    const startedAt = textAt(status, "state", "running", "startedAt");
+    if (startedAt === "") return undefined;
+    const env: Record<string, string> = {};
+    const envList = field(named(field(pod, "spec", "containers"), "calico-node"), "env");
+    for (const variable of Array.isArray(envList) ? (envList as unknown[]) : []) {
+        const value = field(variable, "value");
+        if (typeof value === "string") env[textAt(variable, "name")] = value;
+    }
+    return {
+        kind: "running",
+        uid,
+        namespace: textAt(pod, "metadata", "namespace"),
+        name: textAt(pod, "metadata", "name"),
+        node: textAt(pod, "spec", "nodeName"),
+        env,
+        key: [textAt(status, "containerID"), textAt(status, "restartCount"), startedAt].join("/"),
+        startedAt: Date.parse(startedAt),
+    };
 }

@@ -13,6 +13,7 @@ import * as k8s from "@kubernetes/client-node";
 import { field } from "../../../core/unstructured";
 import {
     criLogLines,
+    felixContainer,
     felixParams,
     nextPid,
     restartedAt,
@@ -39,8 +40,8 @@ import {
     type TigeraCondition,
 } from "./operator";
 
-/** Where a pod's container log lives: the file kwok serves for it (the harness's logPath). */
-export type LogPath = (pod: { namespace: string; name: string }, container: string) => string;
+/** Where a pod's container log lives: the file kwok serves for it (the harness's `logPath`). */
+export type LogPath = (namespace: string, pod: string, container: string) => string;
 
 export interface DoublesOptions {
     readonly kubeconfigYaml: string;
@@ -106,11 +107,6 @@ function text(object: unknown, ...path: string[]): string {
     const value = field(object, ...path);
     return typeof value === "string" || typeof value === "number" ? String(value) : "";
 }
-/** The item of a list named `name`. */
-const named = (items: unknown, name: string): unknown =>
-    Array.isArray(items)
-        ? (items as unknown[]).find((item) => field(item, "name") === name)
-        : undefined;
 const message = (error: unknown): string =>
     error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
 
@@ -196,6 +192,7 @@ interface FelixProcess {
 }
 
 interface FelixPod {
+    readonly uid: string;
     readonly namespace: string;
     readonly name: string;
     readonly node: string;
@@ -444,7 +441,7 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
     const nodeCpus = new Map<string, number>();
 
     const append = (pod: FelixPod, entries: readonly FelixEntry[], pid: number): void => {
-        const path = options.logPath({ namespace: pod.namespace, name: pod.name }, CALICO_NODE);
+        const path = options.logPath(pod.namespace, pod.name, CALICO_NODE);
         for (const entry of entries) {
             const timer = later(entry.at - Date.now(), () => {
                 pod.writes = pod.writes
@@ -479,7 +476,7 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
                 servicePort: pod.env.KUBERNETES_SERVICE_PORT ?? defaultServicePort,
                 gomaxprocs: await cpusOf(pod.node),
             },
-            Math.max(at, Date.now()),
+            Number.isNaN(at) ? Date.now() : at,
         );
         const hung = stalled.felix;
         // A stalled Felix gets as far as its configuration, never to its dataplane.
@@ -508,42 +505,24 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
     }
 
     function onPod(phase: string, object: unknown): void {
-        const uid = text(object, "metadata", "uid");
-        const known = pods.get(uid);
-        const status = named(field(object, "status", "containerStatuses"), CALICO_NODE);
-        const startedAt = text(status, "state", "running", "startedAt");
-        const gone =
-            phase === "DELETED" || field(object, "metadata", "deletionTimestamp") !== undefined;
-        if (gone) {
+        const container = felixContainer(phase, object);
+        if (container === undefined) return;
+        const known = pods.get(container.uid);
+        if (container.kind === "gone") {
             known?.timers.forEach(clearTimeout);
-            pods.delete(uid);
+            pods.delete(container.uid);
             return;
         }
-        if (startedAt === "") return;
-        const containerKey = [
-            text(status, "containerID"),
-            text(status, "restartCount"),
-            startedAt,
-        ].join("/");
-        if (known?.containerKey === containerKey) return;
-        const envList = field(named(field(object, "spec", "containers"), CALICO_NODE), "env");
-        const env: Record<string, string> = {};
-        for (const variable of Array.isArray(envList) ? (envList as unknown[]) : []) {
-            const value = field(variable, "value");
-            if (typeof value === "string") env[text(variable, "name")] = value;
-        }
+        if (container.key === known?.containerKey) return;
         const pod: FelixPod = {
-            namespace: text(object, "metadata", "namespace") || CALICO_NAMESPACE,
-            name: text(object, "metadata", "name"),
-            node: text(object, "spec", "nodeName"),
-            env,
-            containerKey,
+            ...container,
+            containerKey: container.key,
             process: known?.process,
             timers: known?.timers ?? [],
             writes: known?.writes ?? Promise.resolve(),
         };
-        pods.set(uid, pod);
-        startFelix(pod, Date.parse(startedAt)).catch((error: unknown) => {
+        pods.set(container.uid, pod);
+        startFelix(pod, container.startedAt).catch((error: unknown) => {
             log(`felix: ${message(error)}`);
         });
     }
@@ -597,6 +576,14 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
     }
 
     // ---- watches ----
+    // The first reconcile runs before anything is watched, so the caller gets a cluster the
+    // operator has rendered (the fixture's calico-node may differ from the operator's render).
+    latestFelixSpec =
+        (field(await readFelixConfiguration(), "spec") as Record<string, unknown> | undefined) ??
+        {};
+    await reconcile().catch((error: unknown) => {
+        log(`operator: first reconcile failed: ${message(error)}`);
+    });
     const trigger = () => {
         reconciler.trigger();
     };
@@ -640,9 +627,6 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
             log(`load balancer: ${message(error)}`);
         });
     });
-    latestFelixSpec =
-        (field(await readFelixConfiguration(), "spec") as Record<string, unknown> | undefined) ??
-        {};
 
     return {
         stall(on: boolean, scope: StallScope = "operator"): void {
