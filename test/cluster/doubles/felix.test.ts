@@ -125,6 +125,12 @@ describe("restartingChanges", () => {
             [],
         );
     });
+    it("Felix compares parsed values: Tunnel is its default tunnel, an explicit false wireguard is none", () => {
+        const lab = felixParams({}, { bpfExternalServiceMode: "Tunnel", wireguardEnabled: false });
+        assert.deepEqual(restartingChanges({}, lab), []);
+        const dsr = felixParams({}, { bpfExternalServiceMode: "DSR" });
+        assert.deepEqual(restartingChanges(lab, dsr), ["BPFExternalServiceMode"]);
+    });
     it("a value an environment variable pins does not change under FelixConfiguration", () => {
         const env = { FELIX_BPFENABLED: "false" };
         assert.deepEqual(

@@ -107,13 +107,24 @@ export const RELEASES: Readonly<Record<CalicoLine, Release>> = {
 /** Felix's settings as raw strings by parameter name (BPFEnabled, NFTablesMode, ...). */
 export type FelixParams = Readonly<Record<string, string>>;
 
-/** Defaults of the parameters the double reads (felix/config/config_params.go @v3.30.3, @v3.31.2). */
+/**
+ * Defaults of the parameters the double reads or the lab sets (felix/config/config_params.go
+ * @v3.30.3 and @v3.31.2; BPFKubeProxyHealthzPort exists from 3.30.5). Felix compares parsed
+ * values (config_params.go resolve), so a default made explicit is no change.
+ */
 const DEFAULTS: FelixParams = {
     BPFEnabled: "false",
     BPFConnectTimeLoadBalancing: "TCP",
     BPFKubeProxyIptablesCleanupEnabled: "true",
+    BPFExternalServiceMode: "tunnel",
+    BPFDataIfacePattern: "^((en|wl|ww|sl|ib)[Popsx].*|(eth|wlan|wwan|bond).*)",
+    BPFKubeProxyHealthzPort: "10256",
     NFTablesMode: "Disabled",
+    WireguardEnabled: "false",
 };
+
+/** `oneof(...)` parameters: Felix parses them without regard to case (Tunnel is tunnel). */
+const ONE_OF = new Set(["BPFConnectTimeLoadBalancing", "BPFExternalServiceMode", "NFTablesMode"]);
 
 /** Changes Felix applies without a restart (felix/daemon/daemon.go handledConfigChanges). */
 const HANDLED_LIVE = new Set([
@@ -159,12 +170,15 @@ export function felixParams(
 }
 
 const setting = (params: FelixParams, name: string): string => params[name] ?? DEFAULTS[name] ?? "";
+/** The value as Felix's parser sees it, for comparing. */
+const parsed = (params: FelixParams, name: string): string =>
+    ONE_OF.has(name) ? setting(params, name).toLowerCase() : setting(params, name);
 
 /** The parameters whose change makes a running Felix restart, sorted. */
 export function restartingChanges(before: FelixParams, after: FelixParams): string[] {
     const names = new Set([...Object.keys(before), ...Object.keys(after)]);
     return [...names]
-        .filter((name) => !HANDLED_LIVE.has(name) && setting(before, name) !== setting(after, name))
+        .filter((name) => !HANDLED_LIVE.has(name) && parsed(before, name) !== parsed(after, name))
         .sort();
 }
 
