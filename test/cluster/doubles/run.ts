@@ -529,50 +529,62 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
 
     // ---- the load balancer ----
     const allocate = loopbackAllocator();
-    async function onService(phase: string, object: unknown): Promise<void> {
-        if (phase === "DELETED") return;
-        const reaction = loadBalancerReaction(object, allocate);
-        if (reaction === undefined) return;
-        const name = text(object, "metadata", "name");
-        const namespace = text(object, "metadata", "namespace");
-        const resourceVersion = text(object, "metadata", "resourceVersion");
-        const manager = "cloud-controller-manager";
-        if (reaction.loadBalancer?.ingress !== undefined && reaction.finalizers !== undefined) {
-            // Finalizer first, then the load balancer's address (syncLoadBalancerIfNeeded).
-            await core.patchNamespacedService(
-                {
-                    name,
-                    namespace,
-                    body: { metadata: { finalizers: reaction.finalizers, resourceVersion } },
-                    fieldManager: manager,
+    /** One frontend address per Service, however many events race before its status lands. */
+    const frontends = new Map<string, string>();
+    const frontendOf = (uid: string): string => {
+        const address = frontends.get(uid) ?? allocate();
+        frontends.set(uid, address);
+        return address;
+    };
+    const manager = "cloud-controller-manager";
+    async function setFinalizers(object: unknown, finalizers: readonly string[]): Promise<void> {
+        await core.patchNamespacedService(
+            {
+                name: text(object, "metadata", "name"),
+                namespace: text(object, "metadata", "namespace"),
+                // The resourceVersion makes it a compare-and-swap: other finalizers are not lost.
+                body: {
+                    metadata: {
+                        finalizers,
+                        resourceVersion: text(object, "metadata", "resourceVersion"),
+                    },
                 },
-                MERGE_PATCH,
-            );
+                fieldManager: manager,
+            },
+            MERGE_PATCH,
+        );
+    }
+    async function onService(phase: string, object: unknown): Promise<void> {
+        const uid = text(object, "metadata", "uid");
+        if (phase === "DELETED") {
+            frontends.delete(uid);
+            return;
+        }
+        const reaction = loadBalancerReaction(object, () => frontendOf(uid));
+        if (reaction === undefined) return;
+        const ingress = reaction.loadBalancer?.ingress;
+        // Finalizer before the load balancer exists; removed only once it is gone (syncLoadBalancerIfNeeded).
+        if (ingress !== undefined && reaction.finalizers !== undefined) {
+            await setFinalizers(object, reaction.finalizers);
         }
         if (reaction.loadBalancer !== undefined) {
             await core.patchNamespacedServiceStatus(
                 {
-                    name,
-                    namespace,
-                    body: { status: { loadBalancer: reaction.loadBalancer } },
+                    name: text(object, "metadata", "name"),
+                    namespace: text(object, "metadata", "namespace"),
+                    // A merge patch removes a field only when told null.
+                    body: { status: { loadBalancer: { ingress: ingress ?? null } } },
                     fieldManager: manager,
                 },
                 MERGE_PATCH,
             );
         }
-        if (reaction.loadBalancer?.ingress === undefined && reaction.finalizers !== undefined) {
-            // The load balancer is gone: let the Service go.
-            await core.patchNamespacedService(
-                {
-                    name,
-                    namespace,
-                    body: { metadata: { finalizers: reaction.finalizers, resourceVersion } },
-                    fieldManager: manager,
-                },
-                MERGE_PATCH,
-            );
+        if (ingress === undefined && reaction.finalizers !== undefined) {
+            await setFinalizers(object, reaction.finalizers);
         }
-        log(`load balancer: ${namespace}/${name} ${JSON.stringify(reaction)}`);
+        log(
+            `load balancer: ${text(object, "metadata", "namespace")}/${text(object, "metadata", "name")} ${JSON.stringify(reaction)}`,
+        );
     }
 
     // ---- watches ----
