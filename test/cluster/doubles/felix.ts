@@ -403,8 +403,9 @@ export function servedLog(file: string, options: { timestamps: boolean; since?: 
             const match = /^(\S+) (stdout|stderr) [PF] (.*)$/.exec(line);
             if (match === null) return [];
             const [, stamp = "", , content = ""] = match;
-            if (options.since !== undefined && Date.parse(stamp) < options.since) return [];
-            return [options.timestamps ? `${stamp} ${content}\n` : `${content}\n`];
+            const at = Date.parse(stamp);
+            if (options.since !== undefined && at < options.since) return [];
+            return [options.timestamps ? `${criTime(at)} ${content}\n` : `${content}\n`];
         })
         .join("");
 }
