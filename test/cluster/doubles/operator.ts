@@ -22,6 +22,10 @@
  * Writes go as JSON merge patches (controller-runtime client.MergeFrom), under the field manager
  * the API server derives from the operator binary's user agent, `operator` (build/Dockerfile
  * ENTRYPOINT /usr/bin/operator).
+ * Not imitated: the defaults written back into the Installation and its status (the harness lays
+ * them down as the operator leaves them), setDefaultsOnFelixConfiguration (likewise), the rest of
+ * the render (the double patches only what a dataplane or the endpoint changes), the status
+ * manager's failing-pod checks, and every other controller.
  */
 import { asRecord, field, type Unstructured } from "../../../core/unstructured";
 import type { CalicoLine } from "./felix";
