@@ -209,7 +209,6 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
     const config = new k8s.KubeConfig();
     config.loadFromString(options.kubeconfigYaml);
     const core = config.makeApiClient(k8s.CoreV1Api);
-    const apps = config.makeApiClient(k8s.AppsV1Api);
     const custom = config.makeApiClient(k8s.CustomObjectsApi);
     const watch = new k8s.Watch(config);
     const log = options.log ?? (() => {});
@@ -254,10 +253,19 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
             { ...FELIX_CONFIGURATION, body, fieldManager: OPERATOR_FIELD_MANAGER },
             MERGE_PATCH,
         );
-    const readCalicoNode = () =>
-        orUndefined(
-            apps.readNamespacedDaemonSet({ name: CALICO_NODE, namespace: CALICO_NAMESPACE }),
-        );
+    // DaemonSets and Deployments are read and patched as plain JSON through the generic
+    // /apis/<group>/<version> paths: the typed models of @kubernetes/client-node 2.0.1 drop fields
+    // they do not know, which a whole pod template written back would lose.
+    const appsObject = (plural: string, name: string) => ({
+        group: "apps",
+        version: "v1",
+        namespace: CALICO_NAMESPACE,
+        plural,
+        name,
+    });
+    const readApps = (plural: string, name: string) =>
+        orUndefined<unknown>(custom.getNamespacedCustomObject(appsObject(plural, name)));
+    const readCalicoNode = () => readApps("daemonsets", CALICO_NODE);
 
     // ---- the operator ----
     const operator = {
@@ -329,48 +337,47 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
         }
     }
 
+    /**
+     * Writes a workload's pod template when the render changed it. The resourceVersion makes the
+     * merge patch fail on a template that changed since it was read (the real operator updates from
+     * its cache the same way); the next reconcile renders again.
+     */
+    async function writeTemplate(plural: string, object: unknown, template: unknown) {
+        if (sameJson(template, field(object, "spec", "template"))) return;
+        const name = text(object, "metadata", "name");
+        await custom.patchNamespacedCustomObject(
+            {
+                ...appsObject(plural, name),
+                body: {
+                    metadata: { resourceVersion: text(object, "metadata", "resourceVersion") },
+                    spec: { template },
+                },
+                fieldManager: OPERATOR_FIELD_MANAGER,
+            },
+            MERGE_PATCH,
+        );
+        log(`operator: ${plural} ${name} re-rendered`);
+    }
+
     async function renderComponents(installation: unknown): Promise<void> {
         const daemonSet = await readCalicoNode();
         if (daemonSet !== undefined) {
-            const template = renderCalicoNodeTemplate(daemonSet.spec?.template, {
+            const template = renderCalicoNodeTemplate(field(daemonSet, "spec", "template"), {
                 version,
                 bpf: installationWantsBpf(installation),
                 endpoint: operator.endpoint,
             });
-            if (!sameJson(template, daemonSet.spec?.template)) {
-                await apps.patchNamespacedDaemonSet(
-                    {
-                        name: CALICO_NODE,
-                        namespace: CALICO_NAMESPACE,
-                        body: { spec: { template } },
-                        fieldManager: OPERATOR_FIELD_MANAGER,
-                    },
-                    MERGE_PATCH,
-                );
-                log("operator: calico-node DaemonSet re-rendered");
-            }
+            await writeTemplate("daemonsets", daemonSet, template);
         }
         for (const { name, container } of ENDPOINT_DEPLOYMENTS) {
-            const deployment = await orUndefined(
-                apps.readNamespacedDeployment({ name, namespace: CALICO_NAMESPACE }),
-            );
+            const deployment = await readApps("deployments", name);
             if (deployment === undefined) continue;
             const template = renderEndpointEnv(
-                deployment.spec?.template,
+                field(deployment, "spec", "template"),
                 container,
                 operator.endpoint,
             );
-            if (sameJson(template, deployment.spec?.template)) continue;
-            await apps.patchNamespacedDeployment(
-                {
-                    name,
-                    namespace: CALICO_NAMESPACE,
-                    body: { spec: { template } },
-                    fieldManager: OPERATOR_FIELD_MANAGER,
-                },
-                MERGE_PATCH,
-            );
-            log(`operator: ${name} Deployment re-rendered`);
+            await writeTemplate("deployments", deployment, template);
         }
     }
 
@@ -426,6 +433,8 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
 
     const reconciler = new Queue(reconcile, (error) => {
         log(`operator: reconcile failed: ${message(error)}`);
+        // controller-runtime requeues a failed reconcile with a short, growing backoff.
+        reconciler.after(1000);
     });
     const statusTicker = setInterval(
         () =>
