@@ -174,6 +174,10 @@ const setting = (params: FelixParams, name: string): string => params[name] ?? D
 const parsed = (params: FelixParams, name: string): string =>
     ONE_OF.has(name) ? setting(params, name).toLowerCase() : setting(params, name);
 
+/** Whether Felix runs its eBPF dataplane with these settings (config_params.go BPFEnabled, default false). */
+export const bpfEnabled = (params: FelixParams): boolean =>
+    setting(params, "BPFEnabled") === "true";
+
 /** The parameters whose change makes a running Felix restart, sorted. */
 export function restartingChanges(before: FelixParams, after: FelixParams): string[] {
     const names = new Set([...Object.keys(before), ...Object.keys(after)]);
@@ -219,7 +223,7 @@ export function startLines(start: FelixStart, at: number): FelixEntry[] {
         gitcommit: release.gitCommit,
         version: release.version,
     };
-    const bpf = setting(start.params, "BPFEnabled") === "true";
+    const bpf = bpfEnabled(start.params);
     const ctlb = setting(start.params, "BPFConnectTimeLoadBalancing");
     const cleanup = setting(start.params, "BPFKubeProxyIptablesCleanupEnabled") === "true";
     const nftables = setting(start.params, "NFTablesMode") === "Enabled";
@@ -378,9 +382,12 @@ export function formatFelixLine(entry: FelixEntry, pid: number): string {
 const criTime = (at: number): string =>
     new Date(at).toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z");
 
-/** A line of a CRI container log file (stdout, full line), as kwok and the kubelet read them. */
-export const criLogLine = (at: number, content: string): string =>
-    `${criTime(at)} stdout F ${content}\n`;
+/** A line of a CRI container log file (a full line), as kwok and the kubelet read them. */
+export const criLogLine = (
+    at: number,
+    content: string,
+    stream: "stdout" | "stderr" = "stdout",
+): string => `${criTime(at)} ${stream} F ${content}\n`;
 
 /** The entries of one process as the lines of its container's log file. */
 export const criLogLines = (entries: readonly FelixEntry[], pid: number): string =>

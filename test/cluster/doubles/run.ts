@@ -1,7 +1,9 @@
 /**
  * Runs the doubles against the local cluster tier's API server: it watches the objects each
- * double's upstream counterpart watches and applies the pure reactions of operator.ts, felix.ts
- * and load-balancer.ts. No decision is made here; this file only reads, schedules and writes.
+ * double's upstream counterpart watches and applies the pure reactions of operator.ts, felix.ts,
+ * load-balancer.ts and yaobank-traffic.ts. No decision is made here; this file only reads,
+ * schedules, listens and writes. yaobank's load balancer address is served on this machine (root
+ * may bind port 80 on 127.0.0.100+) once the Service has it, so `npm run verify` can run.
  *
  *   const doubles = await startDoubles({ kubeconfigYaml, logPath, operatorVersion: "1.40" });
  *   doubles.stall(true);            // the operator stops reacting: a flip cannot finish
@@ -10,8 +12,15 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import * as k8s from "@kubernetes/client-node";
+import type { Dataplane } from "../../../core/dataplane";
 import { field } from "../../../core/unstructured";
 import {
+    ENTRY_TIER,
+    LOAD_BALANCER_SERVICE,
+    NAMESPACE as YAOBANK_NAMESPACE,
+} from "../../../components/yaobank/yaobank-spec";
+import {
+    bpfEnabled,
     criLogLines,
     felixContainer,
     felixParams,
@@ -39,6 +48,15 @@ import {
     type OperatorVersion,
     type TigeraCondition,
 } from "./operator";
+import {
+    customerFrontend,
+    nodeAddresses,
+    routeRequest,
+    serveCustomer,
+    type Client,
+    type CustomerServer,
+    type Delivery,
+} from "./yaobank-traffic";
 
 /** Where a pod's container log lives: the file kwok serves for it (the harness's `logPath`). */
 export type LogPath = (namespace: string, pod: string, container: string) => string;
@@ -209,6 +227,7 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
     const config = new k8s.KubeConfig();
     config.loadFromString(options.kubeconfigYaml);
     const core = config.makeApiClient(k8s.CoreV1Api);
+    const discovery = config.makeApiClient(k8s.DiscoveryV1Api);
     const custom = config.makeApiClient(k8s.CustomObjectsApi);
     const watch = new k8s.Watch(config);
     const log = options.log ?? (() => {});
@@ -448,6 +467,8 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
     const pods = new Map<string, FelixPod>();
     let latestFelixSpec: Record<string, unknown> = {};
     const nodeCpus = new Map<string, number>();
+    /** Per node, the dataplane of the last Felix that came up there (its programs outlive its pod). */
+    const programmed = new Map<string, Dataplane>();
 
     const append = (pod: FelixPod, entries: readonly FelixEntry[], pid: number): void => {
         const path = options.logPath(pod.namespace, pod.name, CALICO_NODE);
@@ -494,7 +515,9 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
         append(pod, written, pid);
         later((written.at(-1)?.at ?? Date.now()) - Date.now(), () => {
             if (pod.process?.pid === pid) pod.process = { ...pod.process, busy: hung };
-            if (!hung) reactToSettings(pod);
+            if (hung) return;
+            programmed.set(pod.node, bpfEnabled(params) ? "bpf" : "iptables");
+            reactToSettings(pod);
         });
         log(
             `felix: ${pod.name} pid ${pid} ${hung ? "hangs" : "starts"} (BPFEnabled=${params.BPFEnabled ?? "false"})`,
@@ -596,6 +619,63 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
         );
     }
 
+    // ---- yaobank's traffic ----
+    async function routeCustomer(client: Client): Promise<Delivery | undefined> {
+        const [slices, nodes] = await Promise.all([
+            discovery.listNamespacedEndpointSlice({
+                namespace: YAOBANK_NAMESPACE,
+                labelSelector: `kubernetes.io/service-name=${LOAD_BALANCER_SERVICE}`,
+            }),
+            core.listNode(),
+        ]);
+        const route = routeRequest({
+            slices: slices.items,
+            nodes: nodeAddresses(nodes.items),
+            client,
+            dataplaneOn: (node) => programmed.get(node),
+            pick: (count) => Math.floor(Math.random() * count),
+        });
+        log(
+            route === undefined
+                ? `yaobank: ${client.address}:${client.port}: no node or no ready endpoint, connection dropped`
+                : `yaobank: ${client.address}:${client.port} via ${route.forwarder.name} (${route.dataplane}) ` +
+                      `to ${route.backend.pod}, which sees ${route.sourceIp}`,
+        );
+        return route === undefined
+            ? undefined
+            : {
+                  logFile: options.logPath(YAOBANK_NAMESPACE, route.backend.pod, ENTRY_TIER.name),
+                  sourceIp: route.sourceIp,
+              };
+    }
+    let customerServer: CustomerServer | undefined;
+    let frontendKey = "";
+    /** Listener changes, one after another. */
+    let listening: Promise<void> = Promise.resolve();
+    function onYaobankService(phase: string, object: unknown): void {
+        const frontend = phase === "DELETED" ? undefined : customerFrontend(object);
+        const key = frontend === undefined ? "" : `${frontend.ip}:${frontend.port}`;
+        if (key === frontendKey || stopped) return;
+        frontendKey = key;
+        listening = listening.then(async () => {
+            await customerServer?.close();
+            customerServer = undefined;
+            if (frontend === undefined || stopped) return;
+            customerServer = await serveCustomer({
+                host: frontend.ip,
+                port: frontend.port,
+                route: routeCustomer,
+                onError: (error) => {
+                    log(`yaobank: ${message(error)}`);
+                },
+            }).catch((error: unknown) => {
+                log(`yaobank: cannot listen on ${key}: ${message(error)}`);
+                return undefined;
+            });
+            if (customerServer !== undefined) log(`yaobank: serving ${key}`);
+        });
+    }
+
     // ---- watches ----
     // The first reconcile runs before anything is watched, so the caller gets a cluster the
     // operator has rendered (the fixture's calico-node may differ from the operator's render).
@@ -643,6 +723,11 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
         { labelSelector: `k8s-app=${CALICO_NODE}` },
         onPod,
     );
+    watchPath(
+        `/api/v1/namespaces/${YAOBANK_NAMESPACE}/services`,
+        { fieldSelector: `metadata.name=${LOAD_BALANCER_SERVICE}` },
+        onYaobankService,
+    );
     watchPath("/api/v1/services", {}, (phase, object) => {
         void onService(phase, object).catch((error: unknown) => {
             log(`load balancer: ${message(error)}`);
@@ -666,6 +751,8 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
             reconciler.stop();
             for (const timer of timers) clearTimeout(timer);
             for (const controller of controllers) controller.abort();
+            await listening;
+            await customerServer?.close();
             await Promise.all([...pods.values()].map((pod) => pod.writes));
         },
     };
