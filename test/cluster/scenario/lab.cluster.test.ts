@@ -8,14 +8,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import {
-    FIELD_MANAGER,
-    switchOrder,
-    type SwitchStep,
-} from "../../../components/calico/calico-spec";
+import { FIELD_MANAGER, switchOrder } from "../../../components/calico/calico-spec";
 import type { Dataplane } from "../../../core/dataplane";
 import { startDoubles, type Doubles } from "../doubles/run";
 import { startCluster, type LocalCluster } from "../harness/cluster";
+import { FAKE_NODES } from "../harness/kwok";
 import { requireClusterBinaries } from "../toolchain/build";
 import { labWritesSince, type LabWrite } from "./audit-order";
 import { labRun, type LabRun } from "./lab-run";
@@ -43,9 +40,7 @@ const assertNoChanges = (result: OpResult, what: string) => {
 
 /** The writes each switch step makes, in switchOrder's order: waits write nothing. */
 const expectedWrites = (dataplane: Dataplane): LabWrite[] =>
-    switchOrder(dataplane).filter(
-        (step): step is LabWrite => step !== "wait" && step !== "waitCtlb",
-    );
+    switchOrder(dataplane).filter((step) => step !== "wait" && step !== "waitCtlb");
 
 for (const line of LINES) {
     describe(`the lab on the local cluster tier: ${line.crdSet}, operator ${line.operatorVersion}`, () => {
@@ -72,9 +67,8 @@ for (const line of LINES) {
             const binDir = requireClusterBinaries();
             scratch = mkdtempSync(join(tmpdir(), "lab-tier-"));
             cluster = await startCluster({
-                dir: join(scratch, "cluster"),
                 crdSet: line.crdSet,
-                binDir,
+                log: (l) => process.stderr.write(`cluster: ${l}\n`),
             });
             doubles = await startDoubles({
                 kubeconfigYaml: cluster.kubeconfigYaml,
@@ -117,7 +111,7 @@ for (const line of LINES) {
             const { result, since } = await flip("bpf");
             ok(result, "up to bpf");
             assert.equal(result.outputs["dataplane"], "bpf");
-            const writes = labWritesSince(cluster?.auditEvents() ?? [], since, FIELD_MANAGER);
+            const writes = labWritesSince(cluster?.audit() ?? [], since, FIELD_MANAGER);
             const switchWrites = writes.filter((w) => w !== "yaobank");
             assert.deepEqual(switchWrites, expectedWrites("bpf"), `writes: ${writes.join(", ")}`);
             assert.equal(writes.at(-1), "yaobank", "yaobank rolls after the switch");
@@ -147,7 +141,7 @@ for (const line of LINES) {
         it("5. back to iptables: the revert's writes in the README's order", async () => {
             const { result, since } = await flip("iptables");
             ok(result, "up back to iptables");
-            const writes = labWritesSince(cluster?.auditEvents() ?? [], since, FIELD_MANAGER);
+            const writes = labWritesSince(cluster?.audit() ?? [], since, FIELD_MANAGER);
             assert.deepEqual(
                 writes.filter((w) => w !== "yaobank"),
                 expectedWrites("iptables"),
@@ -156,15 +150,15 @@ for (const line of LINES) {
         });
 
         it("6. a flip that cannot finish fails by its deadline, naming the nodes; flipping back recovers", async () => {
-            doubles?.stall("operator", true);
+            doubles?.stall(true, "felix");
             const started = Date.now();
             const { result } = await flip("bpf", STALLED_STEP_TIMEOUT_SECONDS);
             const seconds = (Date.now() - started) / 1000;
             assert.equal(result.ok, false, "a stalled flip must fail");
-            for (const node of cluster?.nodeNames ?? [])
+            for (const { name: node } of FAKE_NODES)
                 assert.match(result.error ?? "", new RegExp(node));
             assert.ok(seconds < 40 * 4 + 120, `failed after ${String(seconds)} s`);
-            doubles?.stall("operator", false);
+            doubles?.stall(false, "felix");
             const { result: back } = await flip("iptables");
             ok(back, "flipping back after the stalled flip");
             assert.equal(back.outputs["dataplane"], "iptables");
