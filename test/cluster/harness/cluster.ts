@@ -84,6 +84,10 @@ const CONTROLLERS = [
     "serviceaccount-token-controller",
     "root-ca-certificate-publisher-controller",
     "endpointslice-controller",
+    // Removes the node.kubernetes.io/not-ready taint that the TaintNodesByCondition admission
+    // plugin puts on every new node, once kwok reports it Ready (without it no Deployment pod is
+    // scheduled); kwok renews the node leases it watches.
+    "node-lifecycle-controller",
 ];
 
 function kubeconfig(server: string, caFile: string, client: KeyPair, user: string): string {
