@@ -1,17 +1,18 @@
 /**
  * Runs the Pulumi program (index.ts) under Pulumi's mocks, in this process, and records what it
  * would send to the engine: each resource's type, name, inputs, provider and dependency URNs, in
- * registration order. Mocks and the module cache are process-global, so this runs once per process:
- * tests call it through `runProgram` (program.ts), which gives every run a process of its own.
+ * registration order. Runs take turns (the mock runtime is process-global): each installs fresh
+ * mocks, which resets the runtime's state, and loads index.ts and the project modules it imports
+ * anew, so no run sees another's module state; the SDK packages stay loaded, as they do under
+ * `pulumi up`, where the program is loaded once per process.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, sep } from "node:path";
 import { parse } from "yaml";
 import { PROJECT } from "../../components/config";
 import { cliConfig, type StackValue } from "../../core/project-config";
-
-/** What the child process prints before the JSON of its run, to tell it from any other output. */
-export const RUN_MARKER = "PROGRAM-RUN:";
 
 export const STACK = "test";
 export const CLUSTER_FQDN = "lab-aks-1a2b3c.hcp.eastus.azmk8s.io";
@@ -21,15 +22,16 @@ export const LOAD_BALANCER_IP = "20.81.12.34";
 export const PATCH_APPLIED_AT = "2026-11-23T10:00:00Z";
 /** The field manager the fake API server records for a patch that names none. */
 export const GENERATED_FIELD_MANAGER = "pulumi-kubernetes-5f3a9c1e";
-/**
- * The CustomResourceDefinition file (YAML) that reads of CustomResourceDefinitions return: one AKS
- * line's FelixConfiguration CRD. Unset, a read returns an object without a spec.
- */
-export const CRD_FILE_ENV = "LAB_TEST_CRD_FILE";
-/** The child's environment variable that sets when the fake API server says a patch was applied. */
-export const APPLIED_AT_ENV = "LAB_TEST_PATCH_APPLIED_AT";
-/** The child's environment variable that sets the cluster's live power state (`Running` unless set). */
-export const POWER_STATE_ENV = "LAB_TEST_POWER_STATE";
+
+/** What the fake cluster holds beyond the stack configuration. */
+export interface FakeCluster {
+    /** The FelixConfiguration CRD file (YAML) a read of the CRD returns; none by default. */
+    readonly felixCrdFile?: string;
+    /** When the fake API server says the lab's patches were applied (default PATCH_APPLIED_AT). */
+    readonly patchAppliedAt?: string;
+    /** The cluster's power state as Azure reports it live (default Running). */
+    readonly powerState?: "Running" | "Stopped";
+}
 
 const isLoadBalancer = (inputs: unknown): boolean =>
     (inputs as { spec?: { type?: string } }).spec?.type === "LoadBalancer";
@@ -102,7 +104,10 @@ function fieldsV1Of(value: unknown): unknown {
 }
 
 /** The metadata an API server returns after a patch's apply: the managedFields entry of its manager. */
-function appliedPatch(inputs: Record<string, unknown>): Record<string, unknown> {
+function appliedPatch(
+    inputs: Record<string, unknown>,
+    cluster: FakeCluster,
+): Record<string, unknown> {
     const { apiVersion, kind: _kind, metadata, ...fields } = inputs;
     const meta = (metadata ?? {}) as { name?: string; annotations?: Record<string, string> };
     const { name: _name, ...applied } = meta;
@@ -110,7 +115,7 @@ function appliedPatch(inputs: Record<string, unknown>): Record<string, unknown> 
         manager: meta.annotations?.["pulumi.com/patchFieldManager"] ?? GENERATED_FIELD_MANAGER,
         operation: "Apply",
         apiVersion,
-        time: process.env[APPLIED_AT_ENV] ?? PATCH_APPLIED_AT,
+        time: cluster.patchAppliedAt ?? PATCH_APPLIED_AT,
         fieldsType: "FieldsV1",
         fieldsV1: fieldsV1Of({ metadata: applied, ...fields }),
     };
@@ -118,8 +123,7 @@ function appliedPatch(inputs: Record<string, unknown>): Record<string, unknown> 
 }
 
 /** What a read of a CustomResourceDefinition finds: the CRD file the test chose, if any. */
-function readCrd(): Record<string, unknown> {
-    const file = process.env[CRD_FILE_ENV];
+function readCrd(file: string | undefined): Record<string, unknown> {
     return file === undefined ? {} : (parse(readFileSync(file, "utf8")) as Record<string, unknown>);
 }
 
@@ -127,12 +131,13 @@ function readCrd(): Record<string, unknown> {
 function mockState(
     args: pulumi.runtime.MockResourceArgs,
     inputs: Record<string, unknown>,
+    cluster: FakeCluster,
 ): Record<string, unknown> {
     if (args.type.startsWith("kubernetes:") && args.type.endsWith("Patch"))
-        return appliedPatch(inputs);
+        return appliedPatch(inputs, cluster);
     switch (args.type) {
         case "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition":
-            return args.id ? readCrd() : {};
+            return args.id ? readCrd(cluster.felixCrdFile) : {};
         case "azure-native:resources:ResourceGroup":
             return { name: `${args.name}-a1b2c3` };
         case "azure-native:containerservice:ManagedCluster":
@@ -184,12 +189,56 @@ interface ReadRequest {
     getDependenciesList(): string[];
 }
 
+const PROJECT_ROOT = join(__dirname, "..", "..");
+const projectRequire = createRequire(join(PROJECT_ROOT, "index.ts"));
+
+/**
+ * Forgets the program's modules (the project's own files, not its packages and not the tests), so
+ * the next `require` evaluates index.ts and everything it imports again.
+ */
+function forgetProgramModules(): void {
+    for (const file of Object.keys(projectRequire.cache)) {
+        const inProject = file.startsWith(PROJECT_ROOT + sep);
+        const relative = file.slice(PROJECT_ROOT.length + 1);
+        const ownCode =
+            !relative.startsWith(`node_modules${sep}`) && !relative.startsWith(`test${sep}`);
+        if (inProject && ownCode) Reflect.deleteProperty(projectRequire.cache, file);
+    }
+}
+
+let previousRun: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `f` with stack traces left unmapped: the SDK takes a stack trace for every promise it makes
+ * (pulumi/pulumi sdk/nodejs/runtime/debuggable.ts debuggablePromise @v3.276.0), and mapping each
+ * through the source maps tsx turns on was a third of a run. A run keeps only error messages.
+ */
+async function withoutSourceMaps<T>(f: () => Promise<T>): Promise<T> {
+    const enabled = process.sourceMapsEnabled;
+    process.setSourceMapsEnabled(false);
+    try {
+        return await f();
+    } finally {
+        process.setSourceMapsEnabled(enabled);
+    }
+}
+
 /**
  * Treats the stack's configuration (keys without the project prefix) as the CLI does, installs the
- * mocks, runs index.ts, and resolves once every registration has been answered.
+ * mocks, runs index.ts, and resolves once every registration has been answered. Calls take turns.
  */
-export async function runProgramInProcess(
+export function runProgramInProcess(
     stackValues: Record<string, StackValue>,
+    cluster: FakeCluster = {},
+): Promise<ProgramRun> {
+    const run = previousRun.then(() => withoutSourceMaps(() => runOnce(stackValues, cluster)));
+    previousRun = run.catch(() => undefined);
+    return run;
+}
+
+async function runOnce(
+    stackValues: Record<string, StackValue>,
+    cluster: FakeCluster,
 ): Promise<ProgramRun> {
     const merged = cliConfig(STACK, stackValues);
     if ("error" in merged) {
@@ -219,7 +268,7 @@ export async function runProgramInProcess(
                 pending.set(`${args.type}::${args.name}`, { inputs, args });
                 return {
                     id: args.id || `${args.name}-id`,
-                    state: { ...inputs, ...mockState(args, inputs) },
+                    state: { ...inputs, ...mockState(args, inputs, cluster) },
                 };
             },
             call: (args) => {
@@ -231,7 +280,7 @@ export async function runProgramInProcess(
                     return { kubeconfigs: [{ name: "clusterUser", value }] };
                 }
                 if (args.token === "azure-native:containerservice:getManagedCluster") {
-                    return { powerState: { code: process.env[POWER_STATE_ENV] ?? "Running" } };
+                    return { powerState: { code: cluster.powerState ?? "Running" } };
                 }
                 return {};
             },
@@ -276,10 +325,10 @@ export async function runProgramInProcess(
     };
 
     const warnings: string[] = [];
-    const warn = pulumi.log.warn.bind(pulumi.log);
+    const warn = pulumi.log.warn;
     pulumi.log.warn = (message, ...rest) => {
         warnings.push(message);
-        return warn(message, ...rest);
+        return warn.call(pulumi.log, message, ...rest);
     };
 
     const outputs: Record<string, unknown> = {};
@@ -287,7 +336,8 @@ export async function runProgramInProcess(
     let error: string | undefined;
     let errorIsRunError = false;
     try {
-        const program = (await import("../../index.js")) as Record<string, unknown>;
+        forgetProgramModules();
+        const program = projectRequire("./index.ts") as Record<string, unknown>;
         for (const [key, value] of Object.entries(program)) {
             if (pulumi.Output.isInstance(value)) {
                 outputs[key] = await new Promise((resolve) => value.apply(resolve));
@@ -300,7 +350,11 @@ export async function runProgramInProcess(
         error = thrown instanceof Error ? thrown.message : String(thrown);
         errorIsRunError = pulumi.RunError.isInstance(thrown);
     }
-    await pulumi.runtime.disconnect();
+    try {
+        await pulumi.runtime.disconnect();
+    } finally {
+        pulumi.log.warn = warn;
+    }
 
     const registrations = requests.map((request) => {
         const answered = pending.get(`${request.type}::${request.name}`);
@@ -323,13 +377,4 @@ export async function runProgramInProcess(
         warnings,
         ...(error === undefined ? {} : { error, errorIsRunError }),
     };
-}
-
-// Entry point of the child process that program.ts starts: config as JSON in argv[2].
-if (require.main === module) {
-    void runProgramInProcess(
-        JSON.parse(process.argv[2] ?? "{}") as Record<string, StackValue>,
-    ).then((run) => {
-        process.stdout.write(`\n${RUN_MARKER}${JSON.stringify(run)}\n`);
-    });
 }
