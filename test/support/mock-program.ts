@@ -192,17 +192,28 @@ interface ReadRequest {
 const PROJECT_ROOT = join(__dirname, "..", "..");
 const projectRequire = createRequire(join(PROJECT_ROOT, "index.ts"));
 
+const isProgramModule = (file: string): boolean => {
+    if (!file.startsWith(PROJECT_ROOT + sep)) return false;
+    const relative = file.slice(PROJECT_ROOT.length + 1);
+    return !relative.startsWith(`node_modules${sep}`) && !relative.startsWith(`test${sep}`);
+};
+
 /**
- * Forgets the program's modules (the project's own files, not its packages and not the tests), so
- * the next `require` evaluates index.ts and everything it imports again.
+ * Runs `f` with the project's own modules (not its packages, not the tests) out of the module
+ * cache, so index.ts and everything it imports evaluate anew; then puts the cache back as it was,
+ * so test code in this process keeps the module instances it had.
  */
-function forgetProgramModules(): void {
-    for (const file of Object.keys(projectRequire.cache)) {
-        const inProject = file.startsWith(PROJECT_ROOT + sep);
-        const relative = file.slice(PROJECT_ROOT.length + 1);
-        const ownCode =
-            !relative.startsWith(`node_modules${sep}`) && !relative.startsWith(`test${sep}`);
-        if (inProject && ownCode) Reflect.deleteProperty(projectRequire.cache, file);
+async function withOwnModules<T>(f: () => Promise<T>): Promise<T> {
+    const cache = projectRequire.cache;
+    const before = Object.entries(cache).filter(([file]) => isProgramModule(file));
+    for (const [file] of before) Reflect.deleteProperty(cache, file);
+    try {
+        return await f();
+    } finally {
+        for (const file of Object.keys(cache).filter(isProgramModule)) {
+            Reflect.deleteProperty(cache, file);
+        }
+        Object.assign(cache, Object.fromEntries(before));
     }
 }
 
@@ -231,7 +242,9 @@ export function runProgramInProcess(
     stackValues: Record<string, StackValue>,
     cluster: FakeCluster = {},
 ): Promise<ProgramRun> {
-    const run = previousRun.then(() => withoutSourceMaps(() => runOnce(stackValues, cluster)));
+    const run = previousRun.then(() =>
+        withoutSourceMaps(() => withOwnModules(() => runOnce(stackValues, cluster))),
+    );
     previousRun = run.catch(() => undefined);
     return run;
 }
@@ -336,7 +349,6 @@ async function runOnce(
     let error: string | undefined;
     let errorIsRunError = false;
     try {
-        forgetProgramModules();
         const program = projectRequire("./index.ts") as Record<string, unknown>;
         for (const [key, value] of Object.entries(program)) {
             if (pulumi.Output.isInstance(value)) {
