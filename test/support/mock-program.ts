@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, sep } from "node:path";
+import { inspect } from "node:util";
 import { parse } from "yaml";
 import { PROJECT } from "../../components/config";
 import { cliConfig, type StackValue } from "../../core/project-config";
@@ -242,16 +243,63 @@ export function runProgramInProcess(
     stackValues: Record<string, StackValue>,
     cluster: FakeCluster = {},
 ): Promise<ProgramRun> {
-    const run = previousRun.then(() =>
-        withoutSourceMaps(() => withOwnModules(() => runOnce(stackValues, cluster))),
-    );
+    const run = previousRun.then(() => {
+        // A stopped run never gets to put Pulumi's log back itself.
+        const warn = pulumi.log.warn;
+        return withoutSourceMaps(() =>
+            withOwnModules(() =>
+                stoppingOnUncaught((stopped) => runOnce(stackValues, cluster, stopped)),
+            ),
+        ).finally(() => {
+            pulumi.log.warn = warn;
+        });
+    });
     previousRun = run.catch(() => undefined);
     return run;
+}
+
+const UNCAUGHT = ["unhandledRejection", "uncaughtException"] as const;
+
+/**
+ * Runs `f` as `pulumi up`'s language host runs a program: an error the program throws outside its
+ * top level (in an apply) surfaces as an uncaught exception or unhandled rejection, and ends the
+ * run with that error (pulumi/pulumi sdk/nodejs/cmd/run/run.ts uncaughtHandler @v3.276.0). The
+ * returned promise then rejects with the error as Node prints it. The process's own handlers are
+ * set aside meanwhile, and the failed run's last rejections are let through to ours.
+ */
+async function stoppingOnUncaught<T>(f: (stopped: () => boolean) => Promise<T>): Promise<T> {
+    const saved = UNCAUGHT.map((event) => [event, process.rawListeners(event)] as const);
+    let failure: { error: unknown } | undefined;
+    let fail: (error: unknown) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => {
+        fail = reject;
+    });
+    const onUncaught = (error: unknown) => {
+        failure ??= { error };
+        fail(new Error(`the program stopped: ${inspect(error)}`));
+    };
+    for (const event of UNCAUGHT) {
+        process.removeAllListeners(event);
+        process.on(event, onUncaught);
+    }
+    try {
+        return await Promise.race([f(() => failure !== undefined), failed]);
+    } finally {
+        if (failure !== undefined) {
+            await new Promise((resolve) => setImmediate(resolve));
+            await new Promise((resolve) => setImmediate(resolve));
+        }
+        for (const [event, listeners] of saved) {
+            process.removeAllListeners(event);
+            for (const listener of listeners) process.on(event, listener as (e: unknown) => void);
+        }
+    }
 }
 
 async function runOnce(
     stackValues: Record<string, StackValue>,
     cluster: FakeCluster,
+    stopped: () => boolean,
 ): Promise<ProgramRun> {
     const merged = cliConfig(STACK, stackValues);
     if ("error" in merged) {
@@ -362,6 +410,8 @@ async function runOnce(
         error = thrown instanceof Error ? thrown.message : String(thrown);
         errorIsRunError = pulumi.RunError.isInstance(thrown);
     }
+    // A run that stopped on an uncaught error has ended; its leftovers must not touch the next run.
+    if (stopped()) throw new Error("the program stopped");
     try {
         await pulumi.runtime.disconnect();
     } finally {
