@@ -2,7 +2,7 @@
 // from eslint.config.mjs so the tests can lint snippets against exactly these rules.
 
 /** Component classes: a tool importing one would register Pulumi resources outside a program. */
-export const COMPONENT_MODULE = String.raw`(^|/)components/(cluster|calico|yaobank)(/(index|aks-cluster|calico-dataplane|yaobank))?$`;
+export const COMPONENT_MODULE = String.raw`(^|/)components/(cluster|calico|yaobank)(/(index|aks-cluster|existing-cluster|calico-dataplane|yaobank))?$`;
 
 export const boundaries = [
     {

@@ -4,6 +4,7 @@
  */
 
 import * as pulumi from "@pulumi/pulumi";
+import { kubeconfigApiServer, type ApiServer } from "../core/api-server";
 import { parseCidr } from "../core/cidr";
 import { DATAPLANES, type Dataplane } from "../core/dataplane";
 import { isOneOf, positiveInteger } from "../core/parse";
@@ -15,7 +16,27 @@ export const PROJECT = "aks-calico-lab";
 const EXTERNAL_SERVICE_MODES = ["Tunnel", "DSR"] as const;
 export type ExternalServiceMode = (typeof EXTERNAL_SERVICE_MODES)[number];
 
+const CLUSTER_MODES = ["aks", "existing"] as const;
+
+/** An AKS cluster the lab did not create, as `existingAksCluster` names it. */
+export interface AksClusterName {
+    readonly resourceGroupName: string;
+    readonly clusterName: string;
+}
+
+/**
+ * The cluster the lab runs on: one it creates, or one that exists. The kubeconfig of `kubeconfig`
+ * stays a Pulumi secret, read by the program on its own (pulumi.Config.requireSecret); the parser
+ * keeps only the API server its current context names, which is not a secret.
+ */
+export type ClusterSource =
+    | { readonly kind: "aks" }
+    | { readonly kind: "kubeconfig"; readonly apiServer: ApiServer }
+    | { readonly kind: "existing-aks"; readonly cluster: AksClusterName };
+
 export interface LabConfig {
+    /** Where the lab runs: an AKS cluster it creates (the keys below), or an existing cluster. */
+    readonly cluster: ClusterSource;
     /** Calico's Linux dataplane. */
     readonly dataplane: Dataplane;
     /** Azure region of the resource group and cluster. */
@@ -66,6 +87,8 @@ const FIX =
     " (fix with `npm run lab -- config set <key> <value>`, or `npm run lab -- config rm <key>` for the default; `pulumi config …` where pulumi is on PATH)";
 
 type Lookup = (key: string) => string | undefined;
+/** Whether the stack holds a key's value encrypted (set with `--secret`). */
+type IsSecret = (key: string) => boolean;
 type Parser<T> = (raw: string, key: string) => T | Problem;
 
 class Problem {
@@ -131,6 +154,33 @@ const cidrList =
         return new Problem(`${PROJECT}:${key}: ${errors.join("; ")}; allowed: ${allowed}`);
     };
 
+/**
+ * A kubeconfig, kept as the API server of its current context. The message never quotes the value:
+ * it holds credentials.
+ */
+const kubeconfig: Parser<ApiServer> = (raw, key) => {
+    const apiServer = kubeconfigApiServer(raw);
+    return typeof apiServer === "string"
+        ? new Problem(
+              `${PROJECT}:${key} is not a kubeconfig the lab can use: ${apiServer}; allowed: a kubeconfig ` +
+                  `whose current context names a cluster with an https:// server URL`,
+          )
+        : apiServer;
+};
+
+/**
+ * `<resource group>/<cluster name>`, each as Azure's API takes it: a resource group of 1 to 90
+ * letters, digits, `-`, `_`, `(`, `)`, `.`, not ending in `.`; a cluster name of 1 to 63 letters,
+ * digits, `-`, `_`, starting and ending with a letter or digit (learn.microsoft.com
+ * rest/api/aks/managedclusters/listclusterusercredentials, resourceName pattern, api-version 2025-08-01).
+ */
+const aksClusterName: Parser<AksClusterName> = (raw, key) => {
+    const match = /^([-\w.()]{0,89}[-\w()])\/([a-zA-Z0-9](?:[-\w]{0,61}[a-zA-Z0-9])?)$/.exec(raw);
+    if (!match?.[1] || !match[2])
+        return bad(key, raw, "<resource group>/<cluster name>, e.g. platform-rg/aks-prod");
+    return { resourceGroupName: match[1], clusterName: match[2] };
+};
+
 /** An optional string: the default "" (Pulumi.yaml needs one, or the CLI calls the key required) means unset. */
 const optional =
     <T>(parse: Parser<T>): Parser<T | undefined> =>
@@ -147,6 +197,29 @@ const optional =
  * allowed) instead of the CLI's type error; lists are `array`, set with `--path`.
  */
 export const CONFIG_KEYS = {
+    cluster: {
+        parse: oneOf(CLUSTER_MODES),
+        default: "aks",
+        type: "string",
+        description:
+            "aks: the lab creates a resource group and an AKS cluster; existing: it uses the cluster named by existingKubeconfig or existingAksCluster.",
+    },
+    existingKubeconfig: {
+        // Not `secret: true` in Pulumi.yaml: the CLI would then refuse its default "" as not encrypted
+        // (pulumi/pulumi pkg/workspace/config.go validateStackConfigValue @v3.259.0); the program checks it.
+        parse: optional(kubeconfig),
+        default: "",
+        type: "string",
+        description:
+            "With cluster existing: the cluster's kubeconfig, set as a secret (pulumi config set --secret existingKubeconfig < kubeconfig).",
+    },
+    existingAksCluster: {
+        parse: optional(aksClusterName),
+        default: "",
+        type: "string",
+        description:
+            "With cluster existing: an AKS cluster as <resource group>/<cluster name>; the lab reads its user credentials from Azure.",
+    },
     dataplane: {
         parse: oneOf(DATAPLANES),
         default: "iptables",
@@ -242,11 +315,26 @@ function undeclaredKeyProblems(setKeys: readonly string[]): string[] {
         });
 }
 
+/** The settings that shape the AKS cluster the lab creates: without effect on an existing cluster. */
+const AKS_ONLY_KEYS = [
+    "location",
+    "nodeCount",
+    "nodeVmSize",
+    "kubernetesVersion",
+    "windowsNodePool",
+    "apiServerAuthorizedIpRanges",
+] as const satisfies readonly ConfigKey[];
+
 /**
  * Reads and validates the whole configuration; throws LabConfigError listing every problem.
  * `setKeys`: every key the stack's configuration has in the project's namespace, without the prefix.
+ * `isSecret` tells a value set with `--secret` (pulumi.runtime.isConfigSecret in the program).
  */
-export function parseLabConfig(lookup: Lookup, setKeys: readonly string[] = []): ParsedLabConfig {
+export function parseLabConfig(
+    lookup: Lookup,
+    setKeys: readonly string[] = [],
+    isSecret: IsSecret = () => false,
+): ParsedLabConfig {
     const problems: string[] = undeclaredKeyProblems(setKeys);
     const read = <K extends ConfigKey>(key: K) => {
         const spec = CONFIG_KEYS[key];
@@ -259,7 +347,25 @@ export function parseLabConfig(lookup: Lookup, setKeys: readonly string[] = []):
         return parsed as Exclude<ReturnType<(typeof CONFIG_KEYS)[K]["parse"]>, Problem>;
     };
 
+    const given = (key: ConfigKey) => (lookup(key) ?? "") !== "";
+    const kubeconfigServer = read("existingKubeconfig");
+    const aksCluster = read("existingAksCluster");
+    const mode = read("cluster");
+    // A source that is there but malformed has its own message; nothing more to say about the mode.
+    const malformed =
+        (given("existingKubeconfig") && kubeconfigServer === undefined) ||
+        (given("existingAksCluster") && aksCluster === undefined);
+    const cluster = malformed
+        ? undefined
+        : clusterSource(
+              mode,
+              kubeconfigServer,
+              aksCluster,
+              isSecret(`${PROJECT}:existingKubeconfig`),
+              problems,
+          );
     const values = {
+        cluster,
         dataplane: read("dataplane"),
         location: read("location"),
         nodeCount: read("nodeCount"),
@@ -276,7 +382,55 @@ export function parseLabConfig(lookup: Lookup, setKeys: readonly string[] = []):
     if (problems.length > 0) throw new LabConfigError(problems);
 
     const config = values as LabConfig;
-    return { config, warnings: combinationWarnings(config) };
+    const changed = AKS_ONLY_KEYS.filter(
+        (key) => (lookup(key) ?? CONFIG_KEYS[key].default) !== CONFIG_KEYS[key].default,
+    );
+    return { config, warnings: combinationWarnings(config, changed) };
+}
+
+const SOURCES = `${PROJECT}:existingKubeconfig (pulumi config set --secret existingKubeconfig < <kubeconfig file>) or ${PROJECT}:existingAksCluster (<resource group>/<cluster name>)`;
+
+/** The cluster the keys name, or undefined after pushing what is wrong with them. */
+function clusterSource(
+    mode: (typeof CLUSTER_MODES)[number] | undefined,
+    kubeconfigServer: ApiServer | undefined,
+    aksCluster: AksClusterName | undefined,
+    kubeconfigIsSecret: boolean,
+    problems: string[],
+): ClusterSource | undefined {
+    if (kubeconfigServer !== undefined && !kubeconfigIsSecret) {
+        problems.push(
+            `${PROJECT}:existingKubeconfig is stored in plain text; allowed: a secret, set with ` +
+                `pulumi config set --secret existingKubeconfig < <kubeconfig file>`,
+        );
+    }
+    if (mode === "aks") {
+        const set = [
+            ...(kubeconfigServer === undefined ? [] : ["existingKubeconfig"]),
+            ...(aksCluster === undefined ? [] : ["existingAksCluster"]),
+        ];
+        if (set.length === 0) return { kind: "aks" };
+        problems.push(
+            `${set.map((key) => `${PROJECT}:${key}`).join(" and ")} ${set.length === 1 ? "is" : "are"} ` +
+                `set with ${PROJECT}:cluster "aks", which creates a new cluster; set cluster existing ` +
+                `to use the one named, or remove ${set.join(" and ")}`,
+        );
+        return undefined;
+    }
+    if (mode === undefined) return undefined;
+    if (kubeconfigServer !== undefined && aksCluster !== undefined) {
+        problems.push(
+            `${PROJECT}:existingKubeconfig and ${PROJECT}:existingAksCluster are both set with ` +
+                `${PROJECT}:cluster "existing"; allowed: exactly one (pulumi config rm one of them)`,
+        );
+        return undefined;
+    }
+    if (kubeconfigServer !== undefined) return { kind: "kubeconfig", apiServer: kubeconfigServer };
+    if (aksCluster !== undefined) return { kind: "existing-aks", cluster: aksCluster };
+    problems.push(
+        `${PROJECT}:cluster is "existing" but names no cluster; allowed: exactly one of ${SOURCES}`,
+    );
+    return undefined;
 }
 
 type MaybeValues = { [K in keyof LabConfig]: LabConfig[K] | undefined };
@@ -292,7 +446,8 @@ function combinationProblems(v: MaybeValues): string[] {
     if (v.dataplane !== "bpf") return problems;
     // Calico's eBPF docs list "Clusters with some eBPF nodes and some standard data plane and/or
     // Windows nodes" as unsupported (tigera/docs calico_versioned_docs/version-3.32/operations/ebpf/enabling-ebpf.mdx).
-    if (v.windowsNodePool === true) {
+    // On an existing cluster the key adds no pool (a warning says so).
+    if (v.windowsNodePool === true && v.cluster?.kind === "aks") {
         problems.push(
             `${PROJECT}:windowsNodePool is true with ${PROJECT}:dataplane "bpf"; Calico's eBPF dataplane ` +
                 `does not support clusters with Windows nodes: remove the pool first ` +
@@ -314,8 +469,18 @@ function combinationProblems(v: MaybeValues): string[] {
 /** The node count above which a preview warns that the lab is billed per node-hour. */
 const LARGE_NODE_COUNT = 10;
 
-function combinationWarnings(config: LabConfig): string[] {
+function combinationWarnings(config: LabConfig, changedAksKeys: readonly string[]): string[] {
     const warnings = [...dataplaneWarnings(config)];
+    if (config.cluster.kind !== "aks") {
+        if (changedAksKeys.length > 0) {
+            warnings.push(
+                `${changedAksKeys.map((key) => `${PROJECT}:${key}`).join(", ")} ` +
+                    `${changedAksKeys.length === 1 ? "has" : "have"} no effect with ${PROJECT}:cluster ` +
+                    `"existing": the lab creates no Azure resource there (pulumi config rm ${changedAksKeys.join(" ")})`,
+            );
+        }
+        return [...warnings, ...clientCidrWarnings(config)];
+    }
     if (config.nodeCount > LARGE_NODE_COUNT) {
         warnings.push(
             `${PROJECT}:nodeCount is ${config.nodeCount}: ${config.nodeCount} ${config.nodeVmSize} VMs ` +
@@ -341,6 +506,11 @@ function combinationWarnings(config: LabConfig): string[] {
                 `reach it from this machine, so include its public address (AKS adds the cluster's own outbound IP)`,
         );
     }
+    return [...warnings, ...clientCidrWarnings(config)];
+}
+
+function clientCidrWarnings(config: LabConfig): string[] {
+    const warnings: string[] = [];
     if (config.dataplane === "iptables" && config.allowedClientCidrs !== undefined) {
         // kube-proxy SNATs load-balanced traffic to a node's IP (externalTrafficPolicy Cluster);
         // Calico's policy sees the client's address only where the pod runs on the node the load

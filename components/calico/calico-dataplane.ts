@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     CONNECT_TIME_LOAD_BALANCING_PATH,
     connectTimeLoadBalancingSpec,
+    calicoReadyStep,
+    calicoReadyTriggers,
     CTLB_PATCH_ANNOTATIONS,
     DNS_DEPLOYMENT,
     DNS_NAMESPACE,
@@ -21,6 +23,8 @@ import {
 import { FELIX_CONFIGURATION, INSTALLATION, OPERATOR_NAMESPACE } from "../../core/calico-objects";
 import { FELIX_CRD_NAME, kubeProxyHealthzPortField } from "../../core/felix-schema";
 import { ClusterStep } from "./cluster-step";
+import { DestroyGuard } from "./destroy-guard";
+import type { ApiServer } from "../../core/api-server";
 import type { ExternalServiceMode } from "../config";
 import type { Dataplane } from "../../core/dataplane";
 
@@ -31,8 +35,15 @@ export interface CalicoDataplaneArgs {
     readonly bpfExternalServiceMode: ExternalServiceMode;
     /** WireGuard encryption; only allowed with `iptables` (config validation). */
     readonly wireguard: boolean;
-    /** The API server's FQDN, for the `kubernetes-services-endpoint` ConfigMap. */
-    readonly apiServerFqdn: pulumi.Input<string>;
+    /** Where calico-node reaches the API server directly, for the `kubernetes-services-endpoint` ConfigMap. */
+    readonly apiServer: pulumi.Input<ApiServer>;
+    /** What tells this cluster from a new one (AKS's resource id, or the kube-system namespace's uid). */
+    readonly clusterId: pulumi.Input<string>;
+    /**
+     * Whether the lab did not create the cluster: Calico must be there already (the first step fails
+     * at once otherwise), and a destroy must not leave it on eBPF (DestroyGuard).
+     */
+    readonly existingCluster: boolean;
     /** The cluster's kubeconfig (secret), handed to the wait and restart commands. */
     readonly kubeconfig: pulumi.Input<string>;
     /** The cluster's explicit Kubernetes provider. */
@@ -58,23 +69,6 @@ export class CalicoDataplane extends pulumi.ComponentResource {
         // default), it would take back what its successor had just applied under the same manager
         // (pulumi/pulumi-kubernetes provider/pkg/await/await.go Deletion: ssa.Relinquish @94977969).
         const patchOpts = { ...k8sOpts, deleteBeforeReplace: true };
-
-        // Kept in both modes: the operator ignores the ConfigMap's deletion until it restarts, then
-        // re-renders calico-node at an unplanned moment (tigera/operator
-        // pkg/controller/utils/utils.go PopulateK8sServiceEndPoint @v1.38.6). A Patch upserts it
-        // whether or not AKS created it; retained on delete, as deleting it never helps.
-        const endpoint = new k8s.core.v1.ConfigMapPatch(
-            `${name}-services-endpoint`,
-            {
-                metadata: {
-                    name: ENDPOINT_CONFIGMAP_NAME,
-                    namespace: OPERATOR_NAMESPACE,
-                    annotations: PATCH_ANNOTATIONS,
-                },
-                data: pulumi.output(args.apiServerFqdn).apply(endpointConfigMapData),
-            },
-            { ...patchOpts, retainOnDelete: true },
-        );
 
         const patch = (
             step: string,
@@ -105,15 +99,28 @@ export class CalicoDataplane extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [after] },
             );
 
-        // Once, on the first `up`: a fresh cluster's operator may not have registered the Calico
-        // CRDs or created FelixConfiguration `default` yet when AKS reports the cluster ready.
-        const calicoReady = clusterStep("ready", "wait-calico", [], endpoint);
+        // Once per cluster, before anything reads or patches its Calico: a fresh cluster's operator
+        // may not have registered the Calico CRDs or created FelixConfiguration `default` yet when
+        // AKS reports the cluster ready; a cluster whose Calico the lab cannot switch (no operator,
+        // or the projectcalico.org/v3 API group) fails here in one line (core/calico-preflight.ts).
+        const calicoReady = clusterStep(
+            "ready",
+            calicoReadyStep(args.existingCluster),
+            pulumi
+                .all([args.clusterId, args.apiServer])
+                .apply(([id, apiServer]) => calicoReadyTriggers(id, apiServer)),
+            args.provider,
+        );
         // Read on every preview and up, after Calico is up (the SDK sends a read only once its
         // dependencies are done: pulumi/pulumi sdk/nodejs/runtime/resource.ts prepareResource
         // @v3.270.0), so an AKS upgrade that brings another Calico is picked up on the next `up`.
+        // Its id waits for the first step's: unknown in a preview that will run that step (a dynamic
+        // provider does no create in preview), and an unknown id skips the read (pulumi/pulumi
+        // pkg/resource/deploy/step.go ReadStep.Apply @v3.259.0), so on a new cluster the step's
+        // one-line verdict comes before the read could fail on a missing CRD.
         const felixCrd = k8s.apiextensions.v1.CustomResourceDefinition.get(
             `${name}-felix-crd`,
-            FELIX_CRD_NAME,
+            calicoReady.id.apply(() => FELIX_CRD_NAME),
             { ...k8sOpts, dependsOn: [calicoReady] },
         );
 
@@ -152,6 +159,25 @@ export class CalicoDataplane extends pulumi.ComponentResource {
             );
         };
         const steps: Record<SwitchStep, (after: pulumi.Resource) => pulumi.Resource> = {
+            // Written with the first switch to eBPF, and kept from then on: the operator ignores the
+            // ConfigMap's deletion until it restarts, then re-renders calico-node at an unplanned
+            // moment (tigera/operator pkg/controller/utils/utils.go PopulateK8sServiceEndPoint
+            // @v1.38.6), so it is retained on delete, and on the way back to iptables the program
+            // stops registering it (which deletes nothing). A Patch upserts it whether or not AKS
+            // created it. Never on an `up` that stays on iptables: it would roll calico-node there.
+            endpoint: (after) =>
+                new k8s.core.v1.ConfigMapPatch(
+                    `${name}-services-endpoint`,
+                    {
+                        metadata: {
+                            name: ENDPOINT_CONFIGMAP_NAME,
+                            namespace: OPERATOR_NAMESPACE,
+                            annotations: PATCH_ANNOTATIONS,
+                        },
+                        data: pulumi.output(args.apiServer).apply(endpointConfigMapData),
+                    },
+                    { ...patchOpts, retainOnDelete: true, dependsOn: [after] },
+                ),
             ctlb: (after) =>
                 switchPatch(
                     "ctlb",
@@ -208,10 +234,23 @@ export class CalicoDataplane extends pulumi.ComponentResource {
                     after,
                 ),
         };
+        // From the CRD read on: a read that fails (the CRD is gone) stops the `up` before any patch.
         const last = switchOrder(args.dataplane).reduce<pulumi.Resource>(
             (after, step) => steps[step](after),
-            calicoReady,
+            felixCrd,
         );
+        if (args.existingCluster) {
+            // Deleted before everything above it (it depends on the last step), so a destroy that
+            // finds eBPF live stops before it relinquishes a single patch.
+            new DestroyGuard(
+                `${name}-destroy-guard`,
+                { kubeconfig: args.kubeconfig },
+                {
+                    parent: this,
+                    dependsOn: [last],
+                },
+            );
+        }
 
         this.liveDataplane = pulumi.output(last.urn).apply(() => args.dataplane);
         // The dataplane and when the lab's apply last switched it: it changes on every switch, also

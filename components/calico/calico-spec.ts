@@ -3,6 +3,7 @@
  * CalicoDataplane component turns these decisions into resources.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { describeApiServer, type ApiServer } from "../../core/api-server";
 import type { ExternalServiceMode } from "../config";
 import { appliedAt, fieldHolders } from "../../core/managed-fields";
 import type { KubeProxyHealthzPortField } from "../../core/calico-objects";
@@ -99,8 +100,24 @@ export function installationSpec(dataplane: Dataplane) {
 }
 
 /** Where calico-node reaches the API server directly, not through kube-proxy's service VIP. */
-export function endpointConfigMapData(apiServerFqdn: string) {
-    return { KUBERNETES_SERVICE_HOST: apiServerFqdn, KUBERNETES_SERVICE_PORT: "443" };
+export function endpointConfigMapData({ host, port }: ApiServer) {
+    return { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: String(port) };
+}
+
+/**
+ * The first step's command: wait until the operator has set Calico up. On a cluster the lab did not
+ * create, what is missing now stays missing, so the step fails at once naming it.
+ */
+export function calicoReadyStep(existingCluster: boolean): string {
+    return existingCluster ? "wait-calico --existing" : "wait-calico";
+}
+
+/**
+ * The first step's triggers: the cluster, so that a new cluster (AKS re-created it, or the stack now
+ * names another) is checked and waited for again before anything reads or patches its Calico.
+ */
+export function calicoReadyTriggers(clusterId: string, apiServer: ApiServer): string[] {
+    return [clusterId, describeApiServer(apiServer)];
 }
 
 /** Win over the operator: it writes its defaults, linuxDataplane among them, back into the Installation (tigera/operator pkg/controller/installation/core_controller.go @v1.38.6), so it owns them too. */
@@ -123,22 +140,27 @@ export const PATCH_ANNOTATIONS = {
 export const CTLB_PATCH_ANNOTATIONS = FORCE_ANNOTATIONS;
 
 /**
- * The steps of a switch. The endpoint ConfigMap always comes first and stays in both modes;
- * `waitCtlb` (the wait for every Felix to have detached the connect-time load balancer) exists only
- * on the way to iptables.
+ * The steps of a switch. `endpoint` (the `kubernetes-services-endpoint` ConfigMap) exists only on
+ * the way to eBPF; `waitCtlb` (the wait for every Felix to have detached the connect-time load
+ * balancer) only on the way to iptables.
  */
-export type SwitchStep = "ctlb" | "waitCtlb" | "felix" | "installation" | "wait" | "restartDns";
+export type SwitchStep =
+    "endpoint" | "ctlb" | "waitCtlb" | "felix" | "installation" | "wait" | "restartDns";
 
 /**
  * The order of the steps towards a dataplane, each waiting for the one before. To eBPF, the
- * connect-time load balancer is handed back and Felix is told not to fight kube-proxy before the
- * Installation switches. Back to iptables, the connect-time load balancer is disabled and detached
- * on every node while eBPF is still live, then the Installation switches, and the eBPF-only Felix
- * settings are relinquished only once Felix has left eBPF mode.
+ * endpoint ConfigMap is written first: it makes the operator add KUBERNETES_SERVICE_HOST/PORT to
+ * calico-node, typha and kube-controllers (tigera/operator pkg/controller/k8sapi/k8s-endpoint.go
+ * @v1.38.6, read on every reconcile), a rollout the Installation's own rollout then absorbs and the
+ * wait covers. Only then the connect-time load balancer is handed back and Felix told not to fight
+ * kube-proxy, before the Installation switches. Back to iptables, the connect-time load balancer is
+ * disabled and detached on every node while eBPF is still live, then the Installation switches, and
+ * the eBPF-only Felix settings are relinquished only once Felix has left eBPF mode. The ConfigMap is
+ * not among them: written once (the first switch to eBPF), it stays (see CalicoDataplane).
  */
 export function switchOrder(dataplane: Dataplane): readonly SwitchStep[] {
     return dataplane === "bpf"
-        ? ["ctlb", "felix", "installation", "wait", "restartDns"]
+        ? ["endpoint", "ctlb", "felix", "installation", "wait", "restartDns"]
         : ["ctlb", "waitCtlb", "installation", "wait", "felix", "restartDns"];
 }
 

@@ -1,8 +1,10 @@
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as resources from "@pulumi/azure-native/resources";
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { aksApiServer, type ApiServer } from "../../core/api-server";
+import { aksUserKubeconfig, clusterProvider } from "./kube-access";
 import {
     clusterNetworkProfile,
     requireRunning,
@@ -46,6 +48,10 @@ export class AksCluster extends pulumi.ComponentResource {
     readonly kubeconfig: pulumi.Output<string>;
     /** The explicit provider every Kubernetes resource of the lab must use. */
     readonly provider: k8s.Provider;
+    /** Where calico-node reaches the API server: the FQDN, port 443. */
+    readonly apiServer: pulumi.Output<ApiServer>;
+    /** The cluster's Azure resource id: a new cluster has a new one. */
+    readonly clusterId: pulumi.Output<string>;
 
     constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aks-calico-lab:index:AksCluster", name, {}, opts);
@@ -138,50 +144,24 @@ export class AksCluster extends pulumi.ComponentResource {
                 requireRunning(power, group, clusterName);
                 return clusterName;
             });
-        const credentials = containerservice.listManagedClusterUserCredentialsOutput(
+        this.kubeconfig = aksUserKubeconfig(
             { resourceGroupName: resourceGroup.name, resourceName: runningCluster },
-            { parent: this },
+            this,
         );
-        // The invoke returns the kubeconfig base64-encoded and not marked secret
-        // (pulumi/pulumi-azure-native sdk listManagedClusterUserCredentials.d.ts).
-        this.kubeconfig = pulumi.secret(
-            credentials.kubeconfigs.apply((kubeconfigs) => {
-                const [first] = kubeconfigs;
-                if (first === undefined) {
-                    throw new pulumi.ResourceError(
-                        "AKS returned no user kubeconfig for the cluster",
-                        cluster,
-                    );
-                }
-                return Buffer.from(first.value, "base64").toString("utf8");
-            }),
-        );
-
-        this.provider = new k8s.Provider(
-            `${name}-k8s`,
-            {
-                kubeconfig: this.kubeconfig,
-                // A stable identity keeps a refreshed kubeconfig from replacing the provider and
-                // every resource on it (pulumi/pulumi-kubernetes provider/pkg/provider/provider.go DiffConfig).
-                clusterIdentifier: cluster.id,
-                // No deleteUnreachable here: set on the provider it wins over the environment
-                // (pulumi/pulumi-kubernetes provider/pkg/provider/provider.go Configure @94977969), and
-                // always on it lets a `pulumi refresh` during an API blip or `az aks stop` drop
-                // yaobank's objects from state. Destroying a cluster that is already gone sets
-                // PULUMI_K8S_DELETE_UNREACHABLE=true for that run (npm run lab -- destroy, tools/lab/driver.ts).
-                enableServerSideApply: true,
-            },
-            { parent: this },
-        );
+        this.provider = clusterProvider(`${name}-k8s`, this.kubeconfig, cluster.id, this);
 
         this.resourceGroupName = resourceGroup.name;
         this.clusterName = cluster.name;
         this.apiServerFqdn = cluster.fqdn;
+        this.apiServer = cluster.fqdn.apply(aksApiServer);
+        this.clusterId = cluster.id;
         this.registerOutputs({
             resourceGroupName: this.resourceGroupName,
             clusterName: this.clusterName,
             apiServerFqdn: this.apiServerFqdn,
             kubeconfig: this.kubeconfig,
+            apiServer: this.apiServer,
+            clusterId: this.clusterId,
         });
     }
 }

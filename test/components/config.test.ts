@@ -23,6 +23,7 @@ describe("parseLabConfig", () => {
     it("gives the documented defaults for an empty stack", () => {
         const { config, warnings } = parseWith({});
         assert.deepEqual(config, {
+            cluster: { kind: "aks" },
             dataplane: "iptables",
             location: "eastus",
             nodeCount: 2,
@@ -338,6 +339,189 @@ describe("what a preview warns about", () => {
         assert.deepEqual(config.apiServerAuthorizedIpRanges, ["203.0.113.0/24"]);
         assert.equal(warnings.length, 1);
         assert.match(warnings[0] ?? "", /203\.0\.113\.0\/24.*include its public address/);
+    });
+});
+
+const KUBECONFIG = [
+    "apiVersion: v1",
+    "kind: Config",
+    "current-context: lab",
+    "contexts:",
+    "  - name: other",
+    "    context: { cluster: far }",
+    "  - name: lab",
+    "    context: { cluster: near, user: me }",
+    "clusters:",
+    "  - name: far",
+    "    cluster: { server: 'https://far.example:8443' }",
+    "  - name: near",
+    "    cluster:",
+    "      server: https://10.0.0.1:6443",
+    "      certificate-authority-data: c2VjcmV0LWNhLWRhdGE=",
+    "users:",
+    "  - name: me",
+    "    user: { token: s3cret-token }",
+].join("\n");
+
+describe("cluster: aks | existing", () => {
+    const secret = (key: string) => key === "aks-calico-lab:existingKubeconfig";
+    const parseSecret = (values: Record<string, string>) =>
+        parseLabConfig((key) => values[key], [], secret);
+    const problemsWith = (values: Record<string, string>): readonly string[] => {
+        try {
+            parseSecret(values);
+        } catch (error) {
+            assert.ok(error instanceof LabConfigError, `unexpected error ${String(error)}`);
+            return error.problems;
+        }
+        assert.fail(`expected ${JSON.stringify(values)} to be rejected`);
+    };
+
+    it("takes a secret kubeconfig's current context server, with its own port", () => {
+        const { config, warnings } = parseSecret({
+            cluster: "existing",
+            existingKubeconfig: KUBECONFIG,
+        });
+        assert.deepEqual(config.cluster, {
+            kind: "kubeconfig",
+            apiServer: { host: "10.0.0.1", port: 6443 },
+        });
+        assert.deepEqual(warnings, []);
+    });
+
+    it("takes an AKS cluster as <resource group>/<cluster name>", () => {
+        const { config } = parseSecret({
+            cluster: "existing",
+            existingAksCluster: "platform-rg/aks-prod",
+        });
+        assert.deepEqual(config.cluster, {
+            kind: "existing-aks",
+            cluster: { resourceGroupName: "platform-rg", clusterName: "aks-prod" },
+        });
+        assert.deepEqual(
+            parseSecret({ cluster: "existing", existingAksCluster: "rg.(team)_1/c" }).config
+                .cluster,
+            {
+                kind: "existing-aks",
+                cluster: { resourceGroupName: "rg.(team)_1", clusterName: "c" },
+            },
+        );
+    });
+
+    const rejected: [string, Record<string, string>, RegExp][] = [
+        ["an unknown mode", { cluster: "byo" }, /cluster is "byo"; allowed: aks \| existing/],
+        [
+            "existing with no cluster named",
+            { cluster: "existing" },
+            /cluster is "existing" but names no cluster; allowed: exactly one of aks-calico-lab:existingKubeconfig .* or aks-calico-lab:existingAksCluster/,
+        ],
+        [
+            "existing with both sources",
+            { cluster: "existing", existingKubeconfig: KUBECONFIG, existingAksCluster: "rg/c" },
+            /existingKubeconfig and aks-calico-lab:existingAksCluster are both set .*exactly one/,
+        ],
+        [
+            "a source with cluster aks (which would create a billed cluster beside it)",
+            { existingAksCluster: "rg/c" },
+            /existingAksCluster is set with aks-calico-lab:cluster "aks", which creates a new cluster; set cluster existing/,
+        ],
+        [
+            "an AKS cluster without its resource group",
+            { cluster: "existing", existingAksCluster: "aks-prod" },
+            /existingAksCluster is "aks-prod"; allowed: <resource group>\/<cluster name>/,
+        ],
+        [
+            "a cluster name ending in a hyphen",
+            { cluster: "existing", existingAksCluster: "rg/aks-" },
+            /existingAksCluster is "rg\/aks-"/,
+        ],
+        [
+            "a resource group ending in a dot",
+            { cluster: "existing", existingAksCluster: "rg./c" },
+            /existingAksCluster is "rg.\/c"/,
+        ],
+        [
+            "a kubeconfig without a current context",
+            {
+                cluster: "existing",
+                existingKubeconfig: KUBECONFIG.replace("current-context: lab", ""),
+            },
+            /existingKubeconfig is not a kubeconfig the lab can use: it has no current-context/,
+        ],
+        [
+            "a kubeconfig whose server sits behind a path",
+            {
+                cluster: "existing",
+                existingKubeconfig: KUBECONFIG.replace(
+                    "https://10.0.0.1:6443",
+                    "https://rancher.example/k8s/clusters/c-1",
+                ),
+            },
+            /existingKubeconfig is not a kubeconfig .*server URL has a path/,
+        ],
+        [
+            "text that is not YAML",
+            { cluster: "existing", existingKubeconfig: "a: [" },
+            /it is not YAML/,
+        ],
+    ];
+    for (const [name, values, message] of rejected) {
+        it(`rejects ${name}, in one line`, () => {
+            const problems = problemsWith(values);
+            assert.equal(problems.length, 1, problems.join("\n"));
+            assert.match(problems[0] ?? "", message);
+            assert.equal((problems[0] ?? "").split("\n").length, 1);
+        });
+    }
+
+    it("refuses a kubeconfig stored in plain text, and never quotes it", () => {
+        const problems = problemsOf({ cluster: "existing", existingKubeconfig: KUBECONFIG });
+        assert.equal(problems.length, 1);
+        assert.match(
+            problems[0] ?? "",
+            /existingKubeconfig is stored in plain text; allowed: a secret, set with pulumi config set --secret existingKubeconfig/,
+        );
+        const bad = problemsOf({
+            cluster: "existing",
+            existingKubeconfig: KUBECONFIG.replace("current-context: lab", "current-context: gone"),
+        });
+        for (const problem of [...problems, ...bad]) {
+            assert.ok(!problem.includes("s3cret-token"), problem);
+            assert.ok(!problem.includes("c2VjcmV0LWNhLWRhdGE="), problem);
+        }
+    });
+
+    it("warns, in one line, that AKS-only settings changed from their defaults do nothing on an existing cluster", () => {
+        const { warnings } = parseSecret({
+            cluster: "existing",
+            existingAksCluster: "rg/c",
+            nodeCount: "25",
+            location: "westeurope",
+            windowsNodePool: "true",
+            apiServerAuthorizedIpRanges: '["203.0.113.0/24"]',
+        });
+        assert.equal(warnings.length, 1, warnings.join("\n"));
+        assert.match(
+            warnings[0] ?? "",
+            /^aks-calico-lab:location, aks-calico-lab:nodeCount, aks-calico-lab:windowsNodePool, aks-calico-lab:apiServerAuthorizedIpRanges have no effect with aks-calico-lab:cluster "existing".*pulumi config rm location nodeCount windowsNodePool apiServerAuthorizedIpRanges\)$/,
+        );
+        // Pulumi.yaml's defaults, merged into every stack by the CLI, are no sign of intent.
+        assert.deepEqual(
+            parseSecret({ cluster: "existing", existingAksCluster: "rg/c", nodeCount: "2" })
+                .warnings,
+            [],
+        );
+    });
+
+    it("lets bpf run on an existing cluster whatever windowsNodePool says (it adds no pool there)", () => {
+        const { config, warnings } = parseSecret({
+            cluster: "existing",
+            existingAksCluster: "rg/c",
+            dataplane: "bpf",
+            windowsNodePool: "true",
+        });
+        assert.equal(config.dataplane, "bpf");
+        assert.match(warnings[0] ?? "", /windowsNodePool has no effect/);
     });
 });
 

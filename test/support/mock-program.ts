@@ -32,7 +32,13 @@ export interface FakeCluster {
     readonly patchAppliedAt?: string;
     /** The cluster's power state as Azure reports it live (default Running). */
     readonly powerState?: "Running" | "Stopped";
+    /** The stack keys whose values were set with `--secret` (none by default). */
+    readonly secretKeys?: readonly string[];
 }
+/** What Azure says of the AKS cluster `existingAksCluster` names (getManagedCluster). */
+export const EXISTING_AKS_FQDN = "platform-aks-9f8e7d.hcp.westeurope.azmk8s.io";
+/** The uid of the kube-system namespace a read of it returns. */
+export const KUBE_SYSTEM_UID = "6f1c2d3e-0a1b-4c5d-8e9f-a0b1c2d3e4f5";
 
 const isLoadBalancer = (inputs: unknown): boolean =>
     (inputs as { spec?: { type?: string } }).spec?.type === "LoadBalancer";
@@ -139,6 +145,8 @@ function mockState(
     switch (args.type) {
         case "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition":
             return args.id ? readCrd(cluster.felixCrdFile) : {};
+        case "kubernetes:core/v1:Namespace":
+            return args.id === "kube-system" ? { metadata: { uid: KUBE_SYSTEM_UID } } : {};
         case "azure-native:resources:ResourceGroup":
             return { name: `${args.name}-a1b2c3` };
         case "azure-native:containerservice:ManagedCluster":
@@ -316,6 +324,7 @@ async function runOnce(
     }
     pulumi.runtime.setAllConfig(
         Object.fromEntries(Object.entries(merged.config).map(([k, v]) => [`${PROJECT}:${k}`, v])),
+        (cluster.secretKeys ?? []).map((key) => `${PROJECT}:${key}`),
     );
     const pending = new Map<
         string,
@@ -341,7 +350,16 @@ async function runOnce(
                     return { kubeconfigs: [{ name: "clusterUser", value }] };
                 }
                 if (args.token === "azure-native:containerservice:getManagedCluster") {
-                    return { powerState: { code: cluster.powerState ?? "Running" } };
+                    const { resourceGroupName, resourceName } = args.inputs as Record<
+                        string,
+                        string
+                    >;
+                    return {
+                        powerState: { code: cluster.powerState ?? "Running" },
+                        id: `/subscriptions/0000/resourceGroups/${resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/${resourceName}`,
+                        fqdn: EXISTING_AKS_FQDN,
+                        privateFQDN: "",
+                    };
                 }
                 return {};
             },

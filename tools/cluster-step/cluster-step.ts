@@ -1,10 +1,11 @@
 /**
  * The steps of a dataplane switch that Pulumi runs as commands (see components/calico/calico-dataplane.ts):
  *
- *   tsx tools/cluster-step/cluster-step.ts wait-calico
+ *   tsx tools/cluster-step/cluster-step.ts wait-calico [--existing]
  *   tsx tools/cluster-step/cluster-step.ts wait-ctlb-detached --since T
  *   tsx tools/cluster-step/cluster-step.ts wait-dataplane <iptables|bpf> --since T
  *   tsx tools/cluster-step/cluster-step.ts restart <namespace>/<deployment> --since T
+ *   tsx tools/cluster-step/cluster-step.ts refuse-destroy-on-ebpf
  *
  * T is when the lab's patch was applied (its managedFields time). The kubeconfig comes in
  * $LAB_KUBECONFIG (a Pulumi secret), never on the command line or on disk.
@@ -25,12 +26,18 @@ import {
 } from "../../core/felix-log";
 import { calicoSnapshotFrom } from "../kube/cluster-objects";
 import {
+    calicoPreflightProblem,
+    ebpfStillLive,
+    type CalicoApis,
+} from "../../core/calico-preflight";
+import {
     HELP,
     helpText,
     parseCommandLine,
     stringOption,
     UsageError,
     type CommandSpec,
+    flag,
     positiveIntegerOption,
 } from "../cli/args";
 import { runMain } from "../cli/main";
@@ -38,7 +45,8 @@ import { pollUntilConverged, type PollOptions } from "../cli/poll";
 import { isOneOf } from "../../core/parse";
 
 export type Step =
-    | { readonly kind: "wait-calico"; readonly timeoutSeconds: number }
+    | { readonly kind: "wait-calico"; readonly existing: boolean; readonly timeoutSeconds: number }
+    | { readonly kind: "refuse-destroy-on-ebpf" }
     | { readonly kind: "wait-ctlb-detached"; readonly since: Date; readonly timeoutSeconds: number }
     | {
           readonly kind: "wait-dataplane";
@@ -69,13 +77,19 @@ const CLUSTER_STEP_COMMAND: CommandSpec = {
     name: "tsx tools/cluster-step/cluster-step.ts",
     summary: "one step of a dataplane switch, run by the lab's Pulumi program",
     usage: [
-        "wait-calico [--timeout-seconds N]",
+        "wait-calico [--existing] [--timeout-seconds N]",
         "wait-ctlb-detached --since T [--timeout-seconds N]",
         `wait-dataplane ${DATAPLANES.join("|")} --since T [--timeout-seconds N]`,
         "restart <namespace>/<deployment> --since T [--timeout-seconds N]",
+        "refuse-destroy-on-ebpf",
     ],
     positionals: ["step", "target"],
     options: {
+        existing: {
+            type: "boolean",
+            description:
+                "wait-calico on a cluster the lab did not create: fail at once when the Tigera operator, Installation default or the FelixConfiguration CRD is missing",
+        },
         since: {
             type: "string",
             value: "T",
@@ -92,7 +106,10 @@ const CLUSTER_STEP_COMMAND: CommandSpec = {
     },
     exitCodes: [
         [0, "the step is done"],
-        [1, "it did not converge in time (the message names what is missing), or failed"],
+        [
+            1,
+            "it did not converge in time (the message names what is missing), the cluster's Calico cannot be switched, or a destroy must wait for the flip back",
+        ],
         [2, "bad arguments"],
     ],
     examples: [
@@ -103,6 +120,9 @@ const CLUSTER_STEP_COMMAND: CommandSpec = {
         `$${STEP_TIMEOUT_ENV}, when set, replaces the default deadline of every step.`,
     ],
 };
+
+/** The Kubernetes provider's switch for a cluster that is gone (pulumi/pulumi-kubernetes provider/pkg/provider/provider.go @94977969). */
+const DELETE_UNREACHABLE_ENV = "PULUMI_K8S_DELETE_UNREACHABLE";
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
@@ -137,7 +157,14 @@ export function parseStep(
     switch (kind) {
         case "wait-calico":
             noTarget();
-            return { kind, timeoutSeconds: timeout(DEFAULT_TIMEOUT_SECONDS[kind]) };
+            return {
+                kind,
+                existing: flag(line, "existing"),
+                timeoutSeconds: timeout(DEFAULT_TIMEOUT_SECONDS[kind]),
+            };
+        case "refuse-destroy-on-ebpf":
+            noTarget();
+            return { kind };
         case "wait-ctlb-detached":
             noTarget();
             return { kind, since: since(), timeoutSeconds: timeout(DEFAULT_TIMEOUT_SECONDS[kind]) };
@@ -169,7 +196,7 @@ export function parseStep(
         }
         default:
             throw new UsageError(
-                `unknown step "${kind ?? ""}": one of wait-calico, wait-ctlb-detached, wait-dataplane, restart`,
+                `unknown step "${kind ?? ""}": one of wait-calico, wait-ctlb-detached, wait-dataplane, restart, refuse-destroy-on-ebpf`,
             );
     }
 }
@@ -177,6 +204,8 @@ export function parseStep(
 /** The cluster as the steps see it; a fake in tests, @kubernetes/client-node for real. */
 export interface Cluster {
     readCalico(): Promise<CalicoSnapshot>;
+    /** Which Calico CRDs the cluster serves. */
+    readCalicoApis(): Promise<CalicoApis>;
     /** calico-node's pods, each with its log from `since` on (kubelet timestamps on every line). */
     readCalicoNodes(since: Date): Promise<CalicoNodePod[]>;
     readDeployment(namespace: string, name: string): Promise<RolloutStatus | undefined>;
@@ -184,6 +213,12 @@ export interface Cluster {
 }
 
 export interface RunOptions {
+    /**
+     * Whether a failed read means the cluster is gone and the user said so
+     * (PULUMI_K8S_DELETE_UNREACHABLE=true, which `npm run lab -- destroy` sets): then a destroy
+     * has no Calico left to protect.
+     */
+    readonly clusterGone?: (error: unknown) => boolean;
     readonly poll?: Partial<Omit<PollOptions, "timeoutMs">>;
     readonly log?: (line: string) => void;
     readonly now?: () => Date;
@@ -198,6 +233,7 @@ export async function runStep(
     options: RunOptions = {},
 ): Promise<string> {
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    if (step.kind === "refuse-destroy-on-ebpf") return refuseDestroyOnEbpf(cluster, options);
     let last = "";
     // One converged look is enough: "converged" includes each node's Felix having started the
     // wanted mode since the switch (or, on a node calico-node did not roll, not having restarted
@@ -215,13 +251,24 @@ export async function runStep(
         },
     };
     switch (step.kind) {
-        case "wait-calico":
+        case "wait-calico": {
+            // A cluster the lab cannot switch ends the wait at its first look, before any patch.
+            let refused: string | undefined;
             await pollUntilConverged(
                 "Calico's start on the cluster",
-                async () => pendingCalicoReady(await cluster.readCalico()),
+                async () => {
+                    const [apis, snapshot] = await Promise.all([
+                        cluster.readCalicoApis(),
+                        cluster.readCalico(),
+                    ]);
+                    refused = calicoPreflightProblem(apis, snapshot, step.existing);
+                    return refused === undefined ? pendingCalicoReady(snapshot) : [];
+                },
                 poll,
             );
+            if (refused !== undefined) throw new Error(refused);
             return "Calico is up: Installation, FelixConfiguration and TigeraStatus are there";
+        }
         case "wait-ctlb-detached":
             return waitCtlbDetached(step.since, cluster, poll, log);
         case "wait-dataplane": {
@@ -244,6 +291,21 @@ export async function runStep(
         case "restart":
             return restartAfterSwitch(step, cluster, poll, log, options.now);
     }
+}
+
+async function refuseDestroyOnEbpf(cluster: Cluster, options: RunOptions): Promise<string> {
+    let snapshot: CalicoSnapshot;
+    try {
+        snapshot = await cluster.readCalico();
+    } catch (error) {
+        if (options.clusterGone?.(error) === true) {
+            return `the cluster cannot be reached and ${DELETE_UNREACHABLE_ENV}=true says it is gone: the destroy goes on`;
+        }
+        throw error;
+    }
+    const live = ebpfStillLive(snapshot);
+    if (live !== undefined) throw new Error(live);
+    return "Calico is not on eBPF: the destroy goes on";
 }
 
 async function waitCtlbDetached(
@@ -313,12 +375,15 @@ async function main(): Promise<number> {
     const config = kube.kubeConfigFromEnv();
     const cluster: Cluster = {
         readCalico: async () => calicoSnapshotFrom(await kube.readCalicoObjects(config)),
+        readCalicoApis: () => kube.readCalicoApis(config),
         readCalicoNodes: (since) => kube.readCalicoNodePods(config, since),
         readDeployment: (namespace, name) => kube.readDeploymentRollout(config, namespace, name),
         restartDeployment: (namespace, name, at) =>
             kube.restartDeployment(config, namespace, name, at),
     };
-    process.stdout.write(`${await runStep(step, cluster)}\n`);
+    const clusterGone = (error: unknown) =>
+        process.env[DELETE_UNREACHABLE_ENV] === "true" && kube.isUnreachable(error);
+    process.stdout.write(`${await runStep(step, cluster, { clusterGone })}\n`);
     return 0;
 }
 

@@ -10,7 +10,13 @@ import {
     type ClusterObject,
 } from "../../core/calico-objects";
 import { KUBECONFIG_ENV } from "../../components/calico/cluster-step-command";
+import {
+    FELIX_V3_CRD_NAME,
+    INSTALLATION_CRD_NAME,
+    type CalicoApis,
+} from "../../core/calico-preflight";
 import type { RolloutStatus } from "../../core/convergence";
+import { FELIX_CRD_NAME } from "../../core/felix-schema";
 import type { CalicoNodePod } from "../../core/felix-log";
 import { field } from "../../core/unstructured";
 import { pollUntil, type Clock } from "../cli/poll";
@@ -84,6 +90,19 @@ export async function readCalicoObjects(config: k8s.KubeConfig): Promise<CalicoO
         ],
     );
     return { installation, felixConfiguration, calicoNodeDaemonSet, tigeraStatus };
+}
+
+/** Which of the CRDs the lab's preflight looks for the cluster serves (core/calico-preflight.ts). */
+export async function readCalicoApis(config: k8s.KubeConfig): Promise<CalicoApis> {
+    const crds = config.makeApiClient(k8s.ApiextensionsV1Api);
+    const served = async (name: string) =>
+        (await orUndefined(crds.readCustomResourceDefinition({ name }))) !== undefined;
+    const [installationCrd, felixCrd, felixV3Crd] = await Promise.all([
+        served(INSTALLATION_CRD_NAME),
+        served(FELIX_CRD_NAME),
+        served(FELIX_V3_CRD_NAME),
+    ]);
+    return { installationCrd, felixCrd, felixV3Crd };
 }
 
 /** Reads what environmentFrom needs: Calico's objects, the operator, kube-proxy and the nodes. */

@@ -37,7 +37,8 @@ const ANNOTATIONS = {
 };
 
 interface Switch {
-    readonly endpoint: Registration;
+    /** The endpoint ConfigMap: registered on the way to eBPF only. */
+    readonly endpoint: Registration | undefined;
     readonly ready: Registration;
     readonly ctlb: Registration;
     readonly felix: Registration;
@@ -47,7 +48,7 @@ interface Switch {
 }
 
 const switchOf = (run: ProgramRun): Switch => ({
-    endpoint: find(run, CONFIGMAP_PATCH),
+    endpoint: ofType(run, CONFIGMAP_PATCH)[0],
     ready: find(run, COMMAND, "calico-ready"),
     ctlb: find(run, FELIX_PATCH, "calico-felix-ctlb"),
     felix: find(run, FELIX_PATCH, "calico-felix"),
@@ -134,21 +135,6 @@ describe("CalicoDataplane under mocks", () => {
     });
 
     for (const dataplane of DATAPLANES) {
-        it(`${dataplane}: upserts tigera-operator/kubernetes-services-endpoint, retained on delete`, () => {
-            const { endpoint } = switchOf(runs[dataplane]);
-            assert.deepEqual(endpoint.inputs, {
-                apiVersion: "v1",
-                kind: "ConfigMap",
-                metadata: {
-                    name: "kubernetes-services-endpoint",
-                    namespace: "tigera-operator",
-                    annotations: ANNOTATIONS,
-                },
-                data: { KUBERNETES_SERVICE_HOST: CLUSTER_FQDN, KUBERNETES_SERVICE_PORT: "443" },
-            });
-            assert.equal(endpoint.options.retainOnDelete, true);
-        });
-
         it(`${dataplane}: patches Installation default with linuxDataplane only, forced, with a stable field manager`, () => {
             const { installation } = switchOf(runs[dataplane]);
             assert.deepEqual(installation.inputs, {
@@ -163,7 +149,7 @@ describe("CalicoDataplane under mocks", () => {
 
         it(`${dataplane}: deletes a replaced patch before its successor applies, so it cannot take back its fields`, () => {
             const s = switchOf(runs[dataplane]);
-            for (const patch of [s.endpoint, s.ctlb, s.felix, s.installation]) {
+            for (const patch of [s.ctlb, s.felix, s.installation]) {
                 assert.equal(patch.options.deleteBeforeReplace, true, patch.name);
             }
         });
@@ -205,13 +191,35 @@ describe("CalicoDataplane under mocks", () => {
         );
     }
 
-    it("waits once, on the first up, for Calico to be up, then reads the live Felix CRD", () => {
+    it("bpf: upserts tigera-operator/kubernetes-services-endpoint first, retained on delete", () => {
+        const { endpoint, ctlb } = switchOf(runs.bpf);
+        assert.deepEqual(endpoint?.inputs, {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: {
+                name: "kubernetes-services-endpoint",
+                namespace: "tigera-operator",
+                annotations: ANNOTATIONS,
+            },
+            data: { KUBERNETES_SERVICE_HOST: CLUSTER_FQDN, KUBERNETES_SERVICE_PORT: "443" },
+        });
+        assert.equal(endpoint.options.retainOnDelete, true);
+        assert.equal(endpoint.options.deleteBeforeReplace, true);
+        assert.ok(ctlb.dependencies.includes(endpoint.urn));
+    });
+
+    it("iptables: registers no endpoint ConfigMap, whose creation would roll calico-node on an up that stays on iptables", () => {
+        // Once written by a switch to eBPF it is retained on delete: leaving the program deletes nothing.
+        assert.equal(switchOf(runs.iptables).endpoint, undefined);
+        assert.equal(ofType(runs.iptables, CONFIGMAP_PATCH).length, 0);
+    });
+
+    it("waits once per cluster for Calico to be up, then reads the live Felix CRD, then patches", () => {
         for (const run of Object.values(runs)) {
-            const { ready, ctlb } = switchOf(run);
+            const { ready, endpoint, ctlb } = switchOf(run);
             assert.equal(ready.inputs["command"], `${STEP} wait-calico`);
-            assert.deepEqual(ready.inputs["triggers"], []);
+            assert.deepEqual(ready.inputs["triggers"], ["lab-aks-id", `${CLUSTER_FQDN}:443`]);
             assert.equal(ready.secretInputs, true);
-            assert.ok(ctlb.dependencies.includes(ready.urn));
 
             const [read, ...more] = run.reads;
             assert.equal(more.length, 0);
@@ -220,6 +228,14 @@ describe("CalicoDataplane under mocks", () => {
             assert.ok(read.dependencies.includes(ready.urn), "the read must wait for Calico");
             const provider = find(run, "pulumi:providers:kubernetes");
             assert.ok(read.provider.startsWith(`${provider.urn}::`));
+            // Nothing is patched before the read: a missing CRD stops the up there.
+            const first = endpoint ?? ctlb;
+            assert.ok(
+                first.dependencies.includes(read.urn),
+                `${first.name} must wait for the read`,
+            );
+            const patches = run.registrations.filter((r) => r.type.endsWith("Patch"));
+            for (const patch of patches) assert.ok(waitsFor(run, patch, first) || patch === first);
         }
     });
 
@@ -276,15 +292,8 @@ describe("CalicoDataplane under mocks", () => {
 
     it("bpf: connect-time LB handed back, Felix settings, the Installation, the wait, the DNS restart", () => {
         const s = switchOf(runs.bpf);
-        assertChain(runs.bpf, [
-            s.endpoint,
-            s.ready,
-            s.ctlb,
-            s.felix,
-            s.installation,
-            s.wait,
-            s.restartDns,
-        ]);
+        assert.ok(s.endpoint !== undefined);
+        assertChain(runs.bpf, [s.endpoint, s.ctlb, s.felix, s.installation, s.wait, s.restartDns]);
     });
 
     it("iptables: connect-time LB disabled and detached while eBPF is live, then the Installation, the wait, Felix, DNS", () => {
@@ -292,16 +301,7 @@ describe("CalicoDataplane under mocks", () => {
         const s = switchOf(run);
         const [waitCtlb] = waitCtlbOf(run);
         assert.ok(waitCtlb !== undefined);
-        assertChain(run, [
-            s.endpoint,
-            s.ready,
-            s.ctlb,
-            waitCtlb,
-            s.installation,
-            s.wait,
-            s.felix,
-            s.restartDns,
-        ]);
+        assertChain(run, [s.ctlb, waitCtlb, s.installation, s.wait, s.felix, s.restartDns]);
     });
 
     it("keeps the patches the same in both directions, so a flip updates them rather than replacing them", () => {
@@ -310,7 +310,10 @@ describe("CalicoDataplane under mocks", () => {
                 .filter((r) => r.type.endsWith("Patch"))
                 .map((r) => r.urn)
                 .sort();
-        assert.deepEqual(patches(runs.bpf), patches(runs.iptables));
+        assert.deepEqual(
+            patches(runs.bpf).filter((urn) => !urn.endsWith("::calico-services-endpoint")),
+            patches(runs.iptables),
+        );
         const commands = (run: ProgramRun) =>
             ofType(run, COMMAND)
                 .map((r) => r.name)
@@ -325,11 +328,12 @@ describe("CalicoDataplane under mocks", () => {
         for (const run of Object.values(runs)) {
             const provider = find(run, "pulumi:providers:kubernetes");
             const s = switchOf(run);
-            for (const patch of [s.endpoint, s.ctlb, s.felix, s.installation]) {
+            const patches = [s.ctlb, s.felix, s.installation, ...(s.endpoint ? [s.endpoint] : [])];
+            for (const patch of patches) {
                 assert.ok(patch.provider.startsWith(`${provider.urn}::`));
             }
             const steps = [s.ready, s.wait, s.restartDns, ...waitCtlbOf(run)];
-            for (const step of [s.endpoint, s.ctlb, s.felix, s.installation, ...steps]) {
+            for (const step of [...patches, ...steps]) {
                 assert.match(step.urn, /::aks-calico-lab:index:CalicoDataplane\$/);
             }
         }

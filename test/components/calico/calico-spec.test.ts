@@ -13,6 +13,8 @@ import {
     stepTriggers,
     switchAppliedAt,
     switchOrder,
+    calicoReadyStep,
+    calicoReadyTriggers,
 } from "../../../components/calico/calico-spec";
 import {
     FELIX_CONFIGURATION,
@@ -110,10 +112,14 @@ describe("installationSpec", () => {
 });
 
 describe("endpointConfigMapData", () => {
-    it("points Calico at the API server's FQDN on 443", () => {
-        assert.deepEqual(endpointConfigMapData("x.hcp.eastus.azmk8s.io"), {
+    it("points Calico at the API server's host and port", () => {
+        assert.deepEqual(endpointConfigMapData({ host: "x.hcp.eastus.azmk8s.io", port: 443 }), {
             KUBERNETES_SERVICE_HOST: "x.hcp.eastus.azmk8s.io",
             KUBERNETES_SERVICE_PORT: "443",
+        });
+        assert.deepEqual(endpointConfigMapData({ host: "10.0.0.1", port: 6443 }), {
+            KUBERNETES_SERVICE_HOST: "10.0.0.1",
+            KUBERNETES_SERVICE_PORT: "6443",
         });
     });
 });
@@ -128,8 +134,9 @@ describe("connectTimeLoadBalancingSpec", () => {
 });
 
 describe("switchOrder", () => {
-    it("to eBPF: hand back connect-time LB, Felix settings, then the Installation, wait, restart DNS", () => {
+    it("to eBPF: the endpoint ConfigMap, hand back connect-time LB, Felix settings, then the Installation, wait, restart DNS", () => {
         assert.deepEqual(switchOrder("bpf"), [
+            "endpoint",
             "ctlb",
             "felix",
             "installation",
@@ -137,7 +144,7 @@ describe("switchOrder", () => {
             "restartDns",
         ]);
     });
-    it("to iptables: disable and detach connect-time LB, then the Installation, wait, relinquish Felix, restart DNS", () => {
+    it("to iptables: no ConfigMap (it would roll calico-node on an up that stays on iptables); disable and detach connect-time LB, then the Installation, wait, relinquish Felix, restart DNS", () => {
         assert.deepEqual(switchOrder("iptables"), [
             "ctlb",
             "waitCtlb",
@@ -146,6 +153,32 @@ describe("switchOrder", () => {
             "felix",
             "restartDns",
         ]);
+    });
+});
+
+describe("the first step, once per cluster", () => {
+    it("fails at once on a cluster the lab did not create, waits on one it created", () => {
+        assert.equal(calicoReadyStep(true), "wait-calico --existing");
+        assert.equal(calicoReadyStep(false), "wait-calico");
+    });
+    it("names the cluster in its triggers, so a new cluster runs it again", () => {
+        const api = { host: "lab-1a2b.hcp.eastus.azmk8s.io", port: 443 };
+        const first = calicoReadyTriggers(
+            "/subscriptions/s/resourceGroups/g/providers/x/lab-aks-1",
+            api,
+        );
+        assert.deepEqual(first, [
+            "/subscriptions/s/resourceGroups/g/providers/x/lab-aks-1",
+            "lab-1a2b.hcp.eastus.azmk8s.io:443",
+        ]);
+        assert.notDeepEqual(
+            calicoReadyTriggers("kube-system/u2", api),
+            calicoReadyTriggers("kube-system/u1", api),
+        );
+        assert.notDeepEqual(
+            calicoReadyTriggers("kube-system/u1", { host: "10.0.0.1", port: 6443 }),
+            calicoReadyTriggers("kube-system/u1", { host: "10.0.0.2", port: 6443 }),
+        );
     });
 });
 

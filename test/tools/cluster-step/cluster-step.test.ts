@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { felixStartLines } from "../../support/felix-log-lines";
 import { fakeClock } from "../../support/clock";
 import { fixtureText } from "../../support/fixtures";
+import type { CalicoApis } from "../../../core/calico-preflight";
 import type { CalicoSnapshot, RolloutStatus } from "../../../core/convergence";
 import type { CalicoNodePod } from "../../../core/felix-log";
 import { HELP, UsageError } from "../../../tools/cli/args";
@@ -44,7 +45,16 @@ describe("parseStep", () => {
         });
         assert.deepEqual(parseStep(["wait-calico"], {}), {
             kind: "wait-calico",
+            existing: false,
             timeoutSeconds: 900,
+        });
+        assert.deepEqual(parseStep(["wait-calico", "--existing"], {}), {
+            kind: "wait-calico",
+            existing: true,
+            timeoutSeconds: 900,
+        });
+        assert.deepEqual(parseStep(["refuse-destroy-on-ebpf"], {}), {
+            kind: "refuse-destroy-on-ebpf",
         });
         assert.equal(parseStep(["--help"]), HELP);
     });
@@ -53,10 +63,12 @@ describe("parseStep", () => {
         const env = { LAB_STEP_TIMEOUT_SECONDS: "90" };
         assert.deepEqual(parseStep(["wait-calico"], env), {
             kind: "wait-calico",
+            existing: false,
             timeoutSeconds: 90,
         });
         assert.deepEqual(parseStep(["wait-calico", "--timeout-seconds", "5"], env), {
             kind: "wait-calico",
+            existing: false,
             timeoutSeconds: 5,
         });
         assert.throws(
@@ -78,6 +90,7 @@ describe("parseStep", () => {
             [["restart", "coredns", "--since", SWITCH], /needs <namespace>\/<deployment>/],
             [["restart", "a/b", "--since", SWITCH, "--timeout-seconds", "0"], /positive integer/],
             [["reboot"], /unknown step "reboot"/],
+            [["refuse-destroy-on-ebpf", "now"], /unexpected argument\(s\): now/],
             [
                 ["wait-dataplane", "bpf", "extra", "--since", SWITCH],
                 /unexpected argument\(s\): extra/,
@@ -90,6 +103,8 @@ describe("parseStep", () => {
     });
 });
 
+const ALL_APIS: CalicoApis = { installationCrd: true, felixCrd: true, felixV3Crd: false };
+
 /** A cluster whose state moves one step each time it is read. */
 class FakeCluster implements Cluster {
     readonly calls: string[] = [];
@@ -97,6 +112,7 @@ class FakeCluster implements Cluster {
         private readonly calico: CalicoSnapshot[],
         private readonly deployments: (RolloutStatus | undefined)[] = [],
         private readonly nodes: CalicoNodePod[][] = [[]],
+        private readonly apis: CalicoApis = ALL_APIS,
     ) {}
     private next<T>(queue: T[]): T {
         return (queue.length > 1 ? queue.shift() : queue[0]) as T;
@@ -104,6 +120,10 @@ class FakeCluster implements Cluster {
     readCalico() {
         this.calls.push("readCalico");
         return Promise.resolve(this.next(this.calico));
+    }
+    readCalicoApis() {
+        this.calls.push("readCalicoApis");
+        return Promise.resolve(this.apis);
     }
     readCalicoNodes(from: Date) {
         this.calls.push(`readCalicoNodes ${from.toISOString()}`);
@@ -330,24 +350,127 @@ describe("runStep restart", () => {
 });
 
 describe("runStep wait-calico", () => {
+    const fresh: CalicoSnapshot = {
+        ...bpfLive,
+        felixConfigurationFound: false,
+        felixBpfEnabled: undefined,
+        tigeraStatus: undefined,
+    };
+
     it("returns once the operator has created what the lab patches", async () => {
-        const fresh: CalicoSnapshot = {
-            ...bpfLive,
-            felixConfigurationFound: false,
-            felixBpfEnabled: undefined,
-            tigeraStatus: undefined,
-        };
         const cluster = new FakeCluster([fresh, bpfLive]);
         const lines: string[] = [];
-        const result = await runStep({ kind: "wait-calico", timeoutSeconds: 60 }, cluster, {
-            poll: instant,
-            log: (l) => lines.push(l),
-        });
+        const result = await runStep(
+            { kind: "wait-calico", existing: false, timeoutSeconds: 60 },
+            cluster,
+            { poll: instant, log: (l) => lines.push(l) },
+        );
         assert.match(result, /Calico is up/);
         assert.match(
             lines[0] ?? "",
             /FelixConfiguration default not found; TigeraStatus calico: Available is missing/,
         );
-        assert.equal(cluster.calls.length, 2);
+        assert.equal(cluster.calls.filter((c) => c === "readCalico").length, 2);
+    });
+
+    it("on a cluster the lab created, waits for CRDs the operator has not registered yet", async () => {
+        const noCrds = { installationCrd: false, felixCrd: false, felixV3Crd: false };
+        const cluster = new FakeCluster(
+            [{ ...fresh, installationGeneration: undefined }],
+            [],
+            [[]],
+            noCrds,
+        );
+        await assert.rejects(
+            runStep({ kind: "wait-calico", existing: false, timeoutSeconds: 30 }, cluster, {
+                poll: { intervalMs: 10_000, clock: fakeClock() },
+                log: () => undefined,
+            }),
+            NotConvergedError,
+        );
+        assert.ok(cluster.calls.filter((c) => c === "readCalico").length > 1);
+    });
+
+    it("on an existing cluster, fails at its first look naming what is missing", async () => {
+        const cases: [CalicoApis, CalicoSnapshot, RegExp][] = [
+            [
+                { installationCrd: false, felixCrd: false, felixV3Crd: false },
+                { ...fresh, installationGeneration: undefined },
+                /no CRD installations\.operator\.tigera\.io, no CRD felixconfigurations\.crd\.projectcalico\.org; nothing was patched$/,
+            ],
+            [
+                { installationCrd: true, felixCrd: true, felixV3Crd: false },
+                { ...fresh, installationGeneration: undefined },
+                /no Installation default; nothing was patched$/,
+            ],
+        ];
+        for (const [apis, snapshot, message] of cases) {
+            const cluster = new FakeCluster([snapshot, bpfLive], [], [[]], apis);
+            await assert.rejects(
+                runStep(
+                    { kind: "wait-calico", existing: true, timeoutSeconds: 600 },
+                    cluster,
+                    quiet,
+                ),
+                (error: Error) => {
+                    assert.match(error.message, message);
+                    assert.equal(error.message.split("\n").length, 1);
+                    return true;
+                },
+            );
+            assert.equal(cluster.calls.filter((c) => c === "readCalico").length, 1);
+        }
+    });
+
+    it("on any cluster, refuses the projectcalico.org/v3 API group at once", async () => {
+        for (const existing of [false, true]) {
+            const v3 = { installationCrd: true, felixCrd: false, felixV3Crd: true };
+            const cluster = new FakeCluster([fresh, bpfLive], [], [[]], v3);
+            await assert.rejects(
+                runStep({ kind: "wait-calico", existing, timeoutSeconds: 600 }, cluster, quiet),
+                /runs the projectcalico\.org\/v3 API group .*which the lab does not switch yet; nothing was patched/,
+            );
+            assert.equal(cluster.calls.filter((c) => c === "readCalico").length, 1);
+        }
+    });
+});
+
+describe("runStep refuse-destroy-on-ebpf", () => {
+    it("refuses while eBPF is live, naming the command that flips back", async () => {
+        const halfway = { ...bpfLive, linuxDataplane: "Iptables", felixBpfEnabled: true };
+        for (const snapshot of [bpfLive, halfway]) {
+            await assert.rejects(
+                runStep({ kind: "refuse-destroy-on-ebpf" }, new FakeCluster([snapshot]), quiet),
+                /npm run lab -- config set dataplane iptables && npm run lab -- up/,
+            );
+        }
+    });
+
+    it("lets a destroy of a cluster that is gone go on only when the user said so", async () => {
+        const gone = new Error("connect ECONNREFUSED");
+        const unreachable = new FakeCluster([bpfLive]);
+        unreachable.readCalico = () => Promise.reject(gone);
+        const result = await runStep({ kind: "refuse-destroy-on-ebpf" }, unreachable, {
+            ...quiet,
+            clusterGone: (error) => error === gone,
+        });
+        assert.match(result, /PULUMI_K8S_DELETE_UNREACHABLE=true says it is gone/);
+        await assert.rejects(
+            runStep({ kind: "refuse-destroy-on-ebpf" }, unreachable, {
+                ...quiet,
+                clusterGone: () => false,
+            }),
+            /ECONNREFUSED/,
+        );
+    });
+
+    it("lets the destroy go on when Calico runs iptables", async () => {
+        const iptables = { ...bpfLive, linuxDataplane: "Iptables", felixBpfEnabled: false };
+        const result = await runStep(
+            { kind: "refuse-destroy-on-ebpf" },
+            new FakeCluster([iptables]),
+            quiet,
+        );
+        assert.match(result, /not on eBPF/);
     });
 });

@@ -7,12 +7,17 @@ import { closedUrl } from "../../support/http-server";
 import {
     isUnreachable,
     kubeConfigFromText,
+    readCalicoApis,
     readCalicoNodePods,
     readEnvironmentObjects,
     waitForPod,
 } from "../../../tools/kube/client";
 
-/** A fake API server: answers calico-node's pod list and logs, and records the requests. */
+const CRDS_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+/** The CRDs of a cluster whose Calico runs the projectcalico.org/v3 API group (operator 1.42+). */
+const SERVED_CRDS = ["installations.operator.tigera.io", "felixconfigurations.projectcalico.org"];
+
+/** A fake API server: answers calico-node's pod list and logs, two CRDs, and records the requests. */
 async function withApiServer(
     run: (server: string, requests: URL[]) => Promise<void>,
 ): Promise<void> {
@@ -59,6 +64,12 @@ async function withApiServer(
                     'container "calico-node" in pod "calico-node-b" is waiting to start: PodInitializing',
                 reason: "BadRequest",
                 code: 400,
+            });
+        } else if (SERVED_CRDS.some((name) => url.pathname === `${CRDS_PATH}/${name}`)) {
+            json(200, {
+                kind: "CustomResourceDefinition",
+                apiVersion: "apiextensions.k8s.io/v1",
+                metadata: { name: url.pathname.slice(CRDS_PATH.length + 1) },
             });
         } else {
             json(404, { kind: "Status", apiVersion: "v1", status: "Failure", code: 404 });
@@ -237,6 +248,23 @@ describe("waitForPod", () => {
                 wait(server, "Running", 5000),
                 /pod ns\/p not Running after 5s: phase Pending/,
             );
+        });
+    });
+});
+
+describe("readCalicoApis", () => {
+    it("reports which CRDs the API server serves, a 404 as absent", async () => {
+        await withApiServer(async (server, requests) => {
+            assert.deepEqual(await readCalicoApis(kubeconfig(server)), {
+                installationCrd: true,
+                felixCrd: false,
+                felixV3Crd: true,
+            });
+            assert.deepEqual(requests.map((r) => r.pathname).sort(), [
+                `${CRDS_PATH}/felixconfigurations.crd.projectcalico.org`,
+                `${CRDS_PATH}/felixconfigurations.projectcalico.org`,
+                `${CRDS_PATH}/installations.operator.tigera.io`,
+            ]);
         });
     });
 });

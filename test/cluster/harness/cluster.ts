@@ -1,0 +1,462 @@
+/**
+ * A real Kubernetes control plane on loopback for the cluster tier, envtest-style: etcd,
+ * kube-apiserver, kube-controller-manager and kube-scheduler built from their Go modules
+ * (test/cluster/toolchain), kwok as the nodes' kubelets, all in a scratch folder on free ports,
+ * every process stopped by stop(), on a failed start, and on Ctrl-C.
+ *
+ * After controller-runtime's envtest (kubernetes-sigs/controller-runtime v0.24.1,
+ * pkg/internal/testing/controlplane/{etcd,apiserver}.go: the flags, health checks and certs) and
+ * kwok's binary runtime (kubernetes-sigs/kwok v0.8.0, pkg/kwokctl/runtime/binary/cluster.go: etcd,
+ * apiserver, controller-manager, scheduler and kwok-controller as local processes).
+ * Every listening address is 127.0.0.1, or a node's own 127.0.0.x for its kwok.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { goModuleDir, requireClusterBinaries, toolchainVersion } from "../toolchain/build";
+import { AUDIT_POLICY, readAuditEvents, type AuditEvent } from "./audit";
+import {
+    aksCalicoLine,
+    fixtureCrds,
+    fixtureObjects,
+    tigeraStatus,
+    installationStatus,
+    type AksCalicoLine,
+} from "./fixture";
+import { KubeApi, KubeApiError } from "./kube-api";
+import {
+    appendCriLog,
+    FAKE_NODES,
+    kwokArgs,
+    logsCrd,
+    logsObject,
+    nodeObject,
+    podLogPath,
+    writeKwokConfig,
+} from "./kwok";
+import { makePki, type KeyPair } from "./pki";
+import { freePort, ProcessGroup, waitFor, type RunningProcess } from "./processes";
+
+export interface ClusterOptions {
+    /** The AKS line's CRD set in ../shared/crds, e.g. `aks-managed-calico-v3.31.2`. */
+    readonly crdSet: string;
+    /** Keep the scratch folder after stop() (its logs, audit log, etcd data). */
+    readonly keepScratch?: boolean;
+    /** Progress lines (default: none). */
+    readonly log?: (line: string) => void;
+}
+
+export interface LocalCluster {
+    readonly line: AksCalicoLine;
+    readonly scratchDir: string;
+    /** Admin kubeconfig (client certificate, system:masters), written 0600 in the scratch folder. */
+    readonly kubeconfigPath: string;
+    readonly kubeconfigYaml: string;
+    /** https://127.0.0.1:<port> */
+    readonly server: string;
+    /** The harness's client (its writes show in the audit log as user `harness`). */
+    readonly api: KubeApi;
+    readonly processes: readonly RunningProcess[];
+    /** Every completed write the API server audited so far, oldest first. */
+    audit(): AuditEvent[];
+    /** The CRI-format file kwok serves as this container's log (through pods/log). */
+    logPath(namespace: string, pod: string, container: string, previous?: boolean): string;
+    /** Appends lines to a container's log, as the container would write them. */
+    appendLog(namespace: string, pod: string, container: string, lines: readonly string[]): void;
+    /** Resolves once kwok serves logs for this pod (its Logs object exists). */
+    podLogsReady(namespace: string, pod: string): Promise<void>;
+    stop(): Promise<void>;
+}
+
+const SERVICE_CIDR = "10.0.0.0/16";
+const SERVICE_IP = "10.0.0.1";
+const START_TIMEOUT_MS = 120_000;
+
+/** Controllers the lab's resources need (names as kube-controller-manager 1.36 --help lists them). */
+const CONTROLLERS = [
+    "deployment-controller",
+    "replicaset-controller",
+    "daemonset-controller",
+    "garbage-collector-controller",
+    "namespace-controller",
+    "serviceaccount-controller",
+    "serviceaccount-token-controller",
+    "root-ca-certificate-publisher-controller",
+    "endpointslice-controller",
+];
+
+function kubeconfig(server: string, caFile: string, client: KeyPair, user: string): string {
+    const b64 = (file: string) => readFileSync(file).toString("base64");
+    return [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "  - name: local",
+        "    cluster:",
+        `      server: ${server}`,
+        `      certificate-authority-data: ${b64(caFile)}`,
+        "users:",
+        `  - name: ${user}`,
+        "    user:",
+        `      client-certificate-data: ${b64(client.cert)}`,
+        `      client-key-data: ${b64(client.key)}`,
+        "contexts:",
+        "  - name: local",
+        "    context:",
+        "      cluster: local",
+        `      user: ${user}`,
+        "current-context: local",
+        "",
+    ].join("\n");
+}
+
+function httpOk(url: string): Promise<true | undefined> {
+    return new Promise((resolve, reject) => {
+        request(url, { timeout: 2000 }, (res) => {
+            res.resume();
+            resolve(res.statusCode === 200 ? true : undefined);
+        })
+            .on("error", reject)
+            .end();
+    });
+}
+
+export async function startCluster(options: ClusterOptions): Promise<LocalCluster> {
+    const log = options.log ?? (() => undefined);
+    const bin = requireClusterBinaries();
+    const line = aksCalicoLine(options.crdSet);
+    const scratchDir = mkdtempSync(join(tmpdir(), "aks-calico-lab-cluster-"));
+    const dirs = {
+        pki: join(scratchDir, "pki"),
+        etcd: join(scratchDir, "etcd"),
+        logs: join(scratchDir, "logs"),
+        podLogs: join(scratchDir, "pod-logs"),
+    };
+    for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const group = new ProcessGroup();
+    const started = Date.now();
+    let stopWatch = (): void => undefined;
+
+    const stop = async (): Promise<void> => {
+        stopWatch();
+        await group.stop();
+        if (!options.keepScratch) rmSync(scratchDir, { recursive: true, force: true });
+    };
+
+    try {
+        const pki = makePki(dirs.pki, SERVICE_IP);
+        const auditLog = join(scratchDir, "audit.log");
+        const auditPolicy = join(scratchDir, "audit-policy.yaml");
+        writeFileSync(auditPolicy, AUDIT_POLICY);
+
+        // etcd (envtest etcd.go: client and peer URLs on loopback, --unsafe-no-fsync for tests).
+        const etcdPort = await freePort("127.0.0.1");
+        const peerPort = await freePort("127.0.0.1");
+        const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+        const peerUrl = `http://127.0.0.1:${peerPort}`;
+        const etcd = group.start(
+            "etcd",
+            join(bin, "etcd"),
+            [
+                "--name=default",
+                `--data-dir=${dirs.etcd}`,
+                `--listen-client-urls=${etcdUrl}`,
+                `--advertise-client-urls=${etcdUrl}`,
+                `--listen-peer-urls=${peerUrl}`,
+                `--initial-advertise-peer-urls=${peerUrl}`,
+                `--initial-cluster=default=${peerUrl}`,
+                "--unsafe-no-fsync=true",
+                "--log-level=warn",
+            ],
+            join(dirs.logs, "etcd.log"),
+        );
+        await waitFor("etcd", () => httpOk(`${etcdUrl}/health`), START_TIMEOUT_MS, etcd);
+        log(`etcd up on ${etcdUrl}`);
+
+        // kube-apiserver (envtest apiserver.go defaults, plus what the tier needs: service
+        // accounts, privileged pods for calico-node, the audit log, kubelets reached at their
+        // InternalIP with their serving certificates verified).
+        const apiPort = await freePort("127.0.0.1");
+        const server = `https://127.0.0.1:${apiPort}`;
+        const kubeletClient = pki.client("kube-apiserver-kubelet-client", "system:masters");
+        const apiserver = group.start(
+            "kube-apiserver",
+            join(bin, "kube-apiserver"),
+            [
+                `--etcd-servers=${etcdUrl}`,
+                "--bind-address=127.0.0.1",
+                "--advertise-address=127.0.0.1",
+                `--secure-port=${apiPort}`,
+                `--cert-dir=${dirs.pki}`,
+                `--tls-cert-file=${pki.apiserver.cert}`,
+                `--tls-private-key-file=${pki.apiserver.key}`,
+                `--client-ca-file=${pki.caCert}`,
+                "--authorization-mode=RBAC",
+                `--service-cluster-ip-range=${SERVICE_CIDR}`,
+                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                `--service-account-key-file=${pki.serviceAccountPub}`,
+                `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+                "--allow-privileged=true",
+                "--kubelet-preferred-address-types=InternalIP",
+                `--kubelet-certificate-authority=${pki.caCert}`,
+                `--kubelet-client-certificate=${kubeletClient.cert}`,
+                `--kubelet-client-key=${kubeletClient.key}`,
+                `--audit-policy-file=${auditPolicy}`,
+                `--audit-log-path=${auditLog}`,
+                "--audit-log-format=json",
+                "--audit-log-mode=blocking",
+                "--profiling=false",
+            ],
+            join(dirs.logs, "kube-apiserver.log"),
+        );
+        const harnessClient = pki.client("harness", "system:masters");
+        const api = new KubeApi(server, pki.caCert, harnessClient);
+        await waitFor(
+            "kube-apiserver",
+            async () => ((await api.raw("GET", "/readyz")) === "ok" ? true : undefined),
+            START_TIMEOUT_MS,
+            apiserver,
+        );
+        log(`kube-apiserver up on ${server} (${Date.now() - started} ms)`);
+
+        const writeKubeconfig = (user: string): { path: string; yaml: string } => {
+            const yaml = kubeconfig(server, pki.caCert, pki.client(user, "system:masters"), user);
+            const path = join(scratchDir, `${user}.kubeconfig`);
+            writeFileSync(path, yaml, { mode: 0o600 });
+            return { path, yaml };
+        };
+        const admin = writeKubeconfig("lab-admin");
+
+        const kcmPort = await freePort("127.0.0.1");
+        const kcm = writeKubeconfig("kube-controller-manager");
+        const controllerManager = group.start(
+            "kube-controller-manager",
+            join(bin, "kube-controller-manager"),
+            [
+                `--kubeconfig=${kcm.path}`,
+                `--authentication-kubeconfig=${kcm.path}`,
+                `--authorization-kubeconfig=${kcm.path}`,
+                "--bind-address=127.0.0.1",
+                `--secure-port=${kcmPort}`,
+                "--leader-elect=false",
+                `--controllers=${CONTROLLERS.join(",")}`,
+                `--service-account-private-key-file=${pki.serviceAccountKey}`,
+                `--root-ca-file=${pki.caCert}`,
+                "--use-service-account-credentials=false",
+                "--concurrent-deployment-syncs=2",
+                "--concurrent-daemonset-syncs=2",
+            ],
+            join(dirs.logs, "kube-controller-manager.log"),
+        );
+        const schedulerPort = await freePort("127.0.0.1");
+        const sched = writeKubeconfig("kube-scheduler");
+        const scheduler = group.start(
+            "kube-scheduler",
+            join(bin, "kube-scheduler"),
+            [
+                `--kubeconfig=${sched.path}`,
+                `--authentication-kubeconfig=${sched.path}`,
+                `--authorization-kubeconfig=${sched.path}`,
+                "--bind-address=127.0.0.1",
+                `--secure-port=${schedulerPort}`,
+                "--leader-elect=false",
+            ],
+            join(dirs.logs, "kube-scheduler.log"),
+        );
+
+        // CRDs first (kwok's Logs and the AKS line's), then the nodes, then the kubelets.
+        const kwokDir = goModuleDir("kwok");
+        for (const crd of [logsCrd(kwokDir), ...fixtureCrds(line)]) await api.apply(crd);
+        for (const crd of [logsCrd(kwokDir), ...fixtureCrds(line)]) {
+            await waitFor(
+                `CRD ${crd.metadata.name} established`,
+                async () => {
+                    const got = await api.get<{
+                        status?: { conditions?: { type: string; status: string }[] };
+                    }>(
+                        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
+                    );
+                    return got.status?.conditions?.some(
+                        (c) => c.type === "Established" && c.status === "True",
+                    )
+                        ? true
+                        : undefined;
+                },
+                30_000,
+            );
+        }
+        const kubernetesVersion = toolchainVersion("kubernetes");
+        for (const node of FAKE_NODES) {
+            const object = nodeObject(node, kubernetesVersion);
+            await api.apply({ ...object, status: undefined });
+            await api.applyStatus(object);
+        }
+
+        const kwokConfig = join(scratchDir, "kwok.yaml");
+        writeKwokConfig(kwokDir, kwokConfig);
+        const kwokKubeconfig = writeKubeconfig("kwok");
+        const kubelets: RunningProcess[] = [];
+        for (const node of FAKE_NODES) {
+            const port = await freePort(node.ip);
+            const serving = pki.serving(`kwok-${node.name}`, [node.ip], [node.name]);
+            kubelets.push(
+                group.start(
+                    `kwok ${node.name}`,
+                    join(bin, "kwok"),
+                    kwokArgs(node, port, {
+                        kubeconfig: kwokKubeconfig.path,
+                        config: kwokConfig,
+                        cert: serving.cert,
+                        key: serving.key,
+                    }),
+                    join(dirs.logs, `kwok-${node.name}.log`),
+                ),
+            );
+        }
+        for (const [i, node] of FAKE_NODES.entries()) {
+            await waitFor(
+                `node ${node.name} Ready`,
+                async () => {
+                    const got = await api.get<{
+                        status?: { conditions?: { type: string; status: string }[] };
+                    }>(`/api/v1/nodes/${node.name}`);
+                    return got.status?.conditions?.some(
+                        (c) => c.type === "Ready" && c.status === "True",
+                    )
+                        ? true
+                        : undefined;
+                },
+                START_TIMEOUT_MS,
+                kubelets[i],
+            );
+        }
+        log(`nodes Ready (${Date.now() - started} ms)`);
+
+        // A Logs object for every pod, as it appears, so kwok serves its containers' log files.
+        const watcher = watchPodsForLogs(api, dirs.podLogs);
+        stopWatch = watcher.stop;
+
+        // The AKS-managed Calico fixture.
+        for (const object of fixtureObjects(line)) await api.apply(object);
+        const installation = await api.applyStatus({
+            apiVersion: "operator.tigera.io/v1",
+            kind: "Installation",
+            metadata: { name: "default" },
+            status: installationStatus(line),
+        });
+        const generation = (installation.metadata as { generation?: number }).generation ?? 1;
+        const status = tigeraStatus(generation, new Date().toISOString().replace(/\.\d+Z$/, "Z"));
+        await api.apply({ ...status, status: undefined });
+        await api.applyStatus(status);
+        await waitForWorkloads(api, [controllerManager, scheduler]);
+        log(`fixture ${line.crdSet} in place, its pods Running (${Date.now() - started} ms)`);
+
+        return {
+            line,
+            scratchDir,
+            kubeconfigPath: admin.path,
+            kubeconfigYaml: admin.yaml,
+            server,
+            api,
+            processes: group.running,
+            audit: () => readAuditEvents(auditLog),
+            logPath: (namespace, pod, container, previous = false) =>
+                podLogPath(dirs.podLogs, namespace, pod, container, previous),
+            appendLog: (namespace, pod, container, lines) => {
+                appendCriLog(podLogPath(dirs.podLogs, namespace, pod, container), lines);
+            },
+            podLogsReady: async (namespace, pod) => {
+                await waitFor(
+                    `Logs for ${namespace}/${pod}`,
+                    () => logsServed(api, namespace, pod),
+                    30_000,
+                );
+            },
+            stop,
+        };
+    } catch (error) {
+        await stop();
+        throw error;
+    }
+}
+
+async function logsServed(api: KubeApi, namespace: string, pod: string): Promise<true | undefined> {
+    try {
+        await api.get(`/apis/kwok.x-k8s.io/v1alpha1/namespaces/${namespace}/logs/${pod}`);
+        return true;
+    } catch (error) {
+        if (error instanceof KubeApiError && error.status === 404) return undefined;
+        throw error;
+    }
+}
+
+interface PodItem {
+    metadata: { name: string; namespace: string; uid: string; deletionTimestamp?: string };
+    spec: { containers: { name: string }[]; initContainers?: { name: string }[] };
+    status?: { phase?: string };
+}
+
+/**
+ * Lists pods every 300 ms and creates the Logs object of each new one. A list rather than a watch:
+ * it needs no reconnect logic, and reads are not audited.
+ */
+function watchPodsForLogs(api: KubeApi, root: string): { stop: () => void } {
+    const created = new Set<string>();
+    let stopped = false;
+    const loop = async (): Promise<void> => {
+        while (!stopped) {
+            try {
+                const pods = await api.get<{ items: PodItem[] }>("/api/v1/pods");
+                for (const pod of pods.items) {
+                    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+                    if (created.has(key) || pod.metadata.deletionTimestamp) continue;
+                    await api.apply(logsObject(root, pod));
+                    created.add(key);
+                }
+            } catch {
+                // The server is stopping, or a pod went away between list and apply: next round.
+            }
+            await new Promise((resolve) => setTimeout(resolve, 300));
+        }
+    };
+    void loop();
+    return { stop: () => (stopped = true) };
+}
+
+/** Until every fixture workload has all its pods Running, or names what is not. */
+async function waitForWorkloads(api: KubeApi, controlPlane: RunningProcess[]): Promise<void> {
+    const workloads = [
+        "/apis/apps/v1/namespaces/calico-system/daemonsets/calico-node",
+        "/apis/apps/v1/namespaces/tigera-operator/deployments/tigera-operator",
+        "/apis/apps/v1/namespaces/kube-system/deployments/coredns",
+    ];
+    for (const path of workloads) {
+        await waitFor(
+            `${path} available`,
+            async () => {
+                for (const p of controlPlane) {
+                    if (!p.isRunning()) throw new Error(`${p.name} exited; see ${p.logFile}`);
+                }
+                const got = await api.get<{
+                    status?: {
+                        numberAvailable?: number;
+                        desiredNumberScheduled?: number;
+                        availableReplicas?: number;
+                        replicas?: number;
+                    };
+                    spec: { replicas?: number };
+                }>(path);
+                const s = got.status ?? {};
+                const ready = path.includes("daemonsets")
+                    ? (s.desiredNumberScheduled ?? 0) > 0 &&
+                      s.numberAvailable === s.desiredNumberScheduled
+                    : (s.availableReplicas ?? 0) === (got.spec.replicas ?? 1);
+                return ready ? true : undefined;
+            },
+            START_TIMEOUT_MS,
+        );
+    }
+}
+
+export type { AuditEvent } from "./audit";

@@ -1,0 +1,171 @@
+/**
+ * The cluster tier's harness on its own: it starts the real control plane, lays down AKS-managed
+ * Calico, serves pod logs through the API server, audits writes, and leaves nothing running.
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import { startCluster, type LocalCluster } from "./cluster";
+import { FAKE_NODES } from "./kwok";
+import { processesMentioning } from "./processes";
+
+/** The AKS default line (1.36 ships Calico 3.31.2, ../shared/crds/PROVENANCE.md); another with LAB_CLUSTER_CRD_SET. */
+const CRD_SET = process.env["LAB_CLUSTER_CRD_SET"] ?? "aks-managed-calico-v3.31.2";
+
+interface Conditioned {
+    status?: { conditions?: { type: string; status: string; observedGeneration?: number }[] };
+}
+interface PodList {
+    items: {
+        metadata: { name: string };
+        spec: { nodeName?: string };
+        status: { phase?: string; hostIP?: string };
+    }[];
+}
+
+describe(`local cluster harness (${CRD_SET})`, { timeout: 300_000 }, () => {
+    let started: LocalCluster | undefined;
+    const cluster = (): LocalCluster => {
+        assert.ok(started, "the cluster started");
+        return started;
+    };
+
+    before(async () => {
+        started = await startCluster({
+            crdSet: CRD_SET,
+            log: (line) => process.stderr.write(`harness: ${line}\n`),
+        });
+    });
+
+    after(async () => {
+        await started?.stop();
+    });
+
+    it("lays down AKS-managed Calico: Installation with the operator's status, FelixConfiguration, TigeraStatus", async () => {
+        const installation = await cluster().api.get<{
+            metadata: { generation: number };
+            spec: { kubernetesProvider: string; calicoNetwork: { linuxDataplane: string } };
+            status: {
+                calicoVersion: string;
+                variant: string;
+                computed: { calicoNetwork: { linuxDataplane: string } };
+            };
+        }>("/apis/operator.tigera.io/v1/installations/default");
+        assert.equal(installation.spec.kubernetesProvider, "AKS");
+        assert.equal(installation.spec.calicoNetwork.linuxDataplane, "Iptables");
+        assert.equal(installation.status.calicoVersion, cluster().line.calicoVersion);
+        assert.equal(installation.status.variant, "Calico");
+        assert.equal(installation.status.computed.calicoNetwork.linuxDataplane, "Iptables");
+
+        const felix = await cluster().api.get<{ spec: { bpfEnabled: boolean } }>(
+            "/apis/crd.projectcalico.org/v1/felixconfigurations/default",
+        );
+        assert.equal(felix.spec.bpfEnabled, false);
+
+        const status = await cluster().api.get<Conditioned>(
+            "/apis/operator.tigera.io/v1/tigerastatuses/calico",
+        );
+        const available = status.status?.conditions?.find((c) => c.type === "Available");
+        assert.equal(available?.status, "True");
+        assert.equal(available.observedGeneration, installation.metadata.generation);
+    });
+
+    it("runs calico-node on both AKS-labelled nodes, and the operator and coredns, through kwok", async () => {
+        for (const node of FAKE_NODES) {
+            const got = await cluster().api.get<{
+                metadata: { labels: Record<string, string> };
+                status: { addresses: { type: string; address: string }[] } & Conditioned["status"];
+            }>(`/api/v1/nodes/${node.name}`);
+            assert.equal(got.metadata.labels["kubernetes.azure.com/agentpool"], "nodepool1");
+            assert.equal(got.metadata.labels["kubernetes.io/os"], "linux");
+            assert.deepEqual(
+                got.status.addresses.filter((a) => a.type === "InternalIP").map((a) => a.address),
+                [node.ip],
+            );
+        }
+        const calicoNode = await cluster().api.get<PodList>(
+            "/api/v1/namespaces/calico-system/pods?labelSelector=k8s-app%3Dcalico-node",
+        );
+        assert.deepEqual(
+            calicoNode.items.map((p) => p.spec.nodeName).sort(),
+            FAKE_NODES.map((n) => n.name).sort(),
+        );
+        assert.ok(calicoNode.items.every((p) => p.status.phase === "Running"));
+        for (const [ns, selector, count] of [
+            ["tigera-operator", "name%3Dtigera-operator", 1],
+            ["kube-system", "k8s-app%3Dkube-dns", 2],
+        ] as const) {
+            const pods = await cluster().api.get<PodList>(
+                `/api/v1/namespaces/${ns}/pods?labelSelector=${selector}`,
+            );
+            assert.equal(
+                pods.items.filter((p) => p.status.phase === "Running").length,
+                count,
+                `${ns} pods`,
+            );
+        }
+    });
+
+    it("serves a calico-node container's log file through the API server's pods/log", async () => {
+        const pods = await cluster().api.get<PodList>(
+            "/api/v1/namespaces/calico-system/pods?labelSelector=k8s-app%3Dcalico-node",
+        );
+        const pod = pods.items[0]?.metadata.name;
+        assert.ok(pod, "a calico-node pod");
+        await cluster().podLogsReady("calico-system", pod);
+        const marker = `harness self-test ${Date.now()}`;
+        cluster().appendLog("calico-system", pod, "calico-node", ["first line", marker]);
+        assert.ok(existsSync(cluster().logPath("calico-system", pod, "calico-node")));
+        let text = "";
+        for (let attempt = 0; attempt < 25 && !text.includes(marker); attempt++) {
+            try {
+                text = await cluster().api.raw(
+                    "GET",
+                    `/api/v1/namespaces/calico-system/pods/${pod}/log?container=calico-node`,
+                );
+            } catch {
+                // kwok has not seen the Logs object yet.
+            }
+            if (!text.includes(marker)) await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        assert.equal(text, `first line\n${marker}\n`);
+    });
+
+    it("audits a write with its body, and no read", async () => {
+        const name = `audit-probe-${Date.now()}`;
+        await cluster().api.apply({
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name, namespace: "default" },
+            data: { probe: "yes" },
+        });
+        await cluster().api.get(`/api/v1/namespaces/default/configmaps/${name}`);
+        const events = cluster()
+            .audit()
+            .filter((e) => e.objectRef?.name === name);
+        assert.deepEqual(
+            events.map((e) => [e.verb, e.level, e.user.username, e.responseStatus?.code]),
+            [["patch", "RequestResponse", "harness", 201]],
+        );
+        assert.deepEqual((events[0]?.requestObject as { data?: unknown }).data, { probe: "yes" });
+    });
+
+    it("stop() ends every process it started and removes the scratch folder", async () => {
+        const pids = cluster().processes.map((p) => p.pid);
+        assert.equal(
+            pids.length,
+            3 + 1 + FAKE_NODES.length,
+            "etcd, apiserver, controller-manager, scheduler, a kwok per node",
+        );
+        await cluster().stop();
+        for (const pid of pids) {
+            assert.throws(
+                () => process.kill(pid, 0),
+                { code: "ESRCH" },
+                `pid ${pid} still running`,
+            );
+        }
+        assert.deepEqual(processesMentioning(cluster().scratchDir), []);
+        assert.equal(existsSync(cluster().scratchDir), false);
+    });
+});

@@ -1,0 +1,186 @@
+/**
+ * kwok as the nodes' kubelets: one `kwok` process per node (`--manage-single-node`), each serving
+ * the kubelet API on its node's own loopback address (127.0.0.2, 127.0.0.3, ...), so the API
+ * server reaches each node at its InternalIP and kubelet port, as on a real cluster.
+ *
+ * Pod logs: kwok serves /containerLogs from Logs objects (kwok.x-k8s.io/v1alpha1, enabled with
+ * --enable-crds=Logs) whose logsFile is read in the CRI log format (sigs.k8s.io/kwok v0.8.0,
+ * pkg/kwok/server/debugging_logs.go: getPodLogs, readLogs -> k8s.io/cri-client/pkg/logs.ReadLogs).
+ * The harness creates one Logs object per pod, owned by the pod, pointing at files under the
+ * scratch folder; the Felix double appends lines to them (appendCriLog).
+ * Stages: kwok's own "fast" stages (kustomize/stage/node/fast, kustomize/stage/pod/fast), read
+ * from the kwok module in the Go module cache: nodes become Ready, pods Running, deleted pods go.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import type { KubeObject } from "./kube-api";
+
+export interface FakeNode {
+    readonly name: string;
+    /** The node's InternalIP, a loopback address. */
+    readonly ip: string;
+    /** The pod IP range kwok allocates from on this node (loopback too: never a real network). */
+    readonly podCidr: string;
+}
+
+export const FAKE_NODES: readonly FakeNode[] = [
+    { name: "aks-nodepool1-12345678-vmss000000", ip: "127.0.0.2", podCidr: "127.0.1.0/24" },
+    { name: "aks-nodepool1-12345678-vmss000001", ip: "127.0.0.3", podCidr: "127.0.2.0/24" },
+];
+
+const FAST_STAGES = [
+    "kustomize/stage/node/fast/node-initialize.yaml",
+    "kustomize/stage/pod/fast/pod-ready.yaml",
+    "kustomize/stage/pod/fast/pod-complete.yaml",
+    "kustomize/stage/pod/fast/pod-delete.yaml",
+];
+
+/** kwok's --config: its fast node and pod stages, as shipped in the module. */
+export function writeKwokConfig(kwokModuleDir: string, file: string): void {
+    const docs = FAST_STAGES.map((path) => readFileSync(join(kwokModuleDir, path), "utf8").trim());
+    writeFileSync(file, `${docs.join("\n---\n")}\n`);
+}
+
+/** The Logs CRD from the kwok module (kustomize/crd/bases). */
+export function logsCrd(kwokModuleDir: string): KubeObject {
+    const text = readFileSync(
+        join(kwokModuleDir, "kustomize/crd/bases/kwok.x-k8s.io_logs.yaml"),
+        "utf8",
+    );
+    const [doc] = parseAllDocuments(text);
+    return doc?.toJSON() as KubeObject;
+}
+
+/**
+ * A Linux node as AKS labels it: the reserved labels of the AKS docs (MicrosoftDocs/azure-aks-docs
+ * articles/aks/use-labels.md, "AKS reserved system labels"), the legacy `agentpool` label and the
+ * well-known kubernetes.io ones; the VMSS instance naming of an AKS node pool.
+ */
+export function nodeObject(node: FakeNode, kubernetesVersion: string): KubeObject {
+    return {
+        apiVersion: "v1",
+        kind: "Node",
+        metadata: {
+            name: node.name,
+            labels: {
+                agentpool: "nodepool1",
+                "beta.kubernetes.io/arch": "amd64",
+                "beta.kubernetes.io/os": "linux",
+                "kubernetes.azure.com/agentpool": "nodepool1",
+                "kubernetes.azure.com/cluster": "MC_lab-rg_lab-aks_eastus",
+                "kubernetes.azure.com/mode": "system",
+                "kubernetes.azure.com/node-image-version":
+                    "AKSUbuntu-2204gen2containerd-202611.10.0",
+                "kubernetes.azure.com/nodepool-type": "VirtualMachineScaleSets",
+                "kubernetes.azure.com/os-sku": "Ubuntu",
+                "kubernetes.azure.com/role": "agent",
+                "kubernetes.azure.com/storageprofile": "managed",
+                "kubernetes.io/arch": "amd64",
+                "kubernetes.io/hostname": node.name,
+                "kubernetes.io/os": "linux",
+                "kubernetes.io/role": "agent",
+                "node.kubernetes.io/instance-type": "Standard_D2s_v3",
+                "topology.kubernetes.io/region": "eastus",
+                "topology.kubernetes.io/zone": "0",
+            },
+        },
+        spec: {},
+        status: {
+            addresses: [
+                { type: "InternalIP", address: node.ip },
+                { type: "Hostname", address: node.name },
+            ],
+            nodeInfo: {
+                architecture: "amd64",
+                bootID: "",
+                containerRuntimeVersion: "containerd://1.7.29-1",
+                kernelVersion: "5.15.0-1102-azure",
+                kubeProxyVersion: "",
+                kubeletVersion: kubernetesVersion,
+                machineID: "",
+                operatingSystem: "linux",
+                osImage: "Ubuntu 22.04.5 LTS",
+                systemUUID: "",
+            },
+        },
+    };
+}
+
+export function kwokArgs(
+    node: FakeNode,
+    port: number,
+    files: { kubeconfig: string; config: string; cert: string; key: string },
+): string[] {
+    return [
+        `--kubeconfig=${files.kubeconfig}`,
+        `--config=${files.config}`,
+        `--manage-single-node=${node.name}`,
+        `--node-name=${node.name}`,
+        `--node-ip=${node.ip}`,
+        `--node-port=${port}`,
+        `--server-address=${node.ip}:${port}`,
+        `--tls-cert-file=${files.cert}`,
+        `--tls-private-key-file=${files.key}`,
+        `--cidr=${node.podCidr}`,
+        "--enable-crds=Logs",
+    ];
+}
+
+/** Where a container's log lives: like the kubelet's /var/log/pods/<ns>_<pod>/<container>/. */
+export function podLogPath(
+    root: string,
+    namespace: string,
+    pod: string,
+    container: string,
+    previous = false,
+): string {
+    return join(root, `${namespace}_${pod}`, `${container}${previous ? ".previous" : ""}.log`);
+}
+
+interface PodLike {
+    metadata: { name: string; namespace: string; uid: string };
+    spec: { containers: { name: string }[]; initContainers?: { name: string }[] };
+}
+
+/** The Logs object for a pod: every container's file, owned by the pod so it goes with it. */
+export function logsObject(root: string, pod: PodLike): KubeObject {
+    const { name, namespace, uid } = pod.metadata;
+    const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map(
+        (c) => c.name,
+    );
+    for (const container of containers) {
+        for (const previous of [false, true]) {
+            const file = podLogPath(root, namespace, name, container, previous);
+            mkdirSync(dirname(file), { recursive: true });
+            if (!existsSync(file)) writeFileSync(file, "");
+        }
+    }
+    return {
+        apiVersion: "kwok.x-k8s.io/v1alpha1",
+        kind: "Logs",
+        metadata: {
+            name,
+            namespace,
+            ownerReferences: [{ apiVersion: "v1", kind: "Pod", name, uid }],
+        },
+        spec: {
+            logs: containers.map((container) => ({
+                containers: [container],
+                logsFile: podLogPath(root, namespace, name, container),
+                previousLogsFile: podLogPath(root, namespace, name, container, true),
+                follow: true,
+            })),
+        },
+    };
+}
+
+/** Appends lines in the CRI log format the kubelet's log reader parses: `<RFC3339Nano> <stream> F <text>`. */
+export function appendCriLog(
+    file: string,
+    lines: readonly string[],
+    stream: "stdout" | "stderr" = "stdout",
+): void {
+    const now = new Date().toISOString();
+    appendFileSync(file, lines.map((line) => `${now} ${stream} F ${line}\n`).join(""));
+}

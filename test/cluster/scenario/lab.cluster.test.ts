@@ -1,0 +1,180 @@
+/**
+ * The lab on the real Pulumi engine and providers against a real kube-apiserver (issue 17 §3), in
+ * `existing` mode, on two AKS lines with the operator double behaving as that line's operator.
+ * The steps share one cluster and one stack per line and run in order.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { FIELD_MANAGER, switchOrder } from "../../../components/calico/calico-spec";
+import type { Dataplane } from "../../../core/dataplane";
+import { startDoubles, type Doubles } from "../doubles/run";
+import { startCluster, type LocalCluster } from "../harness/cluster";
+import { FAKE_NODES } from "../harness/kwok";
+import { requireClusterBinaries } from "../toolchain/build";
+import { labWritesSince, type LabWrite } from "./audit-order";
+import { labRun, type LabRun } from "./lab-run";
+import type { OpResult } from "./pulumi-op";
+
+const LINES = [
+    { crdSet: "aks-managed-calico-v3.30.3", operatorVersion: "1.38" },
+    { crdSet: "aks-managed-calico-v3.31.2", operatorVersion: "1.40" },
+] as const;
+
+/** Deadline of every step in a normal flip, and of the flip that is meant not to finish. */
+const STEP_TIMEOUT_SECONDS = "240";
+const STALLED_STEP_TIMEOUT_SECONDS = "40";
+
+const ok = (result: OpResult, what: string): OpResult => {
+    assert.ok(result.ok, `${what} failed: ${result.error ?? ""}\n${result.stdout.slice(-3000)}`);
+    return result;
+};
+
+/** Nothing but `same`: the engine reports no change at all. */
+const assertNoChanges = (result: OpResult, what: string) => {
+    const changed = Object.entries(result.changes).filter(([kind, n]) => kind !== "same" && n > 0);
+    assert.deepEqual(changed, [], `${what} changed something:\n${result.stdout.slice(-3000)}`);
+};
+
+/** The writes each switch step makes, in switchOrder's order: waits write nothing. */
+const expectedWrites = (dataplane: Dataplane): LabWrite[] =>
+    switchOrder(dataplane).filter((step) => step !== "wait" && step !== "waitCtlb");
+
+for (const line of LINES) {
+    describe(`the lab on the local cluster tier: ${line.crdSet}, operator ${line.operatorVersion}`, () => {
+        let scratch = "";
+        let cluster: LocalCluster | undefined;
+        let doubles: Doubles | undefined;
+        let lab: LabRun;
+        const config = (dataplane: Dataplane) => ({
+            "aks-calico-lab:dataplane": { value: dataplane },
+        });
+        const flip = async (dataplane: Dataplane, timeout = STEP_TIMEOUT_SECONDS) => {
+            const since = new Date().toISOString();
+            const result = await lab.op("up", config(dataplane), {
+                LAB_STEP_TIMEOUT_SECONDS: timeout,
+            });
+            return { result, since };
+        };
+        const get = (path: string) => {
+            if (cluster === undefined) throw new Error("no cluster");
+            return cluster.api.json<Record<string, unknown>>("GET", path);
+        };
+
+        before(async () => {
+            const binDir = requireClusterBinaries();
+            scratch = mkdtempSync(join(tmpdir(), "lab-tier-"));
+            cluster = await startCluster({
+                crdSet: line.crdSet,
+                log: (l) => process.stderr.write(`cluster: ${l}\n`),
+            });
+            doubles = await startDoubles({
+                kubeconfigYaml: cluster.kubeconfigYaml,
+                logPath: cluster.logPath,
+                operatorVersion: line.operatorVersion,
+            });
+            lab = labRun({ scratch, binDir, stack: "tier" });
+            ok(
+                await lab.op("preview", {
+                    "aks-calico-lab:cluster": { value: "existing" },
+                    "aks-calico-lab:existingKubeconfig": {
+                        value: cluster.kubeconfigYaml,
+                        secret: true,
+                    },
+                    ...config("iptables"),
+                }),
+                "the first preview",
+            );
+        });
+
+        after(async () => {
+            await doubles?.stop();
+            await cluster?.stop();
+            if (scratch !== "") rmSync(scratch, { recursive: true, force: true });
+        });
+
+        it("1. up on iptables succeeds", async () => {
+            const { result } = await flip("iptables");
+            ok(result, "up on iptables");
+            assert.equal(result.outputs["dataplane"], "iptables");
+        });
+
+        it("2. up again changes nothing; nor does refresh, then up", async () => {
+            assertNoChanges(ok(await lab.op("up"), "a second up"), "a second up");
+            ok(await lab.op("refresh"), "refresh");
+            assertNoChanges(ok(await lab.op("up"), "up after refresh"), "up after refresh");
+        });
+
+        it("3. to eBPF: the writes in the README's order, linuxDataplane owned by the lab, waits ended on Felix, yaobank rolled", async () => {
+            const { result, since } = await flip("bpf");
+            ok(result, "up to bpf");
+            assert.equal(result.outputs["dataplane"], "bpf");
+            const writes = labWritesSince(cluster?.audit() ?? [], since, FIELD_MANAGER);
+            const switchWrites = writes.filter((w) => w !== "yaobank");
+            assert.deepEqual(switchWrites, expectedWrites("bpf"), `writes: ${writes.join(", ")}`);
+            assert.equal(writes.at(-1), "yaobank", "yaobank rolls after the switch");
+
+            const installation = await get("/apis/operator.tigera.io/v1/installations/default");
+            const owners = JSON.stringify(
+                (
+                    installation["metadata"] as {
+                        managedFields: { manager: string; fieldsV1: unknown }[];
+                    }
+                ).managedFields
+                    .filter((entry) => JSON.stringify(entry.fieldsV1).includes("f:linuxDataplane"))
+                    .map((entry) => entry.manager),
+            );
+            assert.equal(owners, JSON.stringify([FIELD_MANAGER]), "linuxDataplane's owner");
+
+            const steps = await lab.stepOutputs();
+            const wait = steps.find((s) => s.name === "calico-wait");
+            assert.match(wait?.output ?? "", /converged/, "the wait's last words");
+            assert.match(wait?.output ?? "", /BPF|eBPF/i, "the wait names the Felix evidence");
+        });
+
+        it("4. up again: no changes", async () => {
+            assertNoChanges(ok(await lab.op("up"), "up after the flip"), "up after the flip");
+        });
+
+        it("5. back to iptables: the revert's writes in the README's order", async () => {
+            const { result, since } = await flip("iptables");
+            ok(result, "up back to iptables");
+            const writes = labWritesSince(cluster?.audit() ?? [], since, FIELD_MANAGER);
+            assert.deepEqual(
+                writes.filter((w) => w !== "yaobank"),
+                expectedWrites("iptables"),
+                `writes: ${writes.join(", ")}`,
+            );
+        });
+
+        it("6. a flip that cannot finish fails by its deadline, naming the nodes; flipping back recovers", async () => {
+            doubles?.stall(true, "felix");
+            const started = Date.now();
+            const { result } = await flip("bpf", STALLED_STEP_TIMEOUT_SECONDS);
+            const seconds = (Date.now() - started) / 1000;
+            assert.equal(result.ok, false, "a stalled flip must fail");
+            for (const { name: node } of FAKE_NODES)
+                assert.match(result.error ?? "", new RegExp(node));
+            assert.ok(seconds < 40 * 4 + 120, `failed after ${String(seconds)} s`);
+            doubles?.stall(false, "felix");
+            const { result: back } = await flip("iptables");
+            ok(back, "flipping back after the stalled flip");
+            assert.equal(back.outputs["dataplane"], "iptables");
+        });
+
+        it("7. destroy leaves what the README says: yaobank gone, the ConfigMap kept, Calico on iptables", async () => {
+            ok(await lab.op("destroy"), "destroy");
+            const installation = await get("/apis/operator.tigera.io/v1/installations/default");
+            const spec = installation["spec"] as { calicoNetwork?: { linuxDataplane?: string } };
+            assert.equal(spec.calicoNetwork?.linuxDataplane, "Iptables");
+            await get("/api/v1/namespaces/tigera-operator/configmaps/kubernetes-services-endpoint");
+            const yaobank = await cluster?.api.json<{ items: unknown[] }>(
+                "GET",
+                "/apis/apps/v1/namespaces/yaobank/deployments",
+            );
+            assert.equal(yaobank?.items.length ?? 0, 0);
+        });
+    });
+}

@@ -1,0 +1,169 @@
+/**
+ * One Pulumi operation on the lab's program, run by the real `pulumi` CLI built for the cluster
+ * tier, in a process of its own (a program's modules run once per process):
+ *
+ *   node --import tsx test/cluster/scenario/pulumi-op.ts < request.json   (an OpRequest; it
+ *   carries secrets, so it comes on stdin, never on the command line)
+ *
+ * The Node.js language host (pulumi-language-nodejs) is not served by the Go module proxy, so the
+ * program runs as the Automation API's inline program: this process serves the language runtime
+ * and the CLI connects to it with `--client` (pulumi/pulumi sdk/nodejs/automation/server.ts and
+ * pkg/cmd/pulumi/operations/up.go `--client` @v3.276.0). Everything else is the CLI's own: the
+ * project's Pulumi.yaml, its config defaults and type checks, the engine, the providers, the state.
+ * Prints one JSON line, an OpResult.
+ */
+import { dirname, join } from "node:path";
+import {
+    LocalWorkspace,
+    PulumiCommand,
+    type ConfigMap,
+    type OutputMap,
+} from "@pulumi/pulumi/automation";
+
+export interface OpRequest {
+    /** The project copy the CLI runs in (Pulumi.yaml, index.ts, node_modules). */
+    readonly workDir: string;
+    /** The folder holding the built `pulumi` and its plugins. */
+    readonly binDir: string;
+    readonly stack: string;
+    /** A CLI operation, or `steps`: what each switch step printed last, from `pulumi stack export`. */
+    readonly op: "up" | "preview" | "refresh" | "destroy" | "steps";
+    /** Set on the stack before the operation, as `pulumi config set [--secret]` does. */
+    readonly config?: ConfigMap;
+    /** Variables for the CLI and the plugins it starts (passphrase, backend, step deadline). */
+    readonly env: Readonly<Record<string, string>>;
+}
+
+export interface OpResult {
+    readonly ok: boolean;
+    /** The engine's count of resources per change kind (`same`, `create`, `update`, …). */
+    readonly changes: Readonly<Record<string, number>>;
+    /** Stack outputs that are not secrets, after up. */
+    readonly outputs: Readonly<Record<string, unknown>>;
+    /** What the CLI printed. */
+    readonly stdout: string;
+    /** The CLI's error, when it failed. */
+    readonly error?: string;
+    readonly seconds: number;
+    /** With `steps`: each step resource's name and last output. */
+    readonly steps?: readonly StepOutput[];
+}
+
+export interface StepOutput {
+    readonly name: string;
+    readonly output: string;
+}
+
+interface StateResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly outputs?: Record<string, unknown>;
+}
+
+const plainOutputs = (outputs: OutputMap): Record<string, unknown> =>
+    Object.fromEntries(
+        Object.entries(outputs)
+            .filter(([, output]) => !output.secret)
+            .map(([key, output]) => [key, output.value]),
+    );
+
+async function run(request: OpRequest): Promise<OpResult> {
+    const started = Date.now();
+    const pulumiCommand = await PulumiCommand.get({ root: dirname(request.binDir) });
+    const program = async () => ({ ...(await import(join(request.workDir, "index.ts"))) });
+    const stack = await LocalWorkspace.createOrSelectStack(
+        { stackName: request.stack, projectName: "aks-calico-lab", program },
+        { workDir: request.workDir, pulumiCommand, envVars: { ...request.env } },
+    );
+    if (request.config !== undefined) await stack.setAllConfig(request.config);
+    let stdout = "";
+    const onOutput = (text: string) => {
+        stdout += text;
+    };
+    const seconds = () => (Date.now() - started) / 1000;
+    try {
+        switch (request.op) {
+            case "up": {
+                const result = await stack.up({ onOutput });
+                return {
+                    ok: true,
+                    changes: result.summary.resourceChanges ?? {},
+                    outputs: plainOutputs(result.outputs),
+                    stdout,
+                    seconds: seconds(),
+                };
+            }
+            case "preview": {
+                const result = await stack.preview({ onOutput });
+                return {
+                    ok: true,
+                    changes: result.changeSummary,
+                    outputs: {},
+                    stdout,
+                    seconds: seconds(),
+                };
+            }
+            case "refresh": {
+                const result = await stack.refresh({ onOutput });
+                return {
+                    ok: true,
+                    changes: result.summary.resourceChanges ?? {},
+                    outputs: {},
+                    stdout,
+                    seconds: seconds(),
+                };
+            }
+            case "steps": {
+                const deployment = await stack.exportStack();
+                const resources =
+                    (deployment.deployment as { resources?: StateResource[] }).resources ?? [];
+                const steps = resources
+                    .filter((r) => r.type === "pulumi-nodejs:dynamic:Resource")
+                    .map((r) => ({
+                        name: r.urn.split("::").pop() ?? r.urn,
+                        output: String(r.outputs?.["output"] ?? ""),
+                    }));
+                return { ok: true, changes: {}, outputs: {}, stdout, steps, seconds: seconds() };
+            }
+            case "destroy": {
+                const result = await stack.destroy({ onOutput });
+                return {
+                    ok: true,
+                    changes: result.summary.resourceChanges ?? {},
+                    outputs: {},
+                    stdout,
+                    seconds: seconds(),
+                };
+            }
+        }
+    } catch (error) {
+        return {
+            ok: false,
+            changes: {},
+            outputs: {},
+            stdout,
+            error: error instanceof Error ? error.message : String(error),
+            seconds: seconds(),
+        };
+    }
+}
+
+async function readStdin(): Promise<string> {
+    let text = "";
+    for await (const chunk of process.stdin) text += String(chunk);
+    return text;
+}
+
+readStdin()
+    .then(async (text) => run(JSON.parse(text) as OpRequest))
+    .then(
+        (result) => {
+            process.stdout.write(`${JSON.stringify(result)}\n`);
+        },
+        (error: unknown) => {
+            process.stderr.write(
+                `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+            );
+            process.exit(1);
+        },
+    );

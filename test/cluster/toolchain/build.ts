@@ -1,0 +1,472 @@
+/**
+ * Builds the cluster tier's binaries from their Go modules, through the Go module proxy, into a
+ * cache folder keyed by a hash of versions.json and this script: rebuilt only when either changes.
+ * Sequential (the machine has 2 cores), CGO off, -trimpath. Nothing fetched is committed: every
+ * go.mod below is generated in the cache's scratch folder.
+ *
+ * Run: `npm run build:cluster`. The harness and the tier's tests find the binaries with
+ * `clusterBinDir()` and `requireClusterBinaries()`.
+ */
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+    chmodSync,
+    copyFileSync,
+    cpSync,
+    existsSync,
+    mkdirSync,
+    readFileSync,
+    renameSync,
+    rmSync,
+    writeFileSync,
+} from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+interface ModuleVersion {
+    readonly module: string;
+    readonly version: string;
+}
+
+interface Versions {
+    readonly pulumi: ModuleVersion & { readonly sdkModule: string };
+    readonly kubernetesProvider: ModuleVersion & {
+        readonly sdkModule: string;
+        readonly sdkVersion: string;
+        readonly stamp: string;
+    };
+    readonly kubernetes: ModuleVersion & { readonly stagingVersion: string };
+    readonly etcd: ModuleVersion;
+    readonly kwok: ModuleVersion;
+}
+
+const VERSIONS_FILE = join(__dirname, "versions.json");
+
+/** Every binary the tier needs, in build order. */
+export const CLUSTER_BINARIES = [
+    "pulumi",
+    "pulumi-resource-pulumi-nodejs",
+    "etcd",
+    "kwok",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "pulumi-resource-kubernetes",
+] as const;
+
+export type ClusterBinary = (typeof CLUSTER_BINARIES)[number];
+
+/** Short hash of versions.json and this script: a change to either is a new cache folder. */
+export function toolchainKey(): string {
+    const hash = createHash("sha256");
+    hash.update(readFileSync(VERSIONS_FILE));
+    hash.update(readFileSync(__filename));
+    return hash.digest("hex").slice(0, 12);
+}
+
+function toolchainDir(): string {
+    const cacheHome = process.env["XDG_CACHE_HOME"] || join(homedir(), ".cache");
+    return join(cacheHome, "aks-calico-lab", "cluster-tier", toolchainKey());
+}
+
+/** Where the built binaries are, for the harness and the tier's tests. */
+export function clusterBinDir(): string {
+    return join(toolchainDir(), "bin");
+}
+
+/** The bin dir, or an error naming what is missing and the command that builds it. */
+export function requireClusterBinaries(): string {
+    const bin = clusterBinDir();
+    const missing = CLUSTER_BINARIES.filter((name) => !existsSync(join(bin, name)));
+    if (missing.length > 0) {
+        throw new Error(
+            `cluster tier binaries missing in ${bin}: ${missing.join(", ")} (run: npm run build:cluster)`,
+        );
+    }
+    return bin;
+}
+
+/** A module's folder in the Go module cache (downloaded through the proxy if missing). */
+export function goModuleDir(component: "kwok" | "kubernetes"): string {
+    const { module, version } = readVersions()[component];
+    return download(homedir(), module, version).dir;
+}
+
+/** A pinned version from versions.json, for the harness's stamps. */
+export function toolchainVersion(component: "kubernetes" | "kwok" | "etcd"): string {
+    return readVersions()[component].version;
+}
+
+function readVersions(): Versions {
+    return JSON.parse(readFileSync(VERSIONS_FILE, "utf8")) as Versions;
+}
+
+function goEnv(): NodeJS.ProcessEnv {
+    return {
+        ...process.env,
+        CGO_ENABLED: "0",
+        // Never fetch a Go toolchain: the machine's Go builds everything.
+        GOTOOLCHAIN: "local",
+        // A generated module's go.sum is completed from the checksum database as the build goes.
+        GOFLAGS: "-mod=mod -buildvcs=false",
+    };
+}
+
+function run(command: string, args: readonly string[], cwd: string, env = goEnv()): string {
+    const result = spawnSync(command, args, {
+        cwd,
+        env,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+        maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.status !== 0) {
+        throw new Error(
+            `${command} ${args.join(" ")} (in ${cwd}) failed with ${result.status ?? result.signal}`,
+        );
+    }
+    return result.stdout;
+}
+
+interface DownloadedModule {
+    readonly dir: string;
+    readonly goMod: string;
+    readonly commit: string;
+    readonly time: string;
+}
+
+/** `go mod download -json`: the module's folder in the module cache, its go.mod and its commit. */
+function download(cwd: string, module: string, version: string): DownloadedModule {
+    const env = { ...goEnv(), GOFLAGS: "-buildvcs=false" };
+    const info = JSON.parse(
+        run("go", ["mod", "download", "-json", `${module}@${version}`], cwd, env),
+    ) as {
+        Dir: string;
+        GoMod: string;
+        Time?: string;
+        Origin?: { Hash?: string };
+    };
+    return {
+        dir: info.Dir,
+        goMod: readFileSync(info.GoMod, "utf8"),
+        commit: info.Origin?.Hash ?? "",
+        time: info.Time ?? "",
+    };
+}
+
+interface Replace {
+    readonly from: string;
+    readonly to: string;
+}
+
+/** The replace directives of a go.mod, both the one-line and the block form. */
+function replacesOf(goMod: string): Replace[] {
+    const replaces: Replace[] = [];
+    let inBlock = false;
+    for (const raw of goMod.split("\n")) {
+        const line = raw.replace(/\/\/.*$/, "").trim();
+        if (line === "replace (") {
+            inBlock = true;
+            continue;
+        }
+        if (inBlock && line === ")") {
+            inBlock = false;
+            continue;
+        }
+        const body = inBlock
+            ? line
+            : line.startsWith("replace ")
+              ? line.slice("replace ".length)
+              : "";
+        const match = /^(\S+)(?:\s+\S+)?\s+=>\s+(.+)$/.exec(body);
+        if (match?.[1] && match[2]) replaces.push({ from: match[1], to: match[2].trim() });
+    }
+    return replaces;
+}
+
+function isLocalPath(target: string): boolean {
+    return target.startsWith("./") || target.startsWith("../") || target.startsWith("/");
+}
+
+function requires(goMod: string, module: string): boolean {
+    return new RegExp(`^\\s*(require\\s+)?${module.replace(/[.]/g, "\\.")}\\s+v`, "m").test(goMod);
+}
+
+function directives(goMod: string, keyword: string): string[] {
+    return goMod.split("\n").filter((line) => line.startsWith(`${keyword} `));
+}
+
+interface GeneratedModule {
+    readonly name: string;
+    readonly go: string;
+    readonly requires: readonly ModuleVersion[];
+    readonly replaces: readonly string[];
+    readonly godebug?: readonly string[];
+    /** go.sum files to start from, so the checksum database is asked only for what is new. */
+    readonly sumsFrom: readonly string[];
+}
+
+/** A small module of our own whose requirements and replaces make upstream's main packages build. */
+function writeModule(dir: string, module: GeneratedModule): void {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const lines = [
+        `module aks-calico-lab.local/cluster-tier/${module.name}`,
+        "",
+        `go ${module.go}`,
+        "",
+        ...(module.godebug ?? []),
+        "",
+        "require (",
+        ...module.requires.map((r) => `\t${r.module} ${r.version}`),
+        ")",
+        "",
+        ...(module.replaces.length > 0
+            ? ["replace (", ...module.replaces.map((r) => `\t${r}`), ")"]
+            : []),
+    ];
+    writeFileSync(join(dir, "go.mod"), `${lines.join("\n")}\n`);
+    const sums = module.sumsFrom.filter(existsSync).map((file) => readFileSync(file, "utf8"));
+    writeFileSync(
+        join(dir, "go.sum"),
+        [...new Set(sums.join("\n").split("\n"))].filter(Boolean).join("\n") + "\n",
+    );
+}
+
+function goVersionOf(goMod: string): string {
+    const line = directives(goMod, "go")[0];
+    if (!line) throw new Error("go.mod has no go directive");
+    return line.slice(3).trim();
+}
+
+function ldflags(stamps: Record<string, string>): string {
+    return [
+        "-s",
+        "-w",
+        ...Object.entries(stamps).map(([key, value]) => `-X '${key}=${value}'`),
+    ].join(" ");
+}
+
+function goBuild(
+    cwd: string,
+    output: string,
+    target: string,
+    stamps: Record<string, string>,
+    tags = "",
+): void {
+    const args = ["build", "-trimpath", "-ldflags", ldflags(stamps), "-o", output];
+    if (tags) args.push("-tags", tags);
+    run("go", [...args, target], cwd);
+}
+
+/** Builds one binary into a temporary name and renames it, so a failed build never looks done. */
+type Recipe = (work: string, output: string, versions: Versions) => void;
+
+const recipes: Record<ClusterBinary, Recipe> = {
+    // pkg/go.mod replaces sdk/v3 => ../sdk and atotto/clipboard => tgummerer/clipboard; a replace in
+    // a dependency is ignored, so the generated module requires sdk/v3 at the same version and
+    // re-declares the non-local replaces. Flags and tags from .goreleaser.yml (pulumi/pulumi).
+    pulumi(work, output, { pulumi }) {
+        const pkg = download(work, pulumi.module, pulumi.version);
+        const sdk = download(work, pulumi.sdkModule, pulumi.version);
+        const dir = join(work, "module");
+        writeModule(dir, {
+            name: "pulumi",
+            go: goVersionOf(pkg.goMod),
+            requires: [pulumi, { module: pulumi.sdkModule, version: pulumi.version }],
+            replaces: replacesOf(pkg.goMod)
+                .filter((r) => !isLocalPath(r.to))
+                .map((r) => `${r.from} => ${r.to}`),
+            sumsFrom: [join(pkg.dir, "go.sum"), join(sdk.dir, "go.sum")],
+        });
+        goBuild(
+            dir,
+            output,
+            `${pulumi.module}/cmd/pulumi`,
+            { "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version": pulumi.version },
+            "osusergo,grpcnotrace",
+        );
+    },
+    // The launcher the CLI ships for dynamic providers: it runs @pulumi/pulumi's dynamic-provider
+    // script from the program's node_modules (sdk/nodejs/dist in pulumi/pulumi).
+    "pulumi-resource-pulumi-nodejs"(work, output, { pulumi }) {
+        const sdk = download(work, pulumi.sdkModule, pulumi.version);
+        copyFileSync(join(sdk.dir, "nodejs", "dist", "pulumi-resource-pulumi-nodejs"), output);
+        chmodSync(output, 0o755);
+    },
+    // The provider's Makefile (pulumi/pulumi-kubernetes, tag v4.25.0, target `provider`):
+    // `VERSION=$(VERSION_GENERIC) go generate cmd/pulumi-resource-kubernetes/main.go`, which writes
+    // the gitignored schema-embed.json and terraform-mapping-embed.json, then `CGO_ENABLED=0 go build
+    // -ldflags "-X .../provider/v4/pkg/version.Version=..."`. Done in a writable copy of the module,
+    // with its sdk/v4 => ../sdk replace dropped for the required, served sdk/v4 version.
+    "pulumi-resource-kubernetes"(work, output, { kubernetesProvider: provider }) {
+        const module = download(work, provider.module, provider.version);
+        download(work, provider.sdkModule, provider.sdkVersion);
+        if (!requires(module.goMod, provider.sdkModule)) {
+            throw new Error(`${provider.module} no longer requires ${provider.sdkModule}`);
+        }
+        const dir = join(work, "module");
+        rmSync(dir, { recursive: true, force: true });
+        cpSync(module.dir, dir, { recursive: true });
+        run("chmod", ["-R", "u+w", dir], work);
+        run(
+            "go",
+            [
+                "mod",
+                "edit",
+                `-dropreplace=${provider.sdkModule}`,
+                `-require=${provider.sdkModule}@${provider.sdkVersion}`,
+            ],
+            dir,
+        );
+        run("go", ["generate", "./cmd/pulumi-resource-kubernetes"], dir, {
+            ...goEnv(),
+            VERSION: provider.stamp,
+        });
+        goBuild(dir, output, "./cmd/pulumi-resource-kubernetes", {
+            [`${provider.module}/pkg/version.Version`]: provider.stamp,
+        });
+    },
+    // server/go.mod replaces its sibling modules (api, client/pkg, client/v3, pkg) with ../ paths;
+    // they are tagged at the same version, so the generated module pins them there.
+    etcd(work, output, { etcd }) {
+        const server = download(work, etcd.module, etcd.version);
+        const siblings = replacesOf(server.goMod).filter(
+            (r) => isLocalPath(r.to) && requires(server.goMod, r.from),
+        );
+        writeModule(join(work, "module"), {
+            name: "etcd",
+            go: goVersionOf(server.goMod),
+            requires: [etcd],
+            replaces: siblings.map((r) => `${r.from} => ${r.from} ${etcd.version}`),
+            sumsFrom: [join(server.dir, "go.sum")],
+        });
+        goBuild(join(work, "module"), output, etcd.module, {
+            "go.etcd.io/etcd/api/v3/version.GitSHA": server.commit.slice(0, 7),
+        });
+    },
+    "kube-apiserver"(work, output, { kubernetes }) {
+        buildKubernetesCommand(work, output, kubernetes, "kube-apiserver");
+    },
+    "kube-controller-manager"(work, output, { kubernetes }) {
+        buildKubernetesCommand(work, output, kubernetes, "kube-controller-manager");
+    },
+    // Deployments' pods need a scheduler to bind them to the kwok nodes.
+    "kube-scheduler"(work, output, { kubernetes }) {
+        buildKubernetesCommand(work, output, kubernetes, "kube-scheduler");
+    },
+    // Stamps as kwok's hack/releases.sh does (sigs.k8s.io/kwok v0.8.0).
+    kwok(work, output, { kwok }) {
+        const module = download(work, kwok.module, kwok.version);
+        writeModule(join(work, "module"), {
+            name: "kwok",
+            go: goVersionOf(module.goMod),
+            requires: [kwok],
+            replaces: [],
+            sumsFrom: [join(module.dir, "go.sum")],
+        });
+        goBuild(join(work, "module"), output, `${kwok.module}/cmd/kwok`, {
+            "sigs.k8s.io/kwok/pkg/consts.Version": kwok.version,
+        });
+    },
+};
+
+/**
+ * k8s.io/kubernetes requires its ~30 staging modules at v0.0.0 and replaces them with ./staging
+ * paths; the generated module replaces each with its published v0.<minor>.<patch> tag (the usual
+ * way to build from the module, as kubernetes' own go.mod header says it is not for import).
+ * Version stamps as hack/lib/version.sh `kube::version::ldflags` sets them.
+ */
+function buildKubernetesCommand(
+    work: string,
+    output: string,
+    kubernetes: Versions["kubernetes"],
+    command: string,
+): void {
+    const module = download(work, kubernetes.module, kubernetes.version);
+    const staging = replacesOf(module.goMod).filter(
+        (r) => r.to.startsWith("./staging/") && requires(module.goMod, r.from),
+    );
+    const dir = join(work, "module");
+    writeModule(dir, {
+        name: "kubernetes",
+        go: goVersionOf(module.goMod),
+        godebug: directives(module.goMod, "godebug"),
+        requires: [kubernetes],
+        replaces: staging.map((r) => `${r.from} => ${r.from} ${kubernetes.stagingVersion}`),
+        sumsFrom: [join(module.dir, "go.sum")],
+    });
+    const [major, minor] = kubernetes.version.replace(/^v/, "").split(".");
+    const stamps: Record<string, string> = {};
+    for (const pkg of ["k8s.io/client-go/pkg/version", "k8s.io/component-base/version"]) {
+        Object.assign(stamps, {
+            [`${pkg}.gitVersion`]: kubernetes.version,
+            [`${pkg}.gitMajor`]: major ?? "",
+            [`${pkg}.gitMinor`]: minor ?? "",
+            [`${pkg}.gitCommit`]: module.commit,
+            [`${pkg}.gitTreeState`]: "clean",
+            [`${pkg}.buildDate`]: module.time.replace(/\.\d+Z$/, "Z"),
+        });
+    }
+    goBuild(dir, output, `${kubernetes.module}/cmd/${command}`, stamps);
+}
+
+function seconds(ms: number): string {
+    return `${(ms / 1000).toFixed(1)}s`;
+}
+
+/** Builds what is missing; returns the names built. */
+export function buildToolchain(
+    log: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): ClusterBinary[] {
+    const versions = readVersions();
+    const root = toolchainDir();
+    const bin = join(root, "bin");
+    mkdirSync(bin, { recursive: true });
+    const started = Date.now();
+    const built: ClusterBinary[] = [];
+    const times: Record<string, number> = {};
+    log(`cluster toolchain ${toolchainKey()} in ${root}`);
+    for (const name of CLUSTER_BINARIES) {
+        const output = join(bin, name);
+        if (existsSync(output)) continue;
+        const work = join(root, "work", name);
+        mkdirSync(work, { recursive: true });
+        const partial = `${output}.partial`;
+        log(`building ${name} ...`);
+        const start = Date.now();
+        recipes[name](work, partial, versions);
+        renameSync(partial, output);
+        times[name] = Date.now() - start;
+        log(`built ${name} in ${seconds(times[name])}`);
+        built.push(name);
+    }
+    const total = Date.now() - started;
+    if (built.length === 0) {
+        log(
+            `all ${CLUSTER_BINARIES.length} binaries already built for these versions; nothing to do (warm, ${seconds(total)})`,
+        );
+    } else {
+        const kind = built.length === CLUSTER_BINARIES.length ? "cold" : "partial";
+        log(
+            `built ${built.length} of ${CLUSTER_BINARIES.length} binaries in ${seconds(total)} (${kind})`,
+        );
+        writeFileSync(
+            join(root, `build-times-${new Date(started).toISOString()}.json`),
+            JSON.stringify({ kind, totalMs: total, perBinaryMs: times }, null, 4) + "\n",
+        );
+    }
+    log(`bin: ${bin}`);
+    return built;
+}
+
+if (require.main === module) {
+    try {
+        buildToolchain();
+    } catch (error) {
+        process.stderr.write(
+            `build:cluster: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+        process.exit(1);
+    }
+}
