@@ -2,14 +2,80 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { describe, it } from "node:test";
 import {
+    applicableSchema,
     CRD_SETS,
+    crdAjv,
     crdSet,
     crdSetsAvailable,
     crdValidator,
     FELIX_CRD_FILE,
     INSTALLATION_CRD_FILE,
     SHARED_CRDS,
+    strictSchema,
+    type Schema,
 } from "./crd-schema";
+
+/** Asserts that validating against the applicable part of `schema` answers as the whole does. */
+function assertSameAnswers(schema: Schema, values: readonly unknown[]): void {
+    const ajv = crdAjv();
+    const whole = ajv.compile(schema);
+    for (const value of values) {
+        const part = ajv.compile(applicableSchema(schema, [value]));
+        const label = JSON.stringify(value);
+        assert.equal(part(value), whole(value), label);
+        assert.deepEqual(part.errors, whole.errors, label);
+    }
+}
+
+describe("applicableSchema: a CRD schema cut to the fields a value carries", () => {
+    it("answers as the whole schema does through properties, items, maps, unions and required", () => {
+        const closed = (properties: Schema, extra: Schema = {}): Schema => ({
+            type: "object",
+            properties,
+            additionalProperties: false,
+            ...extra,
+        });
+        const schema = closed({
+            a: { type: "string" },
+            list: { type: "array", items: closed({ x: { type: "integer" } }) },
+            map: { type: "object", additionalProperties: closed({ y: { type: "boolean" } }) },
+            either: { anyOf: [{ type: "integer" }, { type: "string", pattern: "^p" }] },
+            needs: closed({ r: { type: "string" }, s: { type: "string" } }, { required: ["r"] }),
+        });
+        assertSameAnswers(schema, [
+            {
+                a: "s",
+                list: [{ x: 1 }, {}],
+                map: { k: { y: true } },
+                either: "p",
+                needs: { r: "v" },
+            },
+            { b: 1 },
+            { a: 1, list: [{ x: 1 }, { x: "2" }] },
+            { list: [{ z: 1 }] },
+            { map: { k: { y: 1 }, l: { q: 1 } } },
+            { either: true },
+            { either: "q" },
+            { needs: { s: "v" } },
+            "not an object",
+            [],
+        ]);
+    });
+
+    it(
+        "answers as the whole FelixConfiguration schema does on every set",
+        { skip: !crdSetsAvailable() },
+        () => {
+            for (const set of CRD_SETS) {
+                assertSameAnswers(strictSchema(set, FELIX_CRD_FILE, true), [
+                    { spec: { bpfEnabled: true, bpfExternalServiceMode: "DSR" } },
+                    { spec: { bpfEnabled: "yes", bpfKubeProxyHealthzPort: 10258 } },
+                    { metadata: { name: "default" }, spec: { unknownField: 1 } },
+                ]);
+            }
+        },
+    );
+});
 
 // The validator itself must reject what the API server would prune or refuse, or the schema tests
 // of the program prove nothing.

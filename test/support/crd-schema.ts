@@ -3,7 +3,7 @@
  * ../shared/crds: the latest release and every Calico line AKS ships. A field a CRD does not
  * declare is an error here, where the API server would prune it or reject it.
  */
-import Ajv, { type ValidateFunction } from "ajv";
+import Ajv, { type ErrorObject } from "ajv";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -83,7 +83,7 @@ export function readCrd(set: CrdSet, file: string): Crd {
     return parse(readFileSync(join(set.dir, file), "utf8")) as Crd;
 }
 
-type Schema = Record<string, unknown>;
+export type Schema = Record<string, unknown>;
 
 export interface Crd {
     spec: {
@@ -146,22 +146,100 @@ function goRegExp(pattern: string, flags: string): RegExp {
 }
 goRegExp.code = "goRegExp";
 
-const ajv = new Ajv({ strict: false, allErrors: true, code: { regExp: goRegExp } });
+/** The Ajv instance CRD schemas compile with: every error, Go's regular expressions. */
+export const crdAjv = (): Ajv =>
+    new Ajv({ strict: false, allErrors: true, code: { regExp: goRegExp } });
+
+const ajv = crdAjv();
+
+/** The strict v1 schema of the CRD in `file` of a set, read once per process. */
+const strictSchemas = new Map<string, Schema>();
+export function strictSchema(set: CrdSet, file: string, partial: boolean): Schema {
+    const key = JSON.stringify([set.dir, file, partial]);
+    const known = strictSchemas.get(key);
+    if (known !== undefined) return known;
+    const version = readCrd(set, file).spec.versions.find((v) => v.name === "v1");
+    if (version === undefined) throw new Error(`${file} has no v1 version`);
+    const schema = strict(version.schema.openAPIV3Schema, partial);
+    strictSchemas.set(key, schema);
+    return schema;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * The part of `schema` that can apply to `values`: each `properties` keeps only the keys some value
+ * carries. A declared key's subschema applies only when the key is present, and an undeclared key
+ * is still refused by `additionalProperties`, so validating against this part gives the same result
+ * and errors as validating against the whole schema; compiling it costs a fraction (an
+ * Installation CRD's schema is over a megabyte).
+ */
+export function applicableSchema(schema: Schema, values: readonly unknown[]): Schema {
+    const objects = values.filter(isObject);
+    const out: Schema = { ...schema };
+    const properties = schema["properties"] as Record<string, Schema> | undefined;
+    if (properties !== undefined) {
+        out["properties"] = Object.fromEntries(
+            Object.entries(properties)
+                .map(([key, sub]) => [key, sub, objects.filter((o) => key in o)] as const)
+                .filter(([, , carriers]) => carriers.length > 0)
+                .map(([key, sub, carriers]) => [
+                    key,
+                    applicableSchema(
+                        sub,
+                        carriers.map((o) => o[key]),
+                    ),
+                ]),
+        );
+    }
+    const additional = schema["additionalProperties"];
+    if (isObject(additional)) {
+        const undeclared = objects.flatMap((o) =>
+            Object.entries(o)
+                .filter(([key]) => properties === undefined || !(key in properties))
+                .map(([, value]) => value),
+        );
+        out["additionalProperties"] = applicableSchema(additional, undeclared);
+    }
+    const items = schema["items"];
+    if (isObject(items)) {
+        const elements = values.filter((v) => Array.isArray(v)).flat();
+        out["items"] = applicableSchema(items, elements);
+    }
+    for (const key of ["allOf", "anyOf", "oneOf"]) {
+        const branches = schema[key];
+        if (Array.isArray(branches)) {
+            out[key] = (branches as Schema[]).map((branch) => applicableSchema(branch, values));
+        }
+    }
+    return out;
+}
+
+/** Validates a value, keeping the errors of the last call as Ajv's validators do. */
+export interface CrdValidator {
+    (value: unknown): boolean;
+    errors?: ErrorObject[] | null;
+}
 
 /** A validator for the v1 schema of the CRD in `file` of a set. */
 export function crdValidator(
     set: CrdSet,
     file: string,
     options: { partial: boolean },
-): ValidateFunction {
-    const crd = readCrd(set, file);
-    const version = crd.spec.versions.find((v) => v.name === "v1");
-    if (version === undefined) throw new Error(`${file} has no v1 version`);
-    return ajv.compile(strict(version.schema.openAPIV3Schema, options.partial));
+): CrdValidator {
+    const schema = strictSchema(set, file, options.partial);
+    const validate: CrdValidator = (value) => {
+        const compiled = ajv.compile(applicableSchema(schema, [value]));
+        const valid = compiled(value);
+        validate.errors = compiled.errors;
+        return valid;
+    };
+    return validate;
 }
 
 /** Ajv's errors in one line each, for assertion messages. */
-export function describeErrors(validate: ValidateFunction): string {
+export function describeErrors(validate: { errors?: ErrorObject[] | null }): string {
     return (validate.errors ?? [])
         .map((e) => `${e.instancePath} ${e.message ?? ""} ${JSON.stringify(e.params)}`)
         .join("\n");

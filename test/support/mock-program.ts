@@ -1,17 +1,19 @@
 /**
  * Runs the Pulumi program (index.ts) under Pulumi's mocks, in this process, and records what it
  * would send to the engine: each resource's type, name, inputs, provider and dependency URNs, in
- * registration order. Mocks and the module cache are process-global, so this runs once per process:
- * tests call it through `runProgram` (program.ts), which gives every run a process of its own.
+ * registration order. Runs take turns (the mock runtime is process-global): each installs fresh
+ * mocks, which resets the runtime's state, and loads index.ts and the project modules it imports
+ * anew, so no run sees another's module state; the SDK packages stay loaded, as they do under
+ * `pulumi up`, where the program is loaded once per process.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, sep } from "node:path";
+import { inspect } from "node:util";
 import { parse } from "yaml";
 import { PROJECT } from "../../components/config";
 import { cliConfig, type StackValue } from "../../core/project-config";
-
-/** What the child process prints before the JSON of its run, to tell it from any other output. */
-export const RUN_MARKER = "PROGRAM-RUN:";
 
 export const STACK = "test";
 export const CLUSTER_FQDN = "lab-aks-1a2b3c.hcp.eastus.azmk8s.io";
@@ -21,17 +23,18 @@ export const LOAD_BALANCER_IP = "20.81.12.34";
 export const PATCH_APPLIED_AT = "2026-11-23T10:00:00Z";
 /** The field manager the fake API server records for a patch that names none. */
 export const GENERATED_FIELD_MANAGER = "pulumi-kubernetes-5f3a9c1e";
-/**
- * The CustomResourceDefinition file (YAML) that reads of CustomResourceDefinitions return: one AKS
- * line's FelixConfiguration CRD. Unset, a read returns an object without a spec.
- */
-export const CRD_FILE_ENV = "LAB_TEST_CRD_FILE";
-/** The child's environment variable that sets when the fake API server says a patch was applied. */
-export const APPLIED_AT_ENV = "LAB_TEST_PATCH_APPLIED_AT";
-/** The child's environment variable that sets the cluster's live power state (`Running` unless set). */
-export const POWER_STATE_ENV = "LAB_TEST_POWER_STATE";
-/** The child's environment variable listing (JSON) the stack keys set with `--secret`. */
-export const SECRET_KEYS_ENV = "LAB_TEST_SECRET_KEYS";
+
+/** What the fake cluster holds beyond the stack configuration. */
+export interface FakeCluster {
+    /** The FelixConfiguration CRD file (YAML) a read of the CRD returns; none by default. */
+    readonly felixCrdFile?: string;
+    /** When the fake API server says the lab's patches were applied (default PATCH_APPLIED_AT). */
+    readonly patchAppliedAt?: string;
+    /** The cluster's power state as Azure reports it live (default Running). */
+    readonly powerState?: "Running" | "Stopped";
+    /** The stack keys whose values were set with `--secret` (none by default). */
+    readonly secretKeys?: readonly string[];
+}
 /** What Azure says of the AKS cluster `existingAksCluster` names (getManagedCluster). */
 export const EXISTING_AKS_FQDN = "platform-aks-9f8e7d.hcp.westeurope.azmk8s.io";
 /** The uid of the kube-system namespace a read of it returns. */
@@ -108,7 +111,10 @@ function fieldsV1Of(value: unknown): unknown {
 }
 
 /** The metadata an API server returns after a patch's apply: the managedFields entry of its manager. */
-function appliedPatch(inputs: Record<string, unknown>): Record<string, unknown> {
+function appliedPatch(
+    inputs: Record<string, unknown>,
+    cluster: FakeCluster,
+): Record<string, unknown> {
     const { apiVersion, kind: _kind, metadata, ...fields } = inputs;
     const meta = (metadata ?? {}) as { name?: string; annotations?: Record<string, string> };
     const { name: _name, ...applied } = meta;
@@ -116,7 +122,7 @@ function appliedPatch(inputs: Record<string, unknown>): Record<string, unknown> 
         manager: meta.annotations?.["pulumi.com/patchFieldManager"] ?? GENERATED_FIELD_MANAGER,
         operation: "Apply",
         apiVersion,
-        time: process.env[APPLIED_AT_ENV] ?? PATCH_APPLIED_AT,
+        time: cluster.patchAppliedAt ?? PATCH_APPLIED_AT,
         fieldsType: "FieldsV1",
         fieldsV1: fieldsV1Of({ metadata: applied, ...fields }),
     };
@@ -124,8 +130,7 @@ function appliedPatch(inputs: Record<string, unknown>): Record<string, unknown> 
 }
 
 /** What a read of a CustomResourceDefinition finds: the CRD file the test chose, if any. */
-function readCrd(): Record<string, unknown> {
-    const file = process.env[CRD_FILE_ENV];
+function readCrd(file: string | undefined): Record<string, unknown> {
     return file === undefined ? {} : (parse(readFileSync(file, "utf8")) as Record<string, unknown>);
 }
 
@@ -133,12 +138,13 @@ function readCrd(): Record<string, unknown> {
 function mockState(
     args: pulumi.runtime.MockResourceArgs,
     inputs: Record<string, unknown>,
+    cluster: FakeCluster,
 ): Record<string, unknown> {
     if (args.type.startsWith("kubernetes:") && args.type.endsWith("Patch"))
-        return appliedPatch(inputs);
+        return appliedPatch(inputs, cluster);
     switch (args.type) {
         case "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition":
-            return args.id ? readCrd() : {};
+            return args.id ? readCrd(cluster.felixCrdFile) : {};
         case "kubernetes:core/v1:Namespace":
             return args.id === "kube-system" ? { metadata: { uid: KUBE_SYSTEM_UID } } : {};
         case "azure-native:resources:ResourceGroup":
@@ -192,12 +198,116 @@ interface ReadRequest {
     getDependenciesList(): string[];
 }
 
+const PROJECT_ROOT = join(__dirname, "..", "..");
+const projectRequire = createRequire(join(PROJECT_ROOT, "index.ts"));
+
+const isProgramModule = (file: string): boolean => {
+    if (!file.startsWith(PROJECT_ROOT + sep)) return false;
+    const relative = file.slice(PROJECT_ROOT.length + 1);
+    return !relative.startsWith(`node_modules${sep}`) && !relative.startsWith(`test${sep}`);
+};
+
+/**
+ * Runs `f` with the project's own modules (not its packages, not the tests) out of the module
+ * cache, so index.ts and everything it imports evaluate anew; then puts the cache back as it was,
+ * so test code in this process keeps the module instances it had.
+ */
+async function withOwnModules<T>(f: () => Promise<T>): Promise<T> {
+    const cache = projectRequire.cache;
+    const before = Object.entries(cache).filter(([file]) => isProgramModule(file));
+    for (const [file] of before) Reflect.deleteProperty(cache, file);
+    try {
+        return await f();
+    } finally {
+        for (const file of Object.keys(cache).filter(isProgramModule)) {
+            Reflect.deleteProperty(cache, file);
+        }
+        Object.assign(cache, Object.fromEntries(before));
+    }
+}
+
+let previousRun: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `f` with stack traces left unmapped: the SDK takes a stack trace for every promise it makes
+ * (pulumi/pulumi sdk/nodejs/runtime/debuggable.ts debuggablePromise @v3.276.0), and mapping each
+ * through the source maps tsx turns on was a third of a run. A run keeps only error messages.
+ */
+async function withoutSourceMaps<T>(f: () => Promise<T>): Promise<T> {
+    const enabled = process.sourceMapsEnabled;
+    process.setSourceMapsEnabled(false);
+    try {
+        return await f();
+    } finally {
+        process.setSourceMapsEnabled(enabled);
+    }
+}
+
 /**
  * Treats the stack's configuration (keys without the project prefix) as the CLI does, installs the
- * mocks, runs index.ts, and resolves once every registration has been answered.
+ * mocks, runs index.ts, and resolves once every registration has been answered. Calls take turns.
  */
-export async function runProgramInProcess(
+export function runProgramInProcess(
     stackValues: Record<string, StackValue>,
+    cluster: FakeCluster = {},
+): Promise<ProgramRun> {
+    const run = previousRun.then(() => {
+        // A stopped run never gets to put Pulumi's log back itself.
+        const warn = pulumi.log.warn;
+        return withoutSourceMaps(() =>
+            withOwnModules(() =>
+                stoppingOnUncaught((stopped) => runOnce(stackValues, cluster, stopped)),
+            ),
+        ).finally(() => {
+            pulumi.log.warn = warn;
+        });
+    });
+    previousRun = run.catch(() => undefined);
+    return run;
+}
+
+const UNCAUGHT = ["unhandledRejection", "uncaughtException"] as const;
+
+/**
+ * Runs `f` as `pulumi up`'s language host runs a program: an error the program throws outside its
+ * top level (in an apply) surfaces as an uncaught exception or unhandled rejection, and ends the
+ * run with that error (pulumi/pulumi sdk/nodejs/cmd/run/run.ts uncaughtHandler @v3.276.0). The
+ * returned promise then rejects with the error as Node prints it. The process's own handlers are
+ * set aside meanwhile, and the failed run's last rejections are let through to ours.
+ */
+async function stoppingOnUncaught<T>(f: (stopped: () => boolean) => Promise<T>): Promise<T> {
+    const saved = UNCAUGHT.map((event) => [event, process.rawListeners(event)] as const);
+    let failure: { error: unknown } | undefined;
+    let fail: (error: unknown) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => {
+        fail = reject;
+    });
+    const onUncaught = (error: unknown) => {
+        failure ??= { error };
+        fail(new Error(`the program stopped: ${inspect(error)}`));
+    };
+    for (const event of UNCAUGHT) {
+        process.removeAllListeners(event);
+        process.on(event, onUncaught);
+    }
+    try {
+        return await Promise.race([f(() => failure !== undefined), failed]);
+    } finally {
+        if (failure !== undefined) {
+            await new Promise((resolve) => setImmediate(resolve));
+            await new Promise((resolve) => setImmediate(resolve));
+        }
+        for (const [event, listeners] of saved) {
+            process.removeAllListeners(event);
+            for (const listener of listeners) process.on(event, listener as (e: unknown) => void);
+        }
+    }
+}
+
+async function runOnce(
+    stackValues: Record<string, StackValue>,
+    cluster: FakeCluster,
+    stopped: () => boolean,
 ): Promise<ProgramRun> {
     const merged = cliConfig(STACK, stackValues);
     if ("error" in merged) {
@@ -212,10 +322,9 @@ export async function runProgramInProcess(
             refusedByCli: true,
         };
     }
-    const secretKeys = JSON.parse(process.env[SECRET_KEYS_ENV] ?? "[]") as string[];
     pulumi.runtime.setAllConfig(
         Object.fromEntries(Object.entries(merged.config).map(([k, v]) => [`${PROJECT}:${k}`, v])),
-        secretKeys.map((key) => `${PROJECT}:${key}`),
+        (cluster.secretKeys ?? []).map((key) => `${PROJECT}:${key}`),
     );
     const pending = new Map<
         string,
@@ -229,7 +338,7 @@ export async function runProgramInProcess(
                 pending.set(`${args.type}::${args.name}`, { inputs, args });
                 return {
                     id: args.id || `${args.name}-id`,
-                    state: { ...inputs, ...mockState(args, inputs) },
+                    state: { ...inputs, ...mockState(args, inputs, cluster) },
                 };
             },
             call: (args) => {
@@ -246,7 +355,7 @@ export async function runProgramInProcess(
                         string
                     >;
                     return {
-                        powerState: { code: process.env[POWER_STATE_ENV] ?? "Running" },
+                        powerState: { code: cluster.powerState ?? "Running" },
                         id: `/subscriptions/0000/resourceGroups/${resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/${resourceName}`,
                         fqdn: EXISTING_AKS_FQDN,
                         privateFQDN: "",
@@ -295,10 +404,10 @@ export async function runProgramInProcess(
     };
 
     const warnings: string[] = [];
-    const warn = pulumi.log.warn.bind(pulumi.log);
+    const warn = pulumi.log.warn;
     pulumi.log.warn = (message, ...rest) => {
         warnings.push(message);
-        return warn(message, ...rest);
+        return warn.call(pulumi.log, message, ...rest);
     };
 
     const outputs: Record<string, unknown> = {};
@@ -306,7 +415,7 @@ export async function runProgramInProcess(
     let error: string | undefined;
     let errorIsRunError = false;
     try {
-        const program = (await import("../../index.js")) as Record<string, unknown>;
+        const program = projectRequire("./index.ts") as Record<string, unknown>;
         for (const [key, value] of Object.entries(program)) {
             if (pulumi.Output.isInstance(value)) {
                 outputs[key] = await new Promise((resolve) => value.apply(resolve));
@@ -319,7 +428,13 @@ export async function runProgramInProcess(
         error = thrown instanceof Error ? thrown.message : String(thrown);
         errorIsRunError = pulumi.RunError.isInstance(thrown);
     }
-    await pulumi.runtime.disconnect();
+    // A run that stopped on an uncaught error has ended; its leftovers must not touch the next run.
+    if (stopped()) throw new Error("the program stopped");
+    try {
+        await pulumi.runtime.disconnect();
+    } finally {
+        pulumi.log.warn = warn;
+    }
 
     const registrations = requests.map((request) => {
         const answered = pending.get(`${request.type}::${request.name}`);
@@ -342,13 +457,4 @@ export async function runProgramInProcess(
         warnings,
         ...(error === undefined ? {} : { error, errorIsRunError }),
     };
-}
-
-// Entry point of the child process that program.ts starts: config as JSON in argv[2].
-if (require.main === module) {
-    void runProgramInProcess(
-        JSON.parse(process.argv[2] ?? "{}") as Record<string, StackValue>,
-    ).then((run) => {
-        process.stdout.write(`\n${RUN_MARKER}${JSON.stringify(run)}\n`);
-    });
 }

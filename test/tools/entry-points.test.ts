@@ -12,6 +12,7 @@ import { closedUrl, withServer } from "../support/http-server";
 import { PROJECT_DIR } from "../support/paths";
 
 const ENTRY_POINTS = [
+    { script: "tools/check/check.ts", options: [] },
     {
         script: "tools/verify/verify.ts",
         options: ["--stack", "--json", "--timeout-seconds", "--kubeconfig", "--url", "--expect"],
