@@ -23,6 +23,7 @@ import {
 import { FELIX_CONFIGURATION, INSTALLATION, OPERATOR_NAMESPACE } from "../../core/calico-objects";
 import { FELIX_CRD_NAME, kubeProxyHealthzPortField } from "../../core/felix-schema";
 import { ClusterStep } from "./cluster-step";
+import { appliedAt } from "../../core/managed-fields";
 import { DestroyGuard } from "./destroy-guard";
 import type { ApiServer } from "../../core/api-server";
 import type { ExternalServiceMode } from "../config";
@@ -136,10 +137,15 @@ export class CalicoDataplane extends pulumi.ComponentResource {
             path: readonly string[],
             manager?: string,
         ) => {
+            // A preview shows a patch it will apply with the object as it is, which no apply of the
+            // lab has touched yet (a first preview, or a field another manager took): the time is
+            // unknown until the `up`, which has it or stops (found on the real engine, issue 17).
+            const timeOf = (metadata: unknown, urn: string): pulumi.Output<string> =>
+                pulumi.runtime.isDryRun() && appliedAt(metadata, path, manager) === undefined
+                    ? pulumi.output(pulumi.unknown as unknown as string)
+                    : pulumi.output(switchAppliedAt(metadata, path, manager, urn));
             switchedAt[key] = () =>
-                pulumi
-                    .all([made.metadata, made.urn])
-                    .apply(([m, urn]) => switchAppliedAt(m, path, manager, urn));
+                pulumi.all([made.metadata, made.urn]).apply(([m, urn]) => timeOf(m, urn));
             return made;
         };
         const afterPatch = (

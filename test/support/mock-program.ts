@@ -34,6 +34,11 @@ export interface FakeCluster {
     readonly powerState?: "Running" | "Stopped";
     /** The stack keys whose values were set with `--secret` (none by default). */
     readonly secretKeys?: readonly string[];
+    /**
+     * Run as `pulumi preview` of a first `up`: the provider answers a patch it has not applied yet
+     * with its inputs alone, no managedFields (what pulumi-kubernetes 4.25 answered on the cluster tier).
+     */
+    readonly preview?: boolean;
 }
 /** What Azure says of the AKS cluster `existingAksCluster` names (getManagedCluster). */
 export const EXISTING_AKS_FQDN = "platform-aks-9f8e7d.hcp.westeurope.azmk8s.io";
@@ -141,7 +146,7 @@ function mockState(
     cluster: FakeCluster,
 ): Record<string, unknown> {
     if (args.type.startsWith("kubernetes:") && args.type.endsWith("Patch"))
-        return appliedPatch(inputs, cluster);
+        return cluster.preview === true ? {} : appliedPatch(inputs, cluster);
     switch (args.type) {
         case "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition":
             return args.id ? readCrd(cluster.felixCrdFile) : {};
@@ -366,7 +371,7 @@ async function runOnce(
         },
         PROJECT,
         STACK,
-        false,
+        cluster.preview === true,
     );
 
     const requests: Omit<Registration, "custom" | "inputs" | "secretInputs" | "provider">[] = [];

@@ -121,6 +121,19 @@ describe("CalicoDataplane under mocks", () => {
         Object.assign(runs, { iptables, bpf });
     });
 
+    it("previews a first up whose patches are not applied yet: the steps' times are unknown, not an error", async () => {
+        // The real provider previews a patch it has not applied with its inputs alone (cluster tier).
+        const preview = await runProgramRaw(
+            { dataplane: "iptables" },
+            { preview: true, patchAppliedAt: "" },
+        );
+        assert.equal(preview.error, undefined);
+        const steps = ofType(preview, COMMAND).filter((r) => r.name !== "calico-ready");
+        assert.ok(steps.length > 0);
+        for (const step of steps)
+            assert.deepEqual(step.inputs["command"], { __pulumiUnknown: true }, step.name);
+    });
+
     it("stops with a RunError, not a step with an empty --since, when the patch's apply time is missing", async () => {
         const outcome = await noApplyTime;
         // The RunError ends the program as it would end `pulumi up`, before a step gets an empty --since.
