@@ -88,6 +88,8 @@ const CONTROLLERS = [
     // plugin puts on every new node, once kwok reports it Ready (without it no Deployment pod is
     // scheduled); kwok renews the node leases it watches.
     "node-lifecycle-controller",
+    // pulumi-kubernetes waits for a Service's v1 Endpoints, not its slices (provider/pkg/await/service.go @v4.25.0).
+    "endpoints-controller",
 ];
 
 function kubeconfig(server: string, caFile: string, client: KeyPair, user: string): string {
@@ -210,6 +212,9 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
                 `--audit-log-path=${auditLog}`,
                 "--audit-log-format=json",
                 "--audit-log-mode=blocking",
+                // One file for the whole run: at 0 the log rotates at 100 MB (lumberjack's default,
+                // k8s.io/apiserver pkg/server/options/audit.go @v0.36.3) and audit() would lose the start.
+                "--audit-log-maxsize=100000",
                 "--profiling=false",
             ],
             join(dirs.logs, "kube-apiserver.log"),

@@ -20,17 +20,25 @@ export interface FakeNode {
     readonly name: string;
     /** The node's InternalIP, a loopback address. */
     readonly ip: string;
-    /** The pod IP range kwok allocates from on this node (loopback too: never a real network). */
+    /**
+     * The pod IP range kwok allocates from on this node: data only, never connected to (no pod runs).
+     * Not loopback: EndpointSlice validation refuses loopback endpoints (k8s.io/kubernetes
+     * pkg/apis/discovery/validation ValidateEndpointSlice @v1.36.3), and without slices no Service
+     * is ready. AKS's Azure CNI gives pods addresses from the node subnet, 10.224.0.0/16 by default.
+     */
     readonly podCidr: string;
 }
 
 export const FAKE_NODES: readonly FakeNode[] = [
-    { name: "aks-nodepool1-12345678-vmss000000", ip: "127.0.0.2", podCidr: "127.0.1.0/24" },
-    { name: "aks-nodepool1-12345678-vmss000001", ip: "127.0.0.3", podCidr: "127.0.2.0/24" },
+    { name: "aks-nodepool1-12345678-vmss000000", ip: "127.0.0.2", podCidr: "10.224.1.0/24" },
+    { name: "aks-nodepool1-12345678-vmss000001", ip: "127.0.0.3", podCidr: "10.224.2.0/24" },
 ];
 
 const FAST_STAGES = [
     "kustomize/stage/node/fast/node-initialize.yaml",
+    // Renews status and the node's Lease as the kubelet does; without it the node-lifecycle
+    // controller finds the Lease stale and marks every pod NotReady (kwokctl runs both for the same reason).
+    "kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
     "kustomize/stage/pod/fast/pod-ready.yaml",
     "kustomize/stage/pod/fast/pod-complete.yaml",
     "kustomize/stage/pod/fast/pod-delete.yaml",
@@ -124,6 +132,8 @@ export function kwokArgs(
         `--tls-private-key-file=${files.key}`,
         `--cidr=${node.podCidr}`,
         "--enable-crds=Logs",
+        // The kubelet's default lease (kwok pkg/kwok/cmd/root.go: 0, no Lease, unless set; kwokctl sets 40).
+        "--node-lease-duration-seconds=40",
     ];
 }
 

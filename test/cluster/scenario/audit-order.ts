@@ -51,3 +51,16 @@ export function labWritesSince(
     }
     return writes;
 }
+
+/** Every write after `since` but the kubelet's and the controllers' routine ones, for a failing check's message. */
+export function describeWrites(events: readonly AuditEvent[], since: string): string {
+    return events
+        .filter((e) => e.requestReceivedTimestamp >= since && e.objectRef !== undefined)
+        .filter((e) => !["leases", "events", "nodes"].includes(e.objectRef?.resource ?? ""))
+        .map((e) => {
+            const ref = e.objectRef;
+            const manager = fieldManagerOf(e) ?? "-";
+            return `${e.verb} ${ref?.resource ?? ""}/${ref?.namespace ?? ""}/${ref?.name ?? ""}${ref?.subresource === undefined ? "" : `/${ref.subresource}`} by ${e.user.username} manager ${manager} -> ${String(e.responseStatus?.code)}`;
+        })
+        .join("\n");
+}

@@ -77,8 +77,10 @@ async function run(request: OpRequest): Promise<OpResult> {
     );
     if (request.config !== undefined) await stack.setAllConfig(request.config);
     let stdout = "";
+    // Also streamed, so a slow or stuck run shows where it is.
     const onOutput = (text: string) => {
         stdout += text;
+        process.stderr.write(text);
     };
     const seconds = () => (Date.now() - started) / 1000;
     try {
