@@ -8,10 +8,11 @@
 import { existsSync, readFileSync } from "node:fs";
 
 /**
- * Reads are not logged. Writes to Secrets are logged at Metadata (who, what, when, no body: the
- * project keeps secrets off disk); node leases and events, which kwok and the controllers write
- * every few seconds, at Metadata too; every other write at RequestResponse, so the event carries
- * the object as sent and as stored (and its managedFields).
+ * Reads are not logged; every write is, at Metadata: who, what, when, which field manager (in the
+ * request URI), no body. A body would drop the event: the JSON log cannot carry the YAML body of a
+ * server-side apply (`application/apply-patch+yaml`, what pulumi-kubernetes sends), and the API
+ * server logs "error calling MarshalJSON for type *runtime.Unknown" and writes nothing for it
+ * (k8s.io/apiserver plugin/pkg/audit/log/backend.go @v0.36.3; found on the cluster tier).
  */
 export const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
 kind: Policy
@@ -20,14 +21,6 @@ rules:
   - level: None
     verbs: ["get", "list", "watch"]
   - level: Metadata
-    resources:
-      - group: ""
-        resources: ["secrets", "events"]
-      - group: "events.k8s.io"
-        resources: ["events"]
-      - group: "coordination.k8s.io"
-        resources: ["leases"]
-  - level: RequestResponse
 `;
 
 export interface AuditEvent {

@@ -45,7 +45,7 @@ export function labWritesSince(
 ): LabWrite[] {
     const writes: LabWrite[] = [];
     for (const event of events) {
-        if (event.requestReceivedTimestamp < since) continue;
+        if (Date.parse(event.requestReceivedTimestamp) < Date.parse(since)) continue;
         const write = labWriteOf(event, labManager);
         if (write !== undefined && writes.at(-1) !== write) writes.push(write);
     }
@@ -55,7 +55,8 @@ export function labWritesSince(
 /** Every write after `since` but the kubelet's and the controllers' routine ones, for a failing check's message. */
 export function describeWrites(events: readonly AuditEvent[], since: string): string {
     return events
-        .filter((e) => e.requestReceivedTimestamp >= since && e.objectRef !== undefined)
+        .filter((e) => Date.parse(e.requestReceivedTimestamp) >= Date.parse(since))
+        .filter((e) => e.objectRef !== undefined)
         .filter((e) => !["leases", "events", "nodes"].includes(e.objectRef?.resource ?? ""))
         .map((e) => {
             const ref = e.objectRef;

@@ -70,12 +70,13 @@ for (const line of LINES) {
             const binDir = requireClusterBinaries();
             scratch = mkdtempSync(join(tmpdir(), "lab-tier-"));
             cluster = await startCluster({
+                keepScratch: process.env["LAB_TIER_KEEP"] === "1",
                 crdSet: line.crdSet,
                 log: (l) => process.stderr.write(`cluster: ${l}\n`),
             });
             doubles = await startDoubles({
                 kubeconfigYaml: cluster.kubeconfigYaml,
-                logPath: cluster.logPath,
+                logPath: cluster.logPath.bind(cluster),
                 operatorVersion: line.operatorVersion,
             });
             lab = labRun({ scratch, binDir, stack: "tier" });
@@ -112,6 +113,7 @@ for (const line of LINES) {
 
         it("3. to eBPF: the writes in the README's order, linuxDataplane owned by the lab, waits ended on Felix, yaobank rolled", async () => {
             const { result, since } = await flip("bpf");
+            process.stderr.write(`step 3 since ${since} audit ${cluster?.scratchDir ?? ""}\n`);
             ok(result, "up to bpf");
             assert.equal(result.outputs["dataplane"], "bpf");
             const writes = labWritesSince(cluster?.audit() ?? [], since, FIELD_MANAGER);

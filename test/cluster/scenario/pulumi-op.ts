@@ -70,7 +70,9 @@ const plainOutputs = (outputs: OutputMap): Record<string, unknown> =>
 async function run(request: OpRequest): Promise<OpResult> {
     const started = Date.now();
     const pulumiCommand = await PulumiCommand.get({ root: dirname(request.binDir) });
-    const program = async () => ({ ...(await import(join(request.workDir, "index.ts"))) });
+    const program = async () => ({
+        ...((await import(join(request.workDir, "index.ts"))) as Record<string, unknown>),
+    });
     const stack = await LocalWorkspace.createOrSelectStack(
         { stackName: request.stack, projectName: "aks-calico-lab", program },
         { workDir: request.workDir, pulumiCommand, envVars: { ...request.env } },
@@ -123,7 +125,8 @@ async function run(request: OpRequest): Promise<OpResult> {
                     .filter((r) => r.type === "pulumi-nodejs:dynamic:Resource")
                     .map((r) => ({
                         name: r.urn.split("::").pop() ?? r.urn,
-                        output: String(r.outputs?.["output"] ?? ""),
+                        output:
+                            typeof r.outputs?.["output"] === "string" ? r.outputs["output"] : "",
                     }));
                 return { ok: true, changes: {}, outputs: {}, stdout, steps, seconds: seconds() };
             }

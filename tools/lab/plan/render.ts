@@ -5,6 +5,7 @@
  */
 import type { SettingSource } from "./settings";
 import type { PlannedResource, SimulatedRun } from "./simulate";
+import { APPLY_TIME_SHOWN, SIMULATED_APPLY_TIME } from "./simulate";
 
 export interface PlanHeader {
     readonly stack: string;
@@ -61,5 +62,7 @@ export function renderPlan(header: PlanHeader, run: SimulatedRun): string {
         "Errors:",
         `  ${run.error ?? "(none)"}`,
         "",
-    ].join("\n");
+    ]
+        .join("\n")
+        .replaceAll(SIMULATED_APPLY_TIME, APPLY_TIME_SHOWN);
 }

@@ -34,6 +34,14 @@ export const SECRET = "[secret]";
 /** What only Azure or the cluster can know shows as <what it is>. */
 export const unknown = (what: string): string => `<${what}>`;
 
+/**
+ * The time the simulated API server gives the lab's applies. The program needs a real RFC 3339 time
+ * (calico-spec.ts switchAppliedAt stops on anything else), so the simulation uses this one and the
+ * plan prints it as what it stands for.
+ */
+export const SIMULATED_APPLY_TIME = "2000-01-01T00:00:00Z";
+export const APPLY_TIME_SHOWN = unknown("time of the apply");
+
 function masked(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(masked);
     if (typeof value !== "object" || value === null) return value;
@@ -90,7 +98,7 @@ function answer(
                             annotations?.["pulumi.com/patchFieldManager"] ?? "pulumi-kubernetes",
                         operation: "Apply",
                         apiVersion: inputs.apiVersion,
-                        time: unknown("time of the apply"),
+                        time: SIMULATED_APPLY_TIME,
                         fieldsType: "FieldsV1",
                         fieldsV1: fieldsOf(fields),
                     },
