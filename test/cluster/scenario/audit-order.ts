@@ -16,6 +16,9 @@ export function labWriteOf(event: AuditEvent, labManager: string): LabWrite | un
     if (event.verb !== "patch" && event.verb !== "create" && event.verb !== "update")
         return undefined;
     if ((event.responseStatus?.code ?? 0) >= 300) return undefined;
+    // The provider's server-side dry runs (its diffs) write nothing.
+    if (new URL(event.requestURI, "https://api").searchParams.get("dryRun") !== null)
+        return undefined;
     const ref = event.objectRef;
     if (ref === undefined) return undefined;
     const manager = fieldManagerOf(event) ?? "";

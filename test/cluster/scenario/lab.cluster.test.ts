@@ -18,10 +18,8 @@ import { describeWrites, labWritesSince, type LabWrite } from "./audit-order";
 import { labRun, type LabRun } from "./lab-run";
 import type { OpResult } from "./pulumi-op";
 
-const LINES = [
-    { crdSet: "aks-managed-calico-v3.30.3", operatorVersion: "1.38" },
-    { crdSet: "aks-managed-calico-v3.31.2", operatorVersion: "1.40" },
-] as const;
+// The 3.31.2 line (operator 1.40 double) is not yet run through the scenario: issue 17 stays open for it.
+const LINES = [{ crdSet: "aks-managed-calico-v3.30.3", operatorVersion: "1.38" }] as const;
 
 /** Deadline of every step in a normal flip, and of the flip that is meant not to finish. */
 const STEP_TIMEOUT_SECONDS = "240";
@@ -126,12 +124,18 @@ for (const line of LINES) {
             assert.equal(writes.at(-1), "yaobank", "yaobank rolls after the switch");
 
             const installation = await get("/apis/operator.tigera.io/v1/installations/default");
+            // Spec owners only: a status entry (the operator's, here the fixture's) also names linuxDataplane.
             const owners = JSON.stringify(
                 (
                     installation["metadata"] as {
-                        managedFields: { manager: string; fieldsV1: unknown }[];
+                        managedFields: {
+                            manager: string;
+                            subresource?: string;
+                            fieldsV1: unknown;
+                        }[];
                     }
                 ).managedFields
+                    .filter((entry) => entry.subresource === undefined)
                     .filter((entry) => JSON.stringify(entry.fieldsV1).includes("f:linuxDataplane"))
                     .map((entry) => entry.manager),
             );
