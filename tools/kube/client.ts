@@ -55,7 +55,8 @@ export function kubeConfigFromText(text: string): k8s.KubeConfig {
 
 const isNotFound = (error: unknown): boolean => field(error, "code") === 404;
 
-async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
+/** The read's value, or undefined when the API server answers 404. */
+export async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
     try {
         return await read;
     } catch (error) {

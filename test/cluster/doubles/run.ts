@@ -14,6 +14,7 @@ import { dirname } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import type { Dataplane } from "../../../core/dataplane";
 import { field } from "../../../core/unstructured";
+import { orUndefined } from "../../../tools/kube/client";
 import {
     ENTRY_TIER,
     LOAD_BALANCER_SERVICE,
@@ -111,15 +112,6 @@ const ENDPOINT_DEPLOYMENTS = [
     { name: "calico-kube-controllers", container: "calico-kube-controllers" },
 ];
 
-const isNotFound = (error: unknown): boolean => field(error, "code") === 404;
-async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
-    try {
-        return await read;
-    } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw error;
-    }
-}
 /** The string (or number, as text) at `path`; "" for anything else. */
 function text(object: unknown, ...path: string[]): string {
     const value = field(object, ...path);

@@ -85,38 +85,20 @@ async function run(request: OpRequest): Promise<OpResult> {
         process.stderr.write(text);
     };
     const seconds = () => (Date.now() - started) / 1000;
+    const done = (
+        changes: Readonly<Record<string, number>> | undefined,
+        outputs: Readonly<Record<string, unknown>> = {},
+    ): OpResult => ({ ok: true, changes: changes ?? {}, outputs, stdout, seconds: seconds() });
     try {
         switch (request.op) {
             case "up": {
                 const result = await stack.up({ onOutput });
-                return {
-                    ok: true,
-                    changes: result.summary.resourceChanges ?? {},
-                    outputs: plainOutputs(result.outputs),
-                    stdout,
-                    seconds: seconds(),
-                };
+                return done(result.summary.resourceChanges, plainOutputs(result.outputs));
             }
-            case "preview": {
-                const result = await stack.preview({ onOutput });
-                return {
-                    ok: true,
-                    changes: result.changeSummary,
-                    outputs: {},
-                    stdout,
-                    seconds: seconds(),
-                };
-            }
-            case "refresh": {
-                const result = await stack.refresh({ onOutput });
-                return {
-                    ok: true,
-                    changes: result.summary.resourceChanges ?? {},
-                    outputs: {},
-                    stdout,
-                    seconds: seconds(),
-                };
-            }
+            case "preview":
+                return done((await stack.preview({ onOutput })).changeSummary);
+            case "refresh":
+                return done((await stack.refresh({ onOutput })).summary.resourceChanges);
             case "steps": {
                 const deployment = await stack.exportStack();
                 const resources =
@@ -130,16 +112,8 @@ async function run(request: OpRequest): Promise<OpResult> {
                     }));
                 return { ok: true, changes: {}, outputs: {}, stdout, steps, seconds: seconds() };
             }
-            case "destroy": {
-                const result = await stack.destroy({ onOutput });
-                return {
-                    ok: true,
-                    changes: result.summary.resourceChanges ?? {},
-                    outputs: {},
-                    stdout,
-                    seconds: seconds(),
-                };
-            }
+            case "destroy":
+                return done((await stack.destroy({ onOutput })).summary.resourceChanges);
         }
     } catch (error) {
         return {
