@@ -6,7 +6,7 @@
 import Ajv, { type ErrorObject } from "ajv";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { yamlFileOnce } from "./fixtures";
 
 /** ../shared/crds beside the clone; LAB_SHARED_CRDS points elsewhere (a git worktree's ../shared is another folder). */
 export const SHARED_CRDS =
@@ -80,7 +80,7 @@ export function crdSetsAvailable(): boolean {
 
 /** The parsed CRD in `file` of a set. */
 export function readCrd(set: CrdSet, file: string): Crd {
-    return parse(readFileSync(join(set.dir, file), "utf8")) as Crd;
+    return yamlFileOnce(join(set.dir, file)) as Crd;
 }
 
 export type Schema = Record<string, unknown>;

@@ -1,11 +1,32 @@
 /** Recorded API objects and logs (shapes as the API server returns them), for the verify tests. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse } from "yaml";
 import type { CalicoObjects } from "../../tools/kube/cluster-objects";
 import type { EnvironmentObjects } from "../../tools/kube/environment";
 
 export function fixture(name: string): unknown {
     return JSON.parse(readFileSync(join(__dirname, "..", "fixtures", name), "utf8")) as unknown;
+}
+
+const parsedYaml = new Map<string, unknown>();
+
+/**
+ * A YAML file parsed once per process (a CRD set's Installation schema is over a megabyte, and many
+ * tests read the same files). Frozen, so that no reader can change what the next one reads.
+ */
+export function yamlFileOnce(path: string): unknown {
+    if (!parsedYaml.has(path)) parsedYaml.set(path, deepFreeze(parse(readFileSync(path, "utf8"))));
+    return parsedYaml.get(path);
+}
+
+/** `value` and everything it holds, frozen. */
+export function deepFreeze(value: unknown): unknown {
+    if (typeof value === "object" && value !== null) {
+        for (const child of Object.values(value)) deepFreeze(child);
+        Object.freeze(value);
+    }
+    return value;
 }
 
 export function fixtureText(name: string): string {

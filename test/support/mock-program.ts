@@ -7,13 +7,12 @@
  * `pulumi up`, where the program is loaded once per process.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, sep } from "node:path";
 import { inspect } from "node:util";
-import { parse } from "yaml";
 import { PROJECT } from "../../components/config";
 import { cliConfig, type StackValue } from "../../core/project-config";
+import { deepFreeze, yamlFileOnce } from "./fixtures";
 
 export const STACK = "test";
 export const CLUSTER_FQDN = "lab-aks-1a2b3c.hcp.eastus.azmk8s.io";
@@ -136,7 +135,7 @@ function appliedPatch(
 
 /** What a read of a CustomResourceDefinition finds: the CRD file the test chose, if any. */
 function readCrd(file: string | undefined): Record<string, unknown> {
-    return file === undefined ? {} : (parse(readFileSync(file, "utf8")) as Record<string, unknown>);
+    return file === undefined ? {} : (yamlFileOnce(file) as Record<string, unknown>);
 }
 
 /** Output values a real provider would compute, for the resources whose outputs the program reads. */
@@ -232,6 +231,8 @@ async function withOwnModules<T>(f: () => Promise<T>): Promise<T> {
 }
 
 let previousRun: Promise<unknown> = Promise.resolve();
+/** Every run of this process by its configuration; frozen, as several tests may read one. */
+const runs = new Map<string, Promise<ProgramRun>>();
 
 /**
  * Runs `f` with stack traces left unmapped: the SDK takes a stack trace for every promise it makes
@@ -256,6 +257,10 @@ export function runProgramInProcess(
     stackValues: Record<string, StackValue>,
     cluster: FakeCluster = {},
 ): Promise<ProgramRun> {
+    // Runs are deterministic: a configuration already run is answered from its first run.
+    const key = JSON.stringify([stackValues, cluster]);
+    const known = runs.get(key);
+    if (known !== undefined) return known;
     const run = previousRun.then(() => {
         // A stopped run never gets to put Pulumi's log back itself.
         const warn = pulumi.log.warn;
@@ -268,7 +273,9 @@ export function runProgramInProcess(
         });
     });
     previousRun = run.catch(() => undefined);
-    return run;
+    const frozen = run.then((result) => deepFreeze(result) as ProgramRun);
+    runs.set(key, frozen);
+    return frozen;
 }
 
 const UNCAUGHT = ["unhandledRejection", "uncaughtException"] as const;

@@ -8,8 +8,12 @@ import { HELP, helpText, parseCommandLine, type CommandSpec } from "../cli/args"
 import { runMain } from "../cli/main";
 import { PROJECT_DIR } from "../cli/project";
 
-/** The npm scripts npm test runs, all at once. */
-export const CHECKS = ["format:check", "typecheck", "lint", "test:unit"] as const;
+/**
+ * The npm scripts npm test runs, all at once: typecheck-and-lint is typecheck and lint on one
+ * program; test:commands (the commands run as a user types them) mostly waits on the processes it
+ * starts, so it runs beside the unit tests instead of in their process.
+ */
+export const CHECKS = ["format:check", "typecheck-and-lint", "test:unit", "test:commands"] as const;
 
 const SPEC: CommandSpec = {
     name: "npm test --",
@@ -24,7 +28,7 @@ const SPEC: CommandSpec = {
     examples: ["npm test", "npm run test:unit   # the unit tests alone, each suite's time"],
     notes: [
         "Each check is the npm script of that name; its output is printed whole when it ends.",
-        "typecheck and format:check keep caches under node_modules/.cache.",
+        "format:check keeps its cache under node_modules/.cache; npm run typecheck and npm run lint run one of the two alone.",
     ],
 };
 

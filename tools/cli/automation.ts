@@ -14,8 +14,8 @@ import {
     type ConfigValue,
 } from "@pulumi/pulumi/automation";
 import { SemVer } from "semver";
-import { readHidden } from "./passphrase";
 import { cliCacheRoot, findPulumiCli, PINNED_CLI_VERSION, type CliInstaller } from "./pulumi-cli";
+import { systemTerminal } from "./terminal";
 import {
     backendEnv,
     openStack,
@@ -23,7 +23,6 @@ import {
     type LabWorkspace,
     type OpenRequest,
     type OperationOptions,
-    type Terminal,
 } from "./pulumi-stack";
 
 // PulumiCommand.get/install need a semver.SemVer: a string breaks its `.major`/`.compare` (automation/cmd.js).
@@ -166,30 +165,6 @@ async function automationWorkspace(
         addEnv: (vars) => {
             Object.assign(workspace.envVars, vars);
         },
-    };
-}
-
-/**
- * Whether the CLI will ask before changing anything: its cmdutil.Interactive, stdin and stdout a
- * terminal, TERM not dumb, and no CI (pulumi/pulumi sdk/go/common/util/cmdutil/console.go @v3.276.0;
- * of ciutil's CI detectors, the common `CI` variable).
- */
-export function cliCanAsk(env: NodeJS.ProcessEnv = process.env): boolean {
-    return (
-        process.stdin.isTTY &&
-        process.stdout.isTTY &&
-        env["TERM"]?.toLowerCase() !== "dumb" &&
-        (env["CI"] ?? "") === ""
-    );
-}
-
-/** The user's terminal: asks only when both stdin and stderr are one. */
-export function systemTerminal(): Terminal {
-    const interactive = process.stdin.isTTY && process.stderr.isTTY;
-    return {
-        env: process.env,
-        interactive,
-        ask: (question) => readHidden(question, process.stdin, process.stderr),
     };
 }
 

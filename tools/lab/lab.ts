@@ -6,10 +6,10 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { KUBECONFIG_ENV } from "../../components/calico/cluster-step-command";
 import { HELP, helpText } from "../cli/args";
-import { cliCanAsk, connect, runCli, systemTerminal } from "../cli/automation";
 import { runMain } from "../cli/main";
 import { InterruptedError, readHidden } from "../cli/passphrase";
 import { PROJECT_DIR, STATE_DIR, stackName } from "../cli/project";
+import { cliCanAsk, systemTerminal } from "../cli/terminal";
 import type { AzResult } from "./azure-credential";
 import { LAB_COMMAND, parseLabCommand } from "./command";
 import { runLabCommand } from "./driver";
@@ -120,6 +120,9 @@ async function main(): Promise<number> {
         env: process.env,
         nodeVersion: process.versions.node,
         connect: async () => {
+            // Loaded here: the Automation API costs a second and a half, which --help and a usage
+            // error should not pay.
+            const { connect, runCli } = await import("../cli/automation.js");
             const connection = await connect({
                 projectDir: PROJECT_DIR,
                 stateDir: STATE_DIR,
