@@ -46,9 +46,10 @@ const assertNoChanges = (result: OpResult, what: string) => {
  * `npm run verify` by hand against the cluster, as the README's Verify section has a user type it.
  * What is real: the API server's Installation, FelixConfiguration, TigeraStatus and rollout that
  * verify reads, the HTTP request to the load balancer's address, and the customer pods' log read
- * through the API server. What stands in: Felix's log lines (the Felix double writes them), and
- * the source IP in the customer pod's access log, which the yaobank traffic double decides from the
- * dataplane the Felix double last came up with on the node that forwarded the request.
+ * through the API server. What stands in: Felix's log lines (the Felix double writes them), the
+ * page's answer (the yaobank traffic double answers in the customer pod's place), and the source
+ * IP in the customer pod's access-log line, which the traffic double decides from the dataplane the
+ * Felix double last came up with on the node that forwarded the request.
  */
 const verifyByHand = async (
     lab: LabRun,
@@ -57,7 +58,7 @@ const verifyByHand = async (
     expect: Dataplane,
 ): Promise<ToolRun> => {
     assert.equal(typeof url, "string", "the stack's yaobankUrl output");
-    return lab.verify([
+    const run = await lab.verify([
         "--kubeconfig",
         cluster?.kubeconfigPath ?? "",
         "--url",
@@ -67,6 +68,8 @@ const verifyByHand = async (
         "--timeout-seconds",
         "60",
     ]);
+    process.stderr.write(`verify --expect ${expect}: exit ${String(run.code)}\n${run.stdout}`);
+    return run;
 };
 const verified = (run: ToolRun) =>
     `exit ${String(run.code)}\n${run.stdout}\n${run.stderr.slice(-2000)}`;
