@@ -194,6 +194,13 @@ for (const line of LINES) {
             assert.equal(check.code, 0, verified(check));
             assert.match(check.stdout, /^dataplane\s+expected bpf, live bpf\b/m, verified(check));
             assert.match(check.stdout, /^verdict\s+PASS: eBPF: /m, verified(check));
+            if (line.operatorVersion === "1.40") {
+                // Felix 3.31 logs its kube-proxy health server's start (3.30.3 runs none), which verify reports.
+                const started = check.stdout.match(
+                    /^healthz\s+\S+: served by Felix; .* started its server on :\d+ /gm,
+                );
+                assert.equal(started?.length, FAKE_NODES.length, verified(check));
+            }
         });
 
         it("4. up again: no changes", async () => {
