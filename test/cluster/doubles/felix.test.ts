@@ -85,6 +85,28 @@ describe("startLines", () => {
         assert.ok(!lines.some((m) => m.includes("clean up kube-proxy")));
     });
 
+    it("eBPF on 3.31: starts kube-proxy's health server on BPFKubeProxyHealthzPort, after the BPF start; 3.30.3 has none", () => {
+        const healthz = (line: CalicoLine, params: FelixParams) =>
+            startLines(start(line, params), T0).filter((e) =>
+                e.message.startsWith("Starting BPF Proxy Healthz server"),
+            );
+        const bpf = felixParams({}, { bpfEnabled: true, bpfKubeProxyHealthzPort: 10258 });
+        const [entry] = healthz("3.31", bpf);
+        assert.equal(entry?.message, "Starting BPF Proxy Healthz server on :10258");
+        assert.deepEqual(entry.source, { file: "int_dataplane.go", line: 2841 });
+        assert.equal(
+            healthz("3.31", felixParams({}, { bpfEnabled: true }))[0]?.message,
+            "Starting BPF Proxy Healthz server on :10256",
+        );
+        assert.deepEqual(healthz("3.30", bpf), []);
+        assert.deepEqual(healthz("3.31", felixParams({}, { bpfKubeProxyHealthzPort: 10258 })), []);
+        const lines = messages(startLines(start("3.31", bpf), T0));
+        assert.ok(
+            lines.indexOf("Starting BPF Proxy Healthz server on :10258") >
+                lines.indexOf("BPF enabled, starting BPF endpoint manager and map manager."),
+        );
+    });
+
     it("cites each tag's own line numbers", () => {
         const bpfLine = (line: CalicoLine) =>
             startLines(start(line, { BPFEnabled: "true" }), T0).find((e) =>
@@ -180,6 +202,8 @@ describe("the lab's parser (core/felix-log.ts) reads the double's log as kubectl
             assert.equal(bpfRun.pid, pid2);
             assert.equal(runMode(bpfRun), "bpf");
             assert.equal(bpfRun.connectTimeLoadBalancing, "TCP");
+            // verify's healthz check reads this address (3.30.3 starts no health server).
+            assert.equal(bpfRun.healthzAddress, line === "3.31" ? ":10256" : undefined);
             assert.equal(bpfRun.startedAt, restartedAt(restart));
             const pod = { name: "calico-node-a", node: "node-a", createdAt: T0, log: served };
             assert.deepEqual(pendingFelixDataplane("bpf", T0 + 30_000, [pod]), []);

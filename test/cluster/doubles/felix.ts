@@ -47,6 +47,8 @@ interface Release {
     readonly internalDriver: Source;
     readonly kubeProxyCleanup: Source;
     readonly bpfStart: Source;
+    /** The kube-proxy health server's start (3.30.3 has no server; 3.30.4 starts it without a line). */
+    readonly healthzStart: Source | undefined;
     readonly ctlbEnabled: Source;
     readonly driverLoop: Source;
     readonly connect: Source;
@@ -73,6 +75,7 @@ export const RELEASES: Readonly<Record<CalicoLine, Release>> = {
         internalDriver: { file: "driver.go", line: 76 },
         kubeProxyCleanup: dataplane(489),
         bpfStart: dataplane(857),
+        healthzStart: undefined,
         ctlbEnabled: dataplane(958),
         driverLoop: dataplane(2063),
         connect: daemon(457),
@@ -93,6 +96,7 @@ export const RELEASES: Readonly<Record<CalicoLine, Release>> = {
         internalDriver: { file: "driver.go", line: 76 },
         kubeProxyCleanup: dataplane(518),
         bpfStart: dataplane(928),
+        healthzStart: dataplane(2841),
         ctlbEnabled: dataplane(1029),
         driverLoop: dataplane(2210),
         connect: daemon(467),
@@ -211,9 +215,12 @@ const STEP_MS = 40;
 
 /**
  * The lines one Felix process logs from its start to its running dataplane, from `at` on. In eBPF
- * mode: the kube-proxy cleanup notice (only with cleanup on), the BPF start, and the connect-time
- * load balancer attach notice unless it is Disabled (then int_dataplane.go detaches it, silent on
- * success). Then the driver loop, which both modes log as "iptables" (also with nftables).
+ * mode: the kube-proxy cleanup notice (only with cleanup on), the BPF start, on 3.31 the start of
+ * kube-proxy's health server on BPFKubeProxyHealthzPort (int_dataplane.go
+ * startBPFDataplaneComponents, called at :943 between those two and the next @v3.31.2; the port is
+ * "non-zero", so it always starts), and the connect-time load balancer attach notice unless it is
+ * Disabled (then int_dataplane.go detaches it, silent on success). Then the driver loop, which both
+ * modes log as "iptables" (also with nftables).
  */
 export function startLines(start: FelixStart, at: number): FelixEntry[] {
     const release = RELEASES[start.line];
@@ -227,6 +234,7 @@ export function startLines(start: FelixStart, at: number): FelixEntry[] {
     const ctlb = setting(start.params, "BPFConnectTimeLoadBalancing");
     const cleanup = setting(start.params, "BPFKubeProxyIptablesCleanupEnabled") === "true";
     const nftables = setting(start.params, "NFTablesMode") === "Enabled";
+    const healthz = bpf ? release.healthzStart : undefined;
     // 3.30 logs the cleanup notice only without nftables (int_dataplane.go @v3.30.3); 3.31 always.
     const cleanupLogged = bpf && cleanup && (start.line === "3.31" || !nftables);
     const entries: Omit<FelixEntry, "at">[] = [
@@ -273,6 +281,15 @@ export function startLines(start: FelixStart, at: number): FelixEntry[] {
                   },
               ]
             : []),
+        ...(healthz === undefined
+            ? []
+            : [
+                  {
+                      level: "INFO" as const,
+                      source: healthz,
+                      message: `Starting BPF Proxy Healthz server on :${setting(start.params, "BPFKubeProxyHealthzPort")}`,
+                  },
+              ]),
         ...(bpf && ctlb !== "Disabled"
             ? [
                   {

@@ -205,8 +205,11 @@ const VAR_RUN_CALICO: Named = {
     ...hostPath("/var/run/calico", "DirectoryOrCreate"),
 };
 
-/** The init container that mounts bpffs: `mount-bpffs` on 1.38 (BPF only), `ebpf-bootstrap` on 1.40. */
-function bpfInitContainer(version: OperatorVersion, bpf: boolean, image: unknown): Named {
+/**
+ * The init container that mounts bpffs: `mount-bpffs` on 1.38 (BPF only), `ebpf-bootstrap` on 1.40
+ * (render/node.go bpfBootstrapInitContainer @v1.40.2, rendered in every mode).
+ */
+export function bpfInitContainer(version: OperatorVersion, bpf: boolean, image: unknown): Named {
     const command = ["calico-node", "-init"];
     if (version === "1.40" && !bpf) command.push("-best-effort");
     return {

@@ -13,6 +13,7 @@ import {
     FELIX_CRD_FILE,
     INSTALLATION_CRD_FILE,
 } from "../../support/crd-schema";
+import { renderCalicoNodeTemplate, sameJson, type OperatorVersion } from "../doubles/operator";
 import { aksCalicoLine, felixConfiguration, fixtureObjects, installationStatus } from "./fixture";
 
 const AKS_SETS = CRD_SETS.filter((set) => set.label.startsWith("aks-managed-calico-"));
@@ -55,4 +56,23 @@ describe("cluster tier fixture", { skip: !crdSetsAvailable() }, () => {
         assert.ok(volumes("aks-managed-calico-v3.31.2").includes("bpffs"));
         assert.ok(!volumes("aks-managed-calico-v3.30.3").includes("bpffs"));
     });
+
+    // The operator double's first reconcile runs as the doubles start: a fixture that is not the
+    // operator's own render (1.40's ebpf-bootstrap was missing) rolled calico-node under step 1.
+    for (const [crdSet, version] of [
+        ["aks-managed-calico-v3.30.3", "1.38"],
+        ["aks-managed-calico-v3.31.2", "1.40"],
+    ] as const satisfies readonly (readonly [string, OperatorVersion])[]) {
+        it(`${crdSet}: calico-node is what operator ${version} renders on iptables, so its first reconcile rolls nothing`, () => {
+            const ds = fixtureObjects(aksCalicoLine(crdSet)).find((o) => o.kind === "DaemonSet");
+            const template = (ds as { spec?: { template?: unknown } } | undefined)?.spec?.template;
+            assert.ok(template);
+            const rendered = renderCalicoNodeTemplate(template, {
+                version,
+                bpf: false,
+                endpoint: undefined,
+            });
+            assert.ok(sameJson(rendered, template), JSON.stringify(rendered, null, 1));
+        });
+    }
 });

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { FELIX_CRD_FILE, INSTALLATION_CRD_FILE, SHARED_CRDS } from "../../support/crd-schema";
+import { bpfInitContainer } from "../doubles/operator";
 import type { KubeObject } from "./kube-api";
 
 export interface AksCalicoLine {
@@ -224,7 +225,10 @@ const hostPath = (name: string, path: string, type?: string) => ({
  * (tigera/operator pkg/render/node.go: k8s-app label and selector, hostNetwork, the calico-node
  * service account, system-node-critical, tolerate-everything tolerations, the env that AKS +
  * AzureVNET gets (calico-aks-facts.md §2.5), the flexvol-driver init container for
- * flexVolumePath, the host volumes; bpffs/sys-fs/nodeproc from operator 1.40 in every mode).
+ * flexVolumePath, the host volumes; from operator 1.40 in every mode the bpffs/sys-fs/nodeproc
+ * volumes and, after flexvol-driver, the `ebpf-bootstrap` init container with `-best-effort`
+ * (nodeDaemonset and bpfBootstrapInitContainer @v1.40.2: "required for the BPF dataplane, but also
+ * for the other dataplanes as we need to cleanup the BPF state when switching dataplanes")).
  */
 export function calicoNodeDaemonSet(line: AksCalicoLine): KubeObject {
     const image = `mcr.microsoft.com/oss/calico/node:${line.calicoVersion}`;
@@ -285,6 +289,7 @@ export function calicoNodeDaemonSet(line: AksCalicoLine): KubeObject {
                                 { name: "flexvol-driver-host", mountPath: "/host/driver" },
                             ],
                         },
+                        ...(bpfVolumesAlways ? [bpfInitContainer("1.40", false, image)] : []),
                     ],
                     containers: [
                         {

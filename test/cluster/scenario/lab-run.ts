@@ -1,7 +1,8 @@
 /**
  * The lab as a user runs it, on the cluster tier: a copy of the project (so stack files and state
  * stay in a scratch folder), the real CLI, a local file backend and a passphrase from the
- * environment. Each operation runs in a process of its own (pulumi-op.ts).
+ * environment. Each operation runs in a process of its own (pulumi-op.ts); `npm run verify` runs
+ * as the user's own command, tools/verify/verify.ts in the project copy, with this Node and tsx.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -32,6 +33,14 @@ export interface LabRun {
     ): Promise<OpResult>;
     /** What each switch step printed last, from the stack's state. */
     stepOutputs(): Promise<readonly StepOutput[]>;
+    /** `npm run verify -- <args>` in the project copy: its exit code and what it printed. */
+    verify(args: readonly string[]): Promise<ToolRun>;
+}
+
+export interface ToolRun {
+    readonly code: number | null;
+    readonly stdout: string;
+    readonly stderr: string;
 }
 
 export function labRun(options: {
@@ -77,7 +86,30 @@ export function labRun(options: {
         workDir,
         op: request,
         stepOutputs: async () => (await request("steps")).steps ?? [],
+        // package.json's `verify` script is `tsx tools/verify/verify.ts` after a Node version check.
+        verify: (args) => runTool(workDir, join("tools", "verify", "verify.ts"), args),
     };
+}
+
+function runTool(cwd: string, script: string, args: readonly string[]): Promise<ToolRun> {
+    return new Promise((resolvePromise, reject) => {
+        const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+            cwd,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+            stdout += chunk.toString("utf8");
+        });
+        child.stderr.on("data", (chunk: Buffer) => {
+            stderr += chunk.toString("utf8");
+        });
+        child.on("error", reject);
+        child.on("close", (code) => {
+            resolvePromise({ code, stdout, stderr });
+        });
+    });
 }
 
 function runOp(request: OpRequest): Promise<OpResult> {

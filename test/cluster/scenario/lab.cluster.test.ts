@@ -10,16 +10,19 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { FIELD_MANAGER, switchOrder } from "../../../components/calico/calico-spec";
 import type { Dataplane } from "../../../core/dataplane";
+import { field } from "../../../core/unstructured";
 import { startDoubles, type Doubles } from "../doubles/run";
 import { startCluster, type LocalCluster } from "../harness/cluster";
 import { FAKE_NODES } from "../harness/kwok";
 import { requireClusterBinaries } from "../toolchain/build";
 import { describeWrites, labWritesSince, type LabWrite } from "./audit-order";
-import { labRun, type LabRun } from "./lab-run";
+import { labRun, type LabRun, type ToolRun } from "./lab-run";
 import type { OpResult } from "./pulumi-op";
 
-// The 3.31.2 line (operator 1.40 double) is not yet run through the scenario: issue 17 stays open for it.
-const LINES = [{ crdSet: "aks-managed-calico-v3.30.3", operatorVersion: "1.38" }] as const;
+const LINES = [
+    { crdSet: "aks-managed-calico-v3.30.3", operatorVersion: "1.38" },
+    { crdSet: "aks-managed-calico-v3.31.2", operatorVersion: "1.40" },
+] as const;
 
 /** Deadline of every step in a normal flip, and of the flip that is meant not to finish. */
 const STEP_TIMEOUT_SECONDS = "240";
@@ -38,6 +41,38 @@ const assertNoChanges = (result: OpResult, what: string) => {
     );
     assert.deepEqual(changed, [], `${what} changed something:\n${result.stdout.slice(-3000)}`);
 };
+
+/**
+ * `npm run verify` by hand against the cluster, as the README's Verify section has a user type it.
+ * What is real: the API server's Installation, FelixConfiguration, TigeraStatus and rollout that
+ * verify reads, the HTTP request to the load balancer's address, and the customer pods' log read
+ * through the API server. What stands in: Felix's log lines (the Felix double writes them), the
+ * page's answer (the yaobank traffic double answers in the customer pod's place), and the source
+ * IP in the customer pod's access-log line, which the traffic double decides from the dataplane the
+ * Felix double last came up with on the node that forwarded the request.
+ */
+const verifyByHand = async (
+    lab: LabRun,
+    cluster: LocalCluster | undefined,
+    url: unknown,
+    expect: Dataplane,
+): Promise<ToolRun> => {
+    assert.equal(typeof url, "string", "the stack's yaobankUrl output");
+    const run = await lab.verify([
+        "--kubeconfig",
+        cluster?.kubeconfigPath ?? "",
+        "--url",
+        String(url),
+        "--expect",
+        expect,
+        "--timeout-seconds",
+        "60",
+    ]);
+    process.stderr.write(`verify --expect ${expect}: exit ${String(run.code)}\n${run.stdout}`);
+    return run;
+};
+const verified = (run: ToolRun) =>
+    `exit ${String(run.code)}\n${run.stdout}\n${run.stderr.slice(-2000)}`;
 
 /** The writes each switch step makes, in switchOrder's order: waits write nothing. */
 const expectedWrites = (dataplane: Dataplane): LabWrite[] =>
@@ -77,6 +112,15 @@ for (const line of LINES) {
                 logPath: cluster.logPath.bind(cluster),
                 operatorVersion: line.operatorVersion,
             });
+            // The fixture is the operator's own render, so its first reconcile rolls nothing under step 1.
+            const calicoNode = await get(
+                "/apis/apps/v1/namespaces/calico-system/daemonsets/calico-node",
+            );
+            assert.equal(
+                field(calicoNode, "metadata", "generation"),
+                1,
+                "calico-node re-rendered at start",
+            );
             lab = labRun({ scratch, binDir, stack: "tier" });
             ok(
                 await lab.op("preview", {
@@ -145,6 +189,18 @@ for (const line of LINES) {
             const wait = steps.find((s) => s.name === "calico-wait");
             assert.match(wait?.output ?? "", /converged/, "the wait's last words");
             assert.match(wait?.output ?? "", /BPF|eBPF/i, "the wait names the Felix evidence");
+
+            const check = await verifyByHand(lab, cluster, result.outputs["yaobankUrl"], "bpf");
+            assert.equal(check.code, 0, verified(check));
+            assert.match(check.stdout, /^dataplane\s+expected bpf, live bpf\b/m, verified(check));
+            assert.match(check.stdout, /^verdict\s+PASS: eBPF: /m, verified(check));
+            if (line.operatorVersion === "1.40") {
+                // Felix 3.31 logs its kube-proxy health server's start (3.30.3 runs none), which verify reports.
+                const started = check.stdout.match(
+                    /^healthz\s+\S+: served by Felix; .* started its server on :\d+ /gm,
+                );
+                assert.equal(started?.length, FAKE_NODES.length, verified(check));
+            }
         });
 
         it("4. up again: no changes", async () => {
@@ -160,6 +216,15 @@ for (const line of LINES) {
                 expectedWrites("iptables"),
                 `writes: ${writes.join(", ")}\n${describeWrites(cluster?.audit() ?? [], since)}`,
             );
+
+            const url = result.outputs["yaobankUrl"];
+            const check = await verifyByHand(lab, cluster, url, "iptables");
+            assert.equal(check.code, 0, verified(check));
+            assert.match(check.stdout, /^verdict\s+PASS: iptables: the app saw node IP /m);
+            // Expecting the other dataplane is a failed verification (1), not one that could not run (2).
+            const wrong = await verifyByHand(lab, cluster, url, "bpf");
+            assert.equal(wrong.code, 1, verified(wrong));
+            assert.match(wrong.stdout, /^verdict\s+FAIL: /m, verified(wrong));
         });
 
         it("6. a flip that cannot finish fails by its deadline, naming the nodes; flipping back recovers", async () => {
