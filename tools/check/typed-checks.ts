@@ -2,8 +2,9 @@
  * npm run typecheck-and-lint: the compiler's diagnostics and ESLint on one TypeScript program. tsc
  * and typed linting (typescript-eslint's projectService) each build and check the whole program, and
  * the two together were half of npm test's CPU; here ESLint reads the program the compiler checked
- * (typescript-eslint `parserOptions.programs`, typescript-eslint/typescript-eslint
- * docs/packages/Parser.mdx @v8.73.0). `npm run typecheck` and `npm run lint` stay for one of them alone.
+ * (`parserOptions.programs`: typescript-eslint/typescript-eslint
+ * packages/typescript-estree/src/parser-options.ts @v8.73.0). `npm run typecheck` and `npm run lint`
+ * stay for one of them alone.
  */
 import { join } from "node:path";
 import type ts from "typescript";
