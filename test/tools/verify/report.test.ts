@@ -100,10 +100,11 @@ describe("the README's example reports", () => {
 });
 
 describe("renderReport's environment", () => {
-    it("reports nftablesMode with the live mode", () => {
-        const text = renderReport({
+    /** A report that says nothing but its live dataplane and environment. */
+    const reportOf = (live: Report["live"], env: ClusterEnvironment): string =>
+        renderReport({
             expected: "bpf",
-            live: "switching",
+            live,
             url: "http://x/",
             httpStatus: 200,
             attempts: 1,
@@ -113,33 +114,23 @@ describe("renderReport's environment", () => {
             policies: [],
             ok: false,
             summary: "x",
-            environment: environment("Enabled", undefined),
+            environment: env,
         });
+
+    it("reports nftablesMode with the live mode", () => {
+        const text = reportOf("switching", environment("Enabled", undefined));
         assert.match(text, /^dataplane +expected bpf, live switching \(nftablesMode Enabled\)$/m);
     });
 
     it("says what it does not know, and where kube-proxy's mode comes from", () => {
-        const text = renderReport({
-            expected: "bpf",
-            live: "bpf",
-            url: "http://x/",
-            httpStatus: 200,
-            attempts: 1,
-            sourceIp: undefined,
-            sourceKind: undefined,
-            nodeIps: [],
-            policies: [],
-            ok: false,
-            summary: "x",
-            environment: {
-                calicoVersion: undefined,
-                operatorImage: undefined,
-                operatorVersion: undefined,
-                nftablesMode: undefined,
-                kubeProxyHealthzPort: { field: "bpfKubeProxyHealtzPort", port: 10258 },
-                kubeProxyMode: { mode: "ipvs", source: "flag" },
-                nodes: [],
-            },
+        const text = reportOf("bpf", {
+            calicoVersion: undefined,
+            operatorImage: undefined,
+            operatorVersion: undefined,
+            nftablesMode: undefined,
+            kubeProxyHealthzPort: { field: "bpfKubeProxyHealtzPort", port: 10258 },
+            kubeProxyMode: { mode: "ipvs", source: "flag" },
+            nodes: [],
         });
         assert.match(text, /^dataplane +expected bpf, live bpf$/m);
         assert.match(text, /calico +unknown \(tigera-operator unknown\)/);
