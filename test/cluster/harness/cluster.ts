@@ -92,6 +92,18 @@ const CONTROLLERS = [
     "endpoints-controller",
 ];
 
+/** What kube-controller-manager and kube-scheduler both take: one kubeconfig, loopback, no election. */
+function controllerFlags(kubeconfigPath: string, securePort: number): string[] {
+    return [
+        `--kubeconfig=${kubeconfigPath}`,
+        `--authentication-kubeconfig=${kubeconfigPath}`,
+        `--authorization-kubeconfig=${kubeconfigPath}`,
+        "--bind-address=127.0.0.1",
+        `--secure-port=${securePort}`,
+        "--leader-elect=false",
+    ];
+}
+
 function kubeconfig(server: string, caFile: string, client: KeyPair, user: string): string {
     const b64 = (file: string) => readFileSync(file).toString("base64");
     return [
@@ -243,12 +255,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
             "kube-controller-manager",
             join(bin, "kube-controller-manager"),
             [
-                `--kubeconfig=${kcm.path}`,
-                `--authentication-kubeconfig=${kcm.path}`,
-                `--authorization-kubeconfig=${kcm.path}`,
-                "--bind-address=127.0.0.1",
-                `--secure-port=${kcmPort}`,
-                "--leader-elect=false",
+                ...controllerFlags(kcm.path, kcmPort),
                 `--controllers=${CONTROLLERS.join(",")}`,
                 `--service-account-private-key-file=${pki.serviceAccountKey}`,
                 `--root-ca-file=${pki.caCert}`,
@@ -263,21 +270,15 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
         const scheduler = group.start(
             "kube-scheduler",
             join(bin, "kube-scheduler"),
-            [
-                `--kubeconfig=${sched.path}`,
-                `--authentication-kubeconfig=${sched.path}`,
-                `--authorization-kubeconfig=${sched.path}`,
-                "--bind-address=127.0.0.1",
-                `--secure-port=${schedulerPort}`,
-                "--leader-elect=false",
-            ],
+            controllerFlags(sched.path, schedulerPort),
             join(dirs.logs, "kube-scheduler.log"),
         );
 
         // CRDs first (kwok's Logs and the AKS line's), then the nodes, then the kubelets.
         const kwokDir = goModuleDir("kwok");
-        for (const crd of [logsCrd(kwokDir), ...fixtureCrds(line)]) await api.apply(crd);
-        for (const crd of [logsCrd(kwokDir), ...fixtureCrds(line)]) {
+        const crds = [logsCrd(kwokDir), ...fixtureCrds(line)];
+        for (const crd of crds) await api.apply(crd);
+        for (const crd of crds) {
             await waitFor(
                 `CRD ${crd.metadata.name} established`,
                 async () => {
