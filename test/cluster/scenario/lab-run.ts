@@ -86,7 +86,7 @@ export function labRun(options: {
         workDir,
         op: request,
         stepOutputs: async () => (await request("steps")).steps ?? [],
-        // package.json's `verify` script is `tsx tools/verify/verify.ts` after a Node version check.
+        // package.json's `verify` script: `node --import tsx tools/verify/verify.ts` after a Node version check.
         verify: (args) => runTool(workDir, join("tools", "verify", "verify.ts"), args),
     };
 }
