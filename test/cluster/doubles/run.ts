@@ -9,8 +9,6 @@
  *   doubles.stall(true);            // the operator stops reacting: a flip cannot finish
  *   await doubles.stop();
  */
-import { appendFile, mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import type { Dataplane } from "../../../core/dataplane";
 import { field } from "../../../core/unstructured";
@@ -20,23 +18,9 @@ import {
     LOAD_BALANCER_SERVICE,
     NAMESPACE as YAOBANK_NAMESPACE,
 } from "../../../components/yaobank/yaobank-spec";
-import {
-    bpfEnabled,
-    criLogLines,
-    felixContainer,
-    felixParams,
-    nextPid,
-    restartedAt,
-    restartingChanges,
-    restartLines,
-    startLines,
-    type FelixEntry,
-    type FelixParams,
-} from "./felix";
 import { loadBalancerReaction, loopbackAllocator } from "./load-balancer";
 import {
     bpfEnabledPatch,
-    CALICO_LINE,
     installationWantsBpf,
     nextEndpoint,
     nftablesModePatch,
@@ -67,6 +51,11 @@ export interface DoublesOptions {
     readonly logPath: LogPath;
     /** 1.38 runs Calico 3.30 (AKS 1.33), 1.40 runs Calico 3.31 (AKS 1.35/1.36). */
     readonly operatorVersion: OperatorVersion;
+    /**
+     * The dataplane a node runs now, as its kernel shows it (real Felix programs it): which path a
+     * request to the load balancer takes, and so which source IP yaobank sees.
+     */
+    readonly dataplaneOn: (node: string) => Dataplane | undefined;
     /** The status manager's tick (status.go Run: 5 s). */
     readonly statusIntervalMs?: number;
     /** Requeue while not Available (utils.StandardRetry: 30 s). */
@@ -75,11 +64,9 @@ export interface DoublesOptions {
     readonly log?: (line: string) => void;
 }
 
-/** What can be stalled: the operator (no reconcile, no status) or Felix (new processes hang before their dataplane). */
-export type StallScope = "operator" | "felix";
-
 export interface Doubles {
-    stall(on: boolean, scope?: StallScope): void;
+    /** The operator stops reacting (no reconcile, no status) until resumed. */
+    stall(on: boolean): void;
     stop(): Promise<void>;
 }
 
@@ -193,28 +180,6 @@ function watchForever(
     open();
 }
 
-interface FelixProcess {
-    readonly pid: number;
-    readonly params: FelixParams;
-    /** Restarting or stalled: no reaction to settings until it has started. */
-    readonly busy: boolean;
-    readonly hung: boolean;
-}
-
-interface FelixPod {
-    readonly uid: string;
-    readonly namespace: string;
-    readonly name: string;
-    readonly node: string;
-    readonly env: Readonly<Record<string, string>>;
-    /** The container's identity: a new container (or restart of it) is a new Felix. */
-    readonly containerKey: string;
-    process: FelixProcess | undefined;
-    timers: NodeJS.Timeout[];
-    /** Appends to the log file one after another, in order. */
-    writes: Promise<void>;
-}
-
 export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
     const config = new k8s.KubeConfig();
     config.loadFromString(options.kubeconfigYaml);
@@ -224,22 +189,9 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
     const watch = new k8s.Watch(config);
     const log = options.log ?? (() => {});
     const version = options.operatorVersion;
-    const calicoLine = CALICO_LINE[version];
     let stopped = false;
-    const stalled = { operator: false, felix: false };
+    let stalled = false;
     const controllers = new Set<AbortController>();
-    const timers = new Set<NodeJS.Timeout>();
-    const later = (ms: number, run: () => void): NodeJS.Timeout => {
-        const timer = setTimeout(
-            () => {
-                timers.delete(timer);
-                if (!stopped) run();
-            },
-            Math.max(0, ms),
-        );
-        timers.add(timer);
-        return timer;
-    };
     const watchPath = (
         path: string,
         query: Record<string, string>,
@@ -247,15 +199,6 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
     ) => {
         watchForever(watch, path, query, onEvent, log, () => stopped, controllers);
     };
-
-    // The kubelet gives every container the `kubernetes` Service's address unless it sets its own.
-    const kubernetesService = await orUndefined(
-        core.readNamespacedService({ name: "kubernetes", namespace: "default" }),
-    );
-    const defaultServiceHost = kubernetesService?.spec?.clusterIP ?? "";
-    const defaultServicePort = String(
-        kubernetesService?.spec?.ports?.find((p) => p.name === "https")?.port ?? 443,
-    );
 
     const readFelixConfiguration = () =>
         orUndefined<unknown>(custom.getClusterCustomObject(FELIX_CONFIGURATION));
@@ -288,7 +231,7 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
     };
 
     async function reconcile(): Promise<void> {
-        if (stalled.operator || stopped) return;
+        if (stalled || stopped) return;
         const installation = await orUndefined<unknown>(
             custom.getClusterCustomObject(INSTALLATION),
         );
@@ -405,7 +348,7 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
         })?.[0]?.status === "True";
 
     async function updateStatus(): Promise<void> {
-        if (stalled.operator || !operator.enabled || !operator.readyToMonitor) return;
+        if (stalled || !operator.enabled || !operator.readyToMonitor) return;
         lastDaemonSet = await readCalicoNode();
         const current = await orUndefined<unknown>(custom.getClusterCustomObject(TIGERA_STATUS));
         const previous = field(current, "status", "conditions");
@@ -454,102 +397,6 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
             }),
         options.statusIntervalMs ?? 5000,
     );
-
-    // ---- Felix ----
-    const pods = new Map<string, FelixPod>();
-    let latestFelixSpec: Record<string, unknown> = {};
-    const nodeCpus = new Map<string, number>();
-    /** Per node, the dataplane of the last Felix that came up there (its programs outlive its pod). */
-    const programmed = new Map<string, Dataplane>();
-
-    const append = (pod: FelixPod, entries: readonly FelixEntry[], pid: number): void => {
-        const path = options.logPath(pod.namespace, pod.name, CALICO_NODE);
-        for (const entry of entries) {
-            const timer = later(entry.at - Date.now(), () => {
-                pod.writes = pod.writes
-                    .then(() => mkdir(dirname(path), { recursive: true }))
-                    .then(() => appendFile(path, criLogLines([entry], pid)))
-                    .catch((error: unknown) => {
-                        log(`felix: ${pod.name}: ${message(error)}`);
-                    });
-            });
-            pod.timers.push(timer);
-        }
-    };
-
-    async function cpusOf(node: string): Promise<number> {
-        const known = nodeCpus.get(node);
-        if (known !== undefined) return known;
-        const object = await orUndefined(core.readNode({ name: node })).catch(() => undefined);
-        const cpus = Number.parseInt(object?.status?.capacity?.cpu ?? "2", 10) || 2;
-        nodeCpus.set(node, cpus);
-        return cpus;
-    }
-
-    /** A new Felix process in the pod's container, with the settings it finds now. */
-    async function startFelix(pod: FelixPod, at: number): Promise<void> {
-        const pid = nextPid(pod.process?.pid);
-        const params = felixParams(pod.env, latestFelixSpec);
-        const entries = startLines(
-            {
-                line: calicoLine,
-                params,
-                serviceHost: pod.env.KUBERNETES_SERVICE_HOST ?? defaultServiceHost,
-                servicePort: pod.env.KUBERNETES_SERVICE_PORT ?? defaultServicePort,
-                gomaxprocs: await cpusOf(pod.node),
-            },
-            Number.isNaN(at) ? Date.now() : at,
-        );
-        const hung = stalled.felix;
-        // A stalled Felix gets as far as its configuration, never to its dataplane.
-        const written = hung ? entries.slice(0, 4) : entries;
-        pod.process = { pid, params, busy: true, hung };
-        append(pod, written, pid);
-        later((written.at(-1)?.at ?? Date.now()) - Date.now(), () => {
-            if (pod.process?.pid === pid) pod.process = { ...pod.process, busy: hung };
-            if (hung) return;
-            programmed.set(pod.node, bpfEnabled(params) ? "bpf" : "iptables");
-            reactToSettings(pod);
-        });
-        log(
-            `felix: ${pod.name} pid ${pid} ${hung ? "hangs" : "starts"} (BPFEnabled=${params.BPFEnabled ?? "false"})`,
-        );
-    }
-
-    /** A running Felix whose settings changed in a way it must restart for: exit 129, runit starts it again. */
-    function reactToSettings(pod: FelixPod): void {
-        const process = pod.process;
-        if (process === undefined || process.busy) return;
-        const after = felixParams(pod.env, latestFelixSpec);
-        if (restartingChanges(process.params, after).length === 0) return;
-        const lines = restartLines(calicoLine, process.params, after, Date.now());
-        pod.process = { ...process, busy: true };
-        append(pod, lines, process.pid);
-        later(restartedAt(lines) - Date.now(), () => void startFelix(pod, restartedAt(lines)));
-    }
-
-    function onPod(phase: string, object: unknown): void {
-        const container = felixContainer(phase, object);
-        if (container === undefined) return;
-        const known = pods.get(container.uid);
-        if (container.kind === "gone") {
-            known?.timers.forEach(clearTimeout);
-            pods.delete(container.uid);
-            return;
-        }
-        if (container.key === known?.containerKey) return;
-        const pod: FelixPod = {
-            ...container,
-            containerKey: container.key,
-            process: known?.process,
-            timers: known?.timers ?? [],
-            writes: known?.writes ?? Promise.resolve(),
-        };
-        pods.set(container.uid, pod);
-        startFelix(pod, container.startedAt).catch((error: unknown) => {
-            log(`felix: ${message(error)}`);
-        });
-    }
 
     // ---- the load balancer ----
     const allocate = loopbackAllocator();
@@ -624,7 +471,7 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
             slices: slices.items,
             nodes: nodeAddresses(nodes.items),
             client,
-            dataplaneOn: (node) => programmed.get(node),
+            dataplaneOn: options.dataplaneOn,
             pick: (count) => Math.floor(Math.random() * count),
         });
         log(
@@ -671,9 +518,6 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
     // ---- watches ----
     // The first reconcile runs before anything is watched, so the caller gets a cluster the
     // operator has rendered (the fixture's calico-node may differ from the operator's render).
-    latestFelixSpec =
-        (field(await readFelixConfiguration(), "spec") as Record<string, unknown> | undefined) ??
-        {};
     await reconcile().catch((error: unknown) => {
         log(`operator: first reconcile failed: ${message(error)}`);
     });
@@ -698,22 +542,7 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
     watchPath(
         "/apis/crd.projectcalico.org/v1/felixconfigurations",
         { fieldSelector: "metadata.name=default" },
-        (phase, object) => {
-            if (phase !== "DELETED") {
-                const spec = field(object, "spec");
-                latestFelixSpec =
-                    typeof spec === "object" && spec !== null
-                        ? (spec as Record<string, unknown>)
-                        : {};
-            }
-            for (const pod of pods.values()) reactToSettings(pod);
-            trigger();
-        },
-    );
-    watchPath(
-        "/api/v1/namespaces/calico-system/pods",
-        { labelSelector: `k8s-app=${CALICO_NODE}` },
-        onPod,
+        trigger,
     );
     watchPath(
         `/api/v1/namespaces/${YAOBANK_NAMESPACE}/services`,
@@ -727,25 +556,18 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
     });
 
     return {
-        stall(on: boolean, scope: StallScope = "operator"): void {
-            stalled[scope] = on;
-            log(`${scope} ${on ? "stalled" : "resumed"}`);
-            if (on) return;
-            if (scope === "operator") reconciler.trigger();
-            // A hung Felix is restarted (as its liveness probe would have the kubelet do).
-            for (const pod of pods.values()) {
-                if (pod.process?.hung) void startFelix(pod, Date.now());
-            }
+        stall(on: boolean): void {
+            stalled = on;
+            log(`operator ${on ? "stalled" : "resumed"}`);
+            if (!on) reconciler.trigger();
         },
         async stop(): Promise<void> {
             stopped = true;
             clearInterval(statusTicker);
             reconciler.stop();
-            for (const timer of timers) clearTimeout(timer);
             for (const controller of controllers) controller.abort();
             await listening;
             await customerServer?.close();
-            await Promise.all([...pods.values()].map((pod) => pod.writes));
         },
     };
 }

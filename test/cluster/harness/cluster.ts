@@ -20,6 +20,7 @@ import {
     aksCalicoLine,
     fixtureCrds,
     fixtureObjects,
+    treeCrds,
     tigeraStatus,
     installationStatus,
     type AksCalicoLine,
@@ -36,11 +37,17 @@ import {
     writeKwokConfig,
 } from "./kwok";
 import { makePki, type KeyPair } from "./pki";
+import { HUB_ADDRESS } from "../nodes/namespaces";
 import { freePort, ProcessGroup, waitFor, type RunningProcess } from "./processes";
 
 export interface ClusterOptions {
     /** The AKS line's CRD set in ../shared/crds, e.g. `aks-managed-calico-v3.31.2`. */
     readonly crdSet: string;
+    /**
+     * The line's Calico source tree (../shared/src/calico-<version>): every CRD Felix reads is
+     * installed from its libcalico-go/config/crd, beside the CRD set's.
+     */
+    readonly calicoTree?: string;
     /** Keep the scratch folder after stop() (its logs, audit log, etcd data). */
     readonly keepScratch?: boolean;
     /** Progress lines (default: none). */
@@ -53,6 +60,8 @@ export interface LocalCluster {
     /** Admin kubeconfig (client certificate, system:masters), written 0600 in the scratch folder. */
     readonly kubeconfigPath: string;
     readonly kubeconfigYaml: string;
+    /** The cluster CA's certificate (PEM), which signs the API server's. */
+    readonly caCertFile: string;
     /** https://127.0.0.1:<port> */
     readonly server: string;
     /** The harness's client (its writes show in the audit log as user `harness`). */
@@ -163,7 +172,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
     };
 
     try {
-        const pki = makePki(dirs.pki, SERVICE_IP);
+        const pki = makePki(dirs.pki, SERVICE_IP, [HUB_ADDRESS]);
         const auditLog = join(scratchDir, "audit.log");
         const auditPolicy = join(scratchDir, "audit-policy.yaml");
         writeFileSync(auditPolicy, AUDIT_POLICY);
@@ -276,7 +285,12 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
 
         // CRDs first (kwok's Logs and the AKS line's), then the nodes, then the kubelets.
         const kwokDir = goModuleDir("kwok");
-        const crds = [logsCrd(kwokDir), ...fixtureCrds(line)];
+        const lineCrds = fixtureCrds(line);
+        const crds = [
+            logsCrd(kwokDir),
+            ...lineCrds,
+            ...(options.calicoTree === undefined ? [] : treeCrds(options.calicoTree, lineCrds)),
+        ];
         for (const crd of crds) await api.apply(crd);
         for (const crd of crds) {
             await waitFor(
@@ -367,6 +381,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
             scratchDir,
             kubeconfigPath: admin.path,
             kubeconfigYaml: admin.yaml,
+            caCertFile: pki.caCert,
             server,
             api,
             processes: group.running,

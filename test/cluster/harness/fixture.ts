@@ -5,7 +5,7 @@
  * leaves it, TigeraStatus `calico`, the calico-node DaemonSet, the tigera-operator Deployment and
  * kube-system/coredns. The pods become Running through kwok; nothing here runs Calico.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { FELIX_CRD_FILE, INSTALLATION_CRD_FILE, SHARED_CRDS } from "../../support/crd-schema";
@@ -112,6 +112,19 @@ export function fixtureCrds(line: AksCalicoLine): KubeObject[] {
         crdFromSet(line, FELIX_CRD_FILE),
         TIGERA_STATUS_CRD,
     ];
+}
+
+/**
+ * The CRDs of a Calico source tree that the CRD set lacks: everything Felix reads
+ * (libcalico-go/config/crd, as calico's manifests install them).
+ */
+export function treeCrds(calicoTree: string, installed: readonly KubeObject[]): KubeObject[] {
+    const dir = join(calicoTree, "libcalico-go/config/crd");
+    const have = new Set(installed.map((crd) => crd.metadata.name));
+    return readdirSync(dir)
+        .filter((file) => file.endsWith(".yaml"))
+        .map((file) => parse(readFileSync(join(dir, file), "utf8")) as KubeObject)
+        .filter((crd) => !have.has(crd.metadata.name));
 }
 
 const namespace = (name: string): KubeObject => ({

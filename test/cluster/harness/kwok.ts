@@ -12,6 +12,7 @@
  * from the kwok module in the Go module cache: nodes become Ready, pods Running, deleted pods go.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { release } from "node:os";
 import { dirname, join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import type { KubeObject } from "./kube-api";
@@ -103,7 +104,8 @@ export function nodeObject(node: FakeNode, kubernetesVersion: string): KubeObjec
                 architecture: "amd64",
                 bootID: "",
                 containerRuntimeVersion: "containerd://1.7.29-1",
-                kernelVersion: "5.15.0-1102-azure",
+                // Felix really runs on this machine's kernel, so the node reports it (the lab's kernel guard reads it).
+                kernelVersion: release(),
                 kubeProxyVersion: "",
                 kubeletVersion: kubernetesVersion,
                 machineID: "",

@@ -34,7 +34,12 @@ function openssl(dir: string, args: readonly string[]): void {
 
 const EC_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
-export function makePki(dir: string, serviceIp: string): ClusterPki {
+/** `extraIps`: more addresses the API server is reached at (the nodes' hub forwarder). */
+export function makePki(
+    dir: string,
+    serviceIp: string,
+    extraIps: readonly string[] = [],
+): ClusterPki {
     const caCert = join(dir, "ca.crt");
     const caKey = join(dir, "ca.key");
     openssl(dir, [
@@ -97,7 +102,7 @@ export function makePki(dir: string, serviceIp: string): ClusterPki {
 
     const apiserver = serving(
         "kube-apiserver",
-        ["127.0.0.1", serviceIp],
+        ["127.0.0.1", serviceIp, ...extraIps],
         [
             "localhost",
             "kubernetes",

@@ -1,27 +1,42 @@
 /**
- * The lab on the real Pulumi engine and providers against a real kube-apiserver (issue 17 §3), in
- * `existing` mode, on two AKS lines with the operator double behaving as that line's operator.
- * The steps share one cluster and one stack per line and run in order.
+ * The lab on the real Pulumi engine and providers against a real kube-apiserver, in `existing`
+ * mode, with real Felix (built from the line's Calico tree) on every node, in the node's own
+ * namespaces; the operator double behaves as the line's operator. The steps share one cluster and
+ * one stack per line and run in order. After each step the nodes' kernels are read: Calico's
+ * iptables rules, its tc programs on eth0, the connect-time load balancer's cgroup programs. After
+ * each line, the machine itself is checked to be as it was.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { FIELD_MANAGER, switchOrder } from "../../../components/calico/calico-spec";
 import type { Dataplane } from "../../../core/dataplane";
 import { field } from "../../../core/unstructured";
 import { startDoubles, type Doubles } from "../doubles/run";
+import { liveDataplane } from "../nodes/dataplane-state";
+import { hostChanges, hostState } from "../nodes/host-state";
+import { startNodes, type TierNodes } from "../nodes/nodes";
 import { startCluster, type LocalCluster } from "../harness/cluster";
 import { FAKE_NODES } from "../harness/kwok";
 import { requireClusterBinaries } from "../toolchain/build";
+import { requireFelixBuild } from "../nodes/felix-build";
 import { describeWrites, labWritesSince, type LabWrite } from "./audit-order";
+import { calicoNodeLogs, flipTiming } from "./flip-timing";
 import { labRun, type LabRun, type ToolRun } from "./lab-run";
 import type { OpResult } from "./pulumi-op";
 
+/**
+ * The AKS lines. 3.30.7 and 3.31.7 (the patch releases AKS's 1.33/1.34 and 1.35/1.36 lines may move
+ * to) run the whole scenario. 3.31.2, AKS's default build, predates the connect-time load balancer's
+ * fix for kernels 6.12+ (projectcalico/calico#11399, in v3.31.3), so on this machine's kernel its
+ * eBPF Felix would panic: the lab refuses that flip, and the line shows the refusal and no more.
+ */
 const LINES = [
-    { crdSet: "aks-managed-calico-v3.30.3", operatorVersion: "1.38" },
-    { crdSet: "aks-managed-calico-v3.31.2", operatorVersion: "1.40" },
+    { crdSet: "aks-managed-calico-v3.30.7", operatorVersion: "1.38", ebpf: true },
+    { crdSet: "aks-managed-calico-v3.31.7", operatorVersion: "1.40", ebpf: true },
+    { crdSet: "aks-managed-calico-v3.31.2", operatorVersion: "1.40", ebpf: false },
 ] as const;
 
 /** Deadline of every step in a normal flip, and of the flip that is meant not to finish. */
@@ -45,11 +60,11 @@ const assertNoChanges = (result: OpResult, what: string) => {
 /**
  * `npm run verify` by hand against the cluster, as the README's Verify section has a user type it.
  * What is real: the API server's Installation, FelixConfiguration, TigeraStatus and rollout that
- * verify reads, the HTTP request to the load balancer's address, and the customer pods' log read
- * through the API server. What stands in: Felix's log lines (the Felix double writes them), the
- * page's answer (the yaobank traffic double answers in the customer pod's place), and the source
- * IP in the customer pod's access-log line, which the traffic double decides from the dataplane the
- * Felix double last came up with on the node that forwarded the request.
+ * verify reads, Felix's log lines (real Felix's output, served through pods/log), the HTTP request
+ * to the load balancer's address, and the customer pods' log read through the API server. What
+ * stands in: the page's answer (the yaobank traffic double answers in the customer pod's place),
+ * and the source IP in the customer pod's access-log line, which the traffic double decides from
+ * the dataplane the forwarding node's kernel runs (Calico's tc programs attached or not).
  */
 const verifyByHand = async (
     lab: LabRun,
@@ -80,8 +95,10 @@ const expectedWrites = (dataplane: Dataplane): LabWrite[] =>
 
 for (const line of LINES) {
     describe(`the lab on the local cluster tier: ${line.crdSet}, operator ${line.operatorVersion}`, () => {
+        const machine = hostState();
         let scratch = "";
         let cluster: LocalCluster | undefined;
+        let nodes: TierNodes | undefined;
         let doubles: Doubles | undefined;
         let lab: LabRun;
         const config = (dataplane: Dataplane) => ({
@@ -92,25 +109,72 @@ for (const line of LINES) {
             const result = await lab.op("up", config(dataplane), {
                 LAB_STEP_TIMEOUT_SECONDS: timeout,
             });
-            return { result, since };
+            return { result, since, endedAt: Date.now() };
         };
         const get = (path: string) => {
             if (cluster === undefined) throw new Error("no cluster");
             return cluster.api.json<Record<string, unknown>>("GET", path);
         };
+        /** The flip's timing from the audit log and real Felix's lines, for the README. */
+        const reportTiming = async (what: string, since: string, endedAt: number) => {
+            if (cluster === undefined) return;
+            const timing = flipTiming(
+                cluster.audit(),
+                since,
+                FIELD_MANAGER,
+                await calicoNodeLogs(cluster),
+                endedAt,
+            );
+            assert.ok(
+                timing !== undefined,
+                `${what}: no Installation write or no Felix live after it`,
+            );
+            process.stderr.write(
+                `timing ${line.crdSet} ${what}: Installation write to the last node's first dataplane ` +
+                    `update ${timing.installationToLastNodeLive.toFixed(1)} s; that to the step's end ` +
+                    `${timing.lastNodeLiveToStepEnd.toFixed(1)} s\n`,
+            );
+        };
+        /** Every node's kernel shows `expected`, read inside its namespaces. */
+        const assertNodesRun = (expected: Dataplane) => {
+            for (const { name } of FAKE_NODES) {
+                const state = nodes?.dataplane(name);
+                const seen = JSON.stringify(state);
+                assert.ok((state?.caliRules ?? 0) > 0, `${name}: no Calico rules: ${seen}`);
+                if (expected === "bpf") {
+                    assert.ok((state?.tcPrograms ?? 0) > 0, `${name}: no tc program: ${seen}`);
+                    assert.ok((state?.cgroupPrograms ?? 0) > 0, `${name}: no ctlb: ${seen}`);
+                } else {
+                    assert.equal(state?.tcPrograms, 0, `${name}: tc programs left: ${seen}`);
+                    assert.equal(state?.cgroupPrograms, 0, `${name}: ctlb left: ${seen}`);
+                }
+            }
+        };
 
         before(async () => {
             const binDir = requireClusterBinaries();
+            const felix = requireFelixBuild(line.crdSet);
             scratch = mkdtempSync(join(tmpdir(), "lab-tier-"));
             cluster = await startCluster({
                 keepScratch: process.env["LAB_TIER_KEEP"] === "1",
                 crdSet: line.crdSet,
+                calicoTree: felix.tree,
                 log: (l) => process.stderr.write(`cluster: ${l}\n`),
             });
+            nodes = await startNodes(cluster, {
+                felix,
+                bpfObjectDir: line.ebpf ? felix.bpfObjects : undefined,
+                log: (l) => process.stderr.write(`nodes: ${l}\n`),
+            });
+            const running = nodes;
             doubles = await startDoubles({
                 kubeconfigYaml: cluster.kubeconfigYaml,
                 logPath: cluster.logPath.bind(cluster),
                 operatorVersion: line.operatorVersion,
+                dataplaneOn: (node) => {
+                    const live = liveDataplane(running.dataplane(node));
+                    return live === "nftables" ? "iptables" : live;
+                },
             });
             // The fixture is the operator's own render, so its first reconcile rolls nothing under step 1.
             const calicoNode = await get(
@@ -137,15 +201,35 @@ for (const line of LINES) {
 
         after(async () => {
             await doubles?.stop();
+            await nodes?.stop();
             await cluster?.stop();
             if (scratch !== "") rmSync(scratch, { recursive: true, force: true });
+            // Failed runs too: nothing of the nodes is left on the machine.
+            assert.deepEqual(hostChanges(machine, hostState()), [], "the machine changed");
         });
 
-        it("1. up on iptables succeeds", async () => {
+        it("1. up on iptables succeeds; every node's Felix programs iptables", async () => {
             const { result } = await flip("iptables");
             ok(result, "up on iptables");
             assert.equal(result.outputs["dataplane"], "iptables");
+            assertNodesRun("iptables");
         });
+
+        if (!line.ebpf) {
+            it("2. the flip to eBPF is refused before any write: kernel 6.12+ and a Calico without the ctlb fix", async () => {
+                const { result, since } = await flip("bpf");
+                assert.equal(result.ok, false, "the flip must be refused");
+                const error = result.error ?? "";
+                for (const { name } of FAKE_NODES) assert.match(error, new RegExp(name));
+                assert.match(error, new RegExp(release().replace(/\./g, "\\.")));
+                assert.match(error, new RegExp(line.crdSet.replace(/^aks-managed-calico-v/, "")));
+                assert.match(error, /bpfConnectTimeLoadBalancing/);
+                const writes = labWritesSince(cluster?.audit() ?? [], since, FIELD_MANAGER);
+                assert.deepEqual(writes, [], `the refused flip wrote: ${writes.join(", ")}`);
+                assertNodesRun("iptables");
+            });
+            return;
+        }
 
         it("2. up again changes nothing; nor does refresh, then up", async () => {
             assertNoChanges(ok(await lab.op("up"), "a second up"), "a second up");
@@ -154,7 +238,7 @@ for (const line of LINES) {
         });
 
         it("3. to eBPF: the writes in the README's order, linuxDataplane owned by the lab, waits ended on Felix, yaobank rolled", async () => {
-            const { result, since } = await flip("bpf");
+            const { result, since, endedAt } = await flip("bpf");
             process.stderr.write(`step 3 since ${since} audit ${cluster?.scratchDir ?? ""}\n`);
             ok(result, "up to bpf");
             assert.equal(result.outputs["dataplane"], "bpf");
@@ -166,6 +250,8 @@ for (const line of LINES) {
                 `writes: ${writes.join(", ")}\n${describeWrites(cluster?.audit() ?? [], since)}`,
             );
             assert.equal(writes.at(-1), "yaobank", "yaobank rolls after the switch");
+            assertNodesRun("bpf");
+            await reportTiming("to eBPF", since, endedAt);
 
             const installation = await get("/apis/operator.tigera.io/v1/installations/default");
             // Spec owners only: a status entry (the operator's, here the fixture's) also names linuxDataplane.
@@ -208,7 +294,7 @@ for (const line of LINES) {
         });
 
         it("5. back to iptables: the revert's writes in the README's order", async () => {
-            const { result, since } = await flip("iptables");
+            const { result, since, endedAt } = await flip("iptables");
             ok(result, "up back to iptables");
             const writes = labWritesSince(cluster?.audit() ?? [], since, FIELD_MANAGER);
             assert.deepEqual(
@@ -216,6 +302,9 @@ for (const line of LINES) {
                 expectedWrites("iptables"),
                 `writes: ${writes.join(", ")}\n${describeWrites(cluster?.audit() ?? [], since)}`,
             );
+
+            assertNodesRun("iptables");
+            await reportTiming("back to iptables", since, endedAt);
 
             const url = result.outputs["yaobankUrl"];
             const check = await verifyByHand(lab, cluster, url, "iptables");
@@ -228,7 +317,7 @@ for (const line of LINES) {
         });
 
         it("6. a flip that cannot finish fails by its deadline, naming the nodes; flipping back recovers", async () => {
-            doubles?.stall(true, "felix");
+            nodes?.felix.stall(true);
             const started = Date.now();
             const { result } = await flip("bpf", STALLED_STEP_TIMEOUT_SECONDS);
             const seconds = (Date.now() - started) / 1000;
@@ -236,10 +325,11 @@ for (const line of LINES) {
             for (const { name: node } of FAKE_NODES)
                 assert.match(result.error ?? "", new RegExp(node));
             assert.ok(seconds < 40 * 4 + 120, `failed after ${String(seconds)} s`);
-            doubles?.stall(false, "felix");
+            nodes?.felix.stall(false);
             const { result: back } = await flip("iptables");
             ok(back, "flipping back after the stalled flip");
             assert.equal(back.outputs["dataplane"], "iptables");
+            assertNodesRun("iptables");
         });
 
         it("7. destroy leaves what the README says: yaobank gone, the ConfigMap kept, Calico on iptables", async () => {

@@ -1,0 +1,64 @@
+/**
+ * The tier's nodes for real: each kwok node gets namespaces of its own and real Felix runs there for
+ * its calico-node pod. The scenario starts them after the cluster and stops them before it.
+ *
+ *   const nodes = await startNodes(cluster, { felix: felixBuild("v3.31.7") });
+ *   nodes.dataplane("aks-nodepool1-12345678-vmss000000");  // its real iptables/tc/cgroup state
+ *   await nodes.stop();
+ */
+import type { LocalCluster } from "../harness/cluster";
+import { FAKE_NODES } from "../harness/kwok";
+import { readDataplane, type DataplaneState } from "./dataplane-state";
+import {
+    prepareFelixDatastore,
+    startFelixRuntime,
+    type FelixBinaries,
+    type FelixRuntime,
+} from "./felix-runtime";
+import { startNodeNamespaces, type NodeNamespaces } from "./namespaces";
+
+export interface TierNodes {
+    readonly namespaces: NodeNamespaces;
+    readonly felix: FelixRuntime;
+    dataplane(node: string): DataplaneState;
+    stop(): Promise<void>;
+}
+
+export async function startNodes(
+    cluster: LocalCluster,
+    options: {
+        readonly felix: FelixBinaries;
+        /** The line's BPF objects; none where Felix never runs eBPF on the tier. */
+        readonly bpfObjectDir?: string;
+        readonly log?: (line: string) => void;
+    },
+): Promise<TierNodes> {
+    const namespaces = await startNodeNamespaces({
+        scratchDir: cluster.scratchDir,
+        nodes: FAKE_NODES,
+        apiServerPort: Number(new URL(cluster.server).port),
+        bpfObjectDir: options.bpfObjectDir,
+        log: options.log,
+    });
+    try {
+        await prepareFelixDatastore(cluster, namespaces, cluster.line.calicoVersion);
+        const felix = await startFelixRuntime({
+            cluster,
+            namespaces,
+            binaries: options.felix,
+            log: options.log,
+        });
+        return {
+            namespaces,
+            felix,
+            dataplane: (node) => readDataplane(namespaces, node),
+            stop: async () => {
+                await felix.stop();
+                await namespaces.stop();
+            },
+        };
+    } catch (error) {
+        await namespaces.stop();
+        throw error;
+    }
+}
