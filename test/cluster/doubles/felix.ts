@@ -16,7 +16,10 @@
  *   `timestamps=true` and filters `sinceTime` on it, as the kubelet does;
  * - the start of a Felix process (felix/daemon/daemon.go Run; felix/dataplane/driver.go
  *   StartDataplaneDriver; felix/dataplane/linux/int_dataplane.go NewIntDataplaneDriver and
- *   loopUpdatingDataplane), a subset of its lines in their real order;
+ *   loopUpdatingDataplane), a subset of its lines in their real order, from its first INFO line:
+ *   operator-managed Felix logs at ERROR until its configuration has loaded (felix/logutils/logutils.go
+ *   ConfigureEarlyLogging @v3.31.2), so it never prints `Felix starting up`
+ *   (test/fixtures/felix-v3.31.2/, real Felix's output);
  * - a restart in the same container: a setting changed that Felix cannot apply live (all but
  *   daemon.go handledConfigChanges), so Felix logs the change, shuts down and exits with 129
  *   (daemon.go configChangedRC), and runit starts a new process: a new PID.
@@ -40,9 +43,6 @@ interface Release {
     readonly gitCommit: string;
     /** Not in the source: the tag's commit date stands in for the build date. */
     readonly buildDate: string;
-    readonly start: Source;
-    readonly serverEnv: Source;
-    readonly loading: Source;
     readonly loaded: Source;
     readonly internalDriver: Source;
     readonly kubeProxyCleanup: Source;
@@ -53,6 +53,7 @@ interface Release {
     readonly driverLoop: Source;
     readonly connect: Source;
     readonly graph: Source;
+    readonly firstUpdate: Source;
     readonly changeNeedsRestart: Source;
     readonly shuttingDown: Source;
     readonly sleeping: Source;
@@ -68,9 +69,6 @@ export const RELEASES: Readonly<Record<CalicoLine, Release>> = {
         version: "v3.30.3",
         gitCommit: "3302e8bfd48e6375013d1d79ccb2c693306400a9",
         buildDate: "2025-08-22T22:04:56+0000",
-        start: daemon(132),
-        serverEnv: daemon(151),
-        loading: daemon(156),
         loaded: daemon(354),
         internalDriver: { file: "driver.go", line: 76 },
         kubeProxyCleanup: dataplane(489),
@@ -80,6 +78,7 @@ export const RELEASES: Readonly<Record<CalicoLine, Release>> = {
         driverLoop: dataplane(2063),
         connect: daemon(457),
         graph: daemon(678),
+        firstUpdate: dataplane(2157),
         changeNeedsRestart: daemon(1415),
         shuttingDown: daemon(826),
         sleeping: daemon(881),
@@ -89,9 +88,6 @@ export const RELEASES: Readonly<Record<CalicoLine, Release>> = {
         version: "v3.31.2",
         gitCommit: "dd5575465ed825f86a3bc10f17bb5f7dc106d0f0",
         buildDate: "2025-11-17T21:35:40+0000",
-        start: daemon(132),
-        serverEnv: daemon(151),
-        loading: daemon(156),
         loaded: daemon(354),
         internalDriver: { file: "driver.go", line: 76 },
         kubeProxyCleanup: dataplane(518),
@@ -101,6 +97,7 @@ export const RELEASES: Readonly<Record<CalicoLine, Release>> = {
         driverLoop: dataplane(2210),
         connect: daemon(467),
         graph: daemon(683),
+        firstUpdate: dataplane(2307),
         changeNeedsRestart: daemon(1420),
         shuttingDown: daemon(831),
         sleeping: daemon(886),
@@ -190,6 +187,11 @@ export function restartingChanges(before: FelixParams, after: FelixParams): stri
         .sort();
 }
 
+/** A field value Felix's formatter writes with %#v, unquoted (logutils.go appendKVsAndNewLine @v3.31.2). */
+export interface GoSyntax {
+    readonly goSyntax: string;
+}
+
 /** One log entry before formatting. */
 export interface FelixEntry {
     /** ms since the epoch. */
@@ -197,16 +199,13 @@ export interface FelixEntry {
     readonly level: "INFO" | "WARNING";
     readonly source: Source;
     readonly message: string;
-    readonly fields?: Readonly<Record<string, string | number>>;
+    readonly fields?: Readonly<Record<string, string | number | GoSyntax>>;
 }
 
 /** What the container provides a starting Felix. */
 export interface FelixStart {
     readonly line: CalicoLine;
     readonly params: FelixParams;
-    /** The container's KUBERNETES_SERVICE_HOST/PORT (the kubelet sets them if the pod does not). */
-    readonly serviceHost: string;
-    readonly servicePort: string;
     readonly gomaxprocs: number;
 }
 
@@ -214,7 +213,9 @@ export interface FelixStart {
 const STEP_MS = 40;
 
 /**
- * The lines one Felix process logs from its start to its running dataplane, from `at` on. In eBPF
+ * The lines one Felix process logs from its start to its first update of the dataplane, from `at`
+ * on, as real Felix printed them (test/fixtures/felix-v3.31.2/): its configuration first, its
+ * driver loop before its first update (int_dataplane.go loopUpdatingDataplane). In eBPF
  * mode: the kube-proxy cleanup notice (only with cleanup on), the BPF start, on 3.31 the start of
  * kube-proxy's health server on BPFKubeProxyHealthzPort (int_dataplane.go
  * startBPFDataplaneComponents, called at :943 between those two and the next @v3.31.2; the port is
@@ -238,17 +239,6 @@ export function startLines(start: FelixStart, at: number): FelixEntry[] {
     // 3.30 logs the cleanup notice only without nftables (int_dataplane.go @v3.30.3); 3.31 always.
     const cleanupLogged = bpf && cleanup && (start.line === "3.31" || !nftables);
     const entries: Omit<FelixEntry, "at">[] = [
-        { level: "INFO", source: release.start, message: "Felix starting up", fields: build },
-        {
-            level: "INFO",
-            source: release.serverEnv,
-            message: "Kubernetes server override env vars.",
-            fields: {
-                KUBERNETES_SERVICE_HOST: start.serviceHost,
-                KUBERNETES_SERVICE_PORT: start.servicePort,
-            },
-        },
-        { level: "INFO", source: release.loading, message: "Loading configuration..." },
         {
             level: "INFO",
             source: release.loaded,
@@ -306,6 +296,12 @@ export function startLines(start: FelixStart, at: number): FelixEntry[] {
         },
         { level: "INFO", source: release.connect, message: "Connect to the dataplane driver." },
         { level: "INFO", source: release.graph, message: "Started the processing graph" },
+        {
+            level: "INFO",
+            source: release.firstUpdate,
+            message: "Completed first update to dataplane.",
+            fields: { secsSinceStart: { goSyntax: "0.52" } },
+        },
     ];
     return entries.map((entry, index) => ({ ...entry, at: at + index * STEP_MS }));
 }
@@ -366,18 +362,34 @@ export function restartLines(
 export const restartedAt = (lines: readonly FelixEntry[]): number =>
     (lines.at(-1)?.at ?? 0) + STEP_MS;
 
+/** Parameters Felix holds as *regexp.Regexp, which %#v prints as a pointer. */
+const REGEXP_PARAMS = new Set(["BPFDataIfacePattern"]);
+
 /**
- * Felix prints its whole config struct (%#v of *config.Config); the double prints the parameters
- * it knows, in that shape, which is enough for a reader and no more than the double decides on.
+ * Felix prints its whole config struct (%#v of *config.Config: bools and numbers bare, strings
+ * quoted, a regexp as a pointer); the double prints the parameters it knows, in that shape, which is
+ * enough for a reader and no more than the double decides on.
  */
-function configDump(params: FelixParams): string {
+function configDump(params: FelixParams): GoSyntax {
     const names = [...new Set([...Object.keys(DEFAULTS), ...Object.keys(params)])].sort();
-    const shown = names.map((name) => `${name}:${JSON.stringify(setting(params, name))}`);
-    return `&config.Config{${shown.join(", ")}}`;
+    const shown = names.map((name) => {
+        const value = setting(params, name);
+        if (REGEXP_PARAMS.has(name)) return `${name}:(*regexp.Regexp)(0xc000a1e0f0)`;
+        const bare = /^(true|false|\d+)$/.test(value);
+        return `${name}:${bare ? value : JSON.stringify(value)}`;
+    });
+    return { goSyntax: `&config.Config{${shown.join(", ")}}` };
 }
 
 /** Go's strconv.Quote for the characters these values hold. */
 const goQuote = (value: string): string => JSON.stringify(value);
+
+const fieldText = (value: string | number | GoSyntax): string =>
+    typeof value === "string"
+        ? goQuote(value)
+        : typeof value === "number"
+          ? String(value)
+          : value.goSyntax;
 
 /** Calico's time: RFC 3339 in UTC cut to milliseconds, a space for the T, no zone. */
 const calicoTime = (at: number): string =>
@@ -387,7 +399,7 @@ const calicoTime = (at: number): string =>
 export function formatFelixLine(entry: FelixEntry, pid: number): string {
     const fields = Object.entries(entry.fields ?? {})
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([key, value]) => ` ${key}=${typeof value === "string" ? goQuote(value) : value}`)
+        .map(([key, value]) => ` ${key}=${fieldText(value)}`)
         .join("");
     return (
         `${calicoTime(entry.at)} [${entry.level}][${pid}] felix/` +

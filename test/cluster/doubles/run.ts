@@ -248,15 +248,6 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
         watchForever(watch, path, query, onEvent, log, () => stopped, controllers);
     };
 
-    // The kubelet gives every container the `kubernetes` Service's address unless it sets its own.
-    const kubernetesService = await orUndefined(
-        core.readNamespacedService({ name: "kubernetes", namespace: "default" }),
-    );
-    const defaultServiceHost = kubernetesService?.spec?.clusterIP ?? "";
-    const defaultServicePort = String(
-        kubernetesService?.spec?.ports?.find((p) => p.name === "https")?.port ?? 443,
-    );
-
     const readFelixConfiguration = () =>
         orUndefined<unknown>(custom.getClusterCustomObject(FELIX_CONFIGURATION));
     const patchFelixConfiguration = (body: unknown) =>
@@ -494,15 +485,13 @@ export async function startDoubles(options: DoublesOptions): Promise<Doubles> {
             {
                 line: calicoLine,
                 params,
-                serviceHost: pod.env.KUBERNETES_SERVICE_HOST ?? defaultServiceHost,
-                servicePort: pod.env.KUBERNETES_SERVICE_PORT ?? defaultServicePort,
                 gomaxprocs: await cpusOf(pod.node),
             },
             Number.isNaN(at) ? Date.now() : at,
         );
         const hung = stalled.felix;
         // A stalled Felix gets as far as its configuration, never to its dataplane.
-        const written = hung ? entries.slice(0, 4) : entries;
+        const written = hung ? entries.slice(0, 1) : entries;
         pod.process = { pid, params, busy: true, hung };
         append(pod, written, pid);
         later((written.at(-1)?.at ?? Date.now()) - Date.now(), () => {

@@ -200,7 +200,10 @@ describe("runStep wait-dataplane", () => {
         const result = await runStep(step, cluster, { poll: instant, log: (l) => lines.push(l) });
         assert.equal(result, "Calico's bpf dataplane is live on every node");
         assert.match(lines[0] ?? "", /bpfEnabled is false, want true/);
-        assert.match(lines[1] ?? "", /node vmss000001 .* runs iptables, want bpf/);
+        assert.match(
+            lines[1] ?? "",
+            /node vmss000001 .* runs iptables \(nftablesMode Disabled\), want bpf/,
+        );
         assert.doesNotMatch(lines[1] ?? "", /vmss000000/);
         assert.match(lines[2] ?? "", /converged/);
         assert.deepEqual(
@@ -259,10 +262,13 @@ describe("runStep wait-dataplane", () => {
             (error: unknown) => {
                 assert.ok(error instanceof NotConvergedError);
                 assert.match(error.message, /did not converge within 30s/);
-                assert.match(error.message, /node vmss000001 .* runs iptables, want bpf/);
                 assert.match(
                     error.message,
-                    /node vmss000002 .* no Felix start logged since 10:00:00Z/,
+                    /node vmss000001 .* runs iptables \(nftablesMode Disabled\), want bpf/,
+                );
+                assert.match(
+                    error.message,
+                    /node vmss000002 .* no Felix run logged since 10:00:00Z/,
                 );
                 assert.doesNotMatch(error.message, /vmss000000/);
                 return true;
