@@ -28,14 +28,9 @@
  * manager's failing-pod checks, and every other controller.
  */
 import { asRecord, field, type Unstructured } from "../../../core/unstructured";
-import type { CalicoLine } from "./felix";
 
 /** Operator 1.38 manages Calico 3.30, 1.40 manages 3.31 (config/calico_versions.yml). */
 export type OperatorVersion = "1.38" | "1.40";
-export const CALICO_LINE: Readonly<Record<OperatorVersion, CalicoLine>> = {
-    "1.38": "3.30",
-    "1.40": "3.31",
-};
 
 /** The operator's user agent as field manager of its merge patches. */
 export const OPERATOR_FIELD_MANAGER = "operator";
