@@ -1,11 +1,11 @@
 /**
  * Runs the doubles against the local cluster tier's API server: it watches the objects each
- * double's upstream counterpart watches and applies the pure reactions of operator.ts, felix.ts,
- * load-balancer.ts and yaobank-traffic.ts. No decision is made here; this file only reads,
+ * double's upstream counterpart watches and applies the pure reactions of operator.ts,
+ * load-balancer.ts and yaobank-traffic.ts (Felix is real: ../nodes). No decision is made here; this file only reads,
  * schedules, listens and writes. yaobank's load balancer address is served on this machine (root
  * may bind port 80 on 127.0.0.100+) once the Service has it, so `npm run verify` can run.
  *
- *   const doubles = await startDoubles({ kubeconfigYaml, logPath, operatorVersion: "1.40" });
+ *   const doubles = await startDoubles({ kubeconfigYaml, logPath, operatorVersion: "1.40", dataplaneOn });
  *   doubles.stall(true);            // the operator stops reacting: a flip cannot finish
  *   await doubles.stop();
  */
