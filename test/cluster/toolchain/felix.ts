@@ -69,21 +69,24 @@ function copySource(name: string, to: string): void {
     run("chmod", ["-R", "u+w", to], to, process.env);
 }
 
-function libbpfArchive(dir: string): string {
-    return join(dir, "src", goArch(), "libbpf.a");
+/** libbpf's headers as `<bpf/...>`, which its own bpf_core_read.h includes; installed last, so they mark a finished build. */
+function libbpfIncludes(dir: string): string {
+    return join(dir, "src", goArch(), "include");
 }
 
-/** libbpf, built once and copied into every tree: `make BUILD_STATIC_ONLY=1 OBJDIR=<arch>` in its src/ (felix/Makefile `$(LIBBPF_A)` @v3.31.7). */
+/**
+ * libbpf, built once and copied into every tree: `make BUILD_STATIC_ONLY=1 OBJDIR=<arch>` in its src/
+ * (felix/Makefile `$(LIBBPF_A)` @v3.31.7), and its headers installed beside the archive.
+ */
 function buildLibbpf(dir: string, version: string): void {
     copySource(`libbpf-${version}`, dir);
+    const src = join(dir, "src");
     // Its Makefile writes into OBJDIR without making it first; felix/Makefile makes it before.
-    mkdirSync(join(dir, "src", goArch()));
-    run(
-        "make",
-        [`-j${availableParallelism()}`, "BUILD_STATIC_ONLY=1", `OBJDIR=${goArch()}`],
-        join(dir, "src"),
-        process.env,
-    );
+    mkdirSync(join(src, goArch()));
+    const make = (...args: string[]) =>
+        run("make", [`-j${availableParallelism()}`, ...args], src, process.env);
+    make("BUILD_STATIC_ONLY=1", `OBJDIR=${goArch()}`);
+    make("install_headers", `DESTDIR=${libbpfIncludes(dir)}`, "INCLUDEDIR=", "PREFIX=");
 }
 
 /** The tree's own libbpf pin (metadata.mk `LIBBPF_VERSION`), which must be the one built. */
@@ -154,7 +157,12 @@ function buildFelixBinary(tree: string, output: string, calicoVersion: string, l
 function buildBpfObjects(tree: string, output: string, logLevel: string): number {
     const bpfGpl = join(tree, "felix", "bpf-gpl");
     const targets = objectsAtLogLevel(bpfGplObjects(bpfGpl), logLevel);
-    run("make", [`-j${availableParallelism()}`, ...targets], bpfGpl, process.env);
+    // Calico's build image has libbpf's headers as <bpf/...>; here they are the tree's own libbpf's.
+    const includes = libbpfIncludes(join(bpfGpl, "libbpf"));
+    run("make", [`-j${availableParallelism()}`, ...targets], bpfGpl, {
+        ...process.env,
+        CFLAGS: `-I${includes}`,
+    });
     mkdirSync(output, { recursive: true });
     for (const target of targets) cpSync(join(bpfGpl, target), join(output, target.slice(4)));
     return targets.length;
@@ -180,7 +188,7 @@ export function buildFelixLines(
         const build = felixBuildIn(root, calicoVersion, line);
         if (missingParts(build).length === 0) continue;
         const libbpf = join(work, `libbpf-${versions.libbpf}`);
-        if (!existsSync(libbpfArchive(libbpf))) {
+        if (!existsSync(libbpfIncludes(libbpf))) {
             timed(`libbpf ${versions.libbpf}`, () => {
                 buildLibbpf(libbpf, versions.libbpf);
             });
