@@ -20,8 +20,8 @@ import { hostChanges, hostState } from "../nodes/host-state";
 import { startNodes, type TierNodes } from "../nodes/nodes";
 import { startCluster, type LocalCluster } from "../harness/cluster";
 import { FAKE_NODES } from "../harness/kwok";
-import { requireClusterBinaries } from "../toolchain/build";
-import { requireFelixBuild } from "../nodes/felix-build";
+import { requireClusterBinaries, requireFelix } from "../toolchain/build";
+import { calicoSourceTree } from "../toolchain/felix";
 import { describeWrites, labWritesSince, type LabWrite } from "./audit-order";
 import { calicoNodeLogs, flipTiming } from "./flip-timing";
 import { labRun, type LabRun, type ToolRun } from "./lab-run";
@@ -34,9 +34,9 @@ import type { OpResult } from "./pulumi-op";
  * eBPF Felix would panic: the lab refuses that flip, and the line shows the refusal and no more.
  */
 const LINES = [
-    { crdSet: "aks-managed-calico-v3.30.7", operatorVersion: "1.38", ebpf: true },
-    { crdSet: "aks-managed-calico-v3.31.7", operatorVersion: "1.40", ebpf: true },
-    { crdSet: "aks-managed-calico-v3.31.2", operatorVersion: "1.40", ebpf: false },
+    { calico: "v3.30.7", operatorVersion: "1.38", ebpf: true },
+    { calico: "v3.31.7", operatorVersion: "1.40", ebpf: true },
+    { calico: "v3.31.2", operatorVersion: "1.40", ebpf: false },
 ] as const;
 
 /** Deadline of every step in a normal flip, and of the flip that is meant not to finish. */
@@ -94,7 +94,7 @@ const expectedWrites = (dataplane: Dataplane): LabWrite[] =>
     switchOrder(dataplane).filter((step) => step !== "wait" && step !== "waitCtlb");
 
 for (const line of LINES) {
-    describe(`the lab on the local cluster tier: ${line.crdSet}, operator ${line.operatorVersion}`, () => {
+    describe(`the lab on the local cluster tier: Calico ${line.calico}, operator ${line.operatorVersion}`, () => {
         const machine = hostState();
         let scratch = "";
         let cluster: LocalCluster | undefined;
@@ -130,7 +130,7 @@ for (const line of LINES) {
                 `${what}: no Installation write or no Felix live after it`,
             );
             process.stderr.write(
-                `timing ${line.crdSet} ${what}: Installation write to the last node's first dataplane ` +
+                `timing ${line.calico} ${what}: Installation write to the last node's first dataplane ` +
                     `update ${timing.installationToLastNodeLive.toFixed(1)} s; that to the step's end ` +
                     `${timing.lastNodeLiveToStepEnd.toFixed(1)} s\n`,
             );
@@ -153,17 +153,16 @@ for (const line of LINES) {
 
         before(async () => {
             const binDir = requireClusterBinaries();
-            const felix = requireFelixBuild(line.crdSet);
+            const felix = requireFelix(line.calico);
             scratch = mkdtempSync(join(tmpdir(), "lab-tier-"));
             cluster = await startCluster({
                 keepScratch: process.env["LAB_TIER_KEEP"] === "1",
-                crdSet: line.crdSet,
-                calicoTree: felix.tree,
+                crdSet: `aks-managed-calico-${line.calico}`,
+                calicoTree: calicoSourceTree(line.calico),
                 log: (l) => process.stderr.write(`cluster: ${l}\n`),
             });
             nodes = await startNodes(cluster, {
                 felix,
-                bpfObjectDir: line.ebpf ? felix.bpfObjects : undefined,
                 log: (l) => process.stderr.write(`nodes: ${l}\n`),
             });
             const running = nodes;
@@ -222,7 +221,7 @@ for (const line of LINES) {
                 const error = result.error ?? "";
                 for (const { name } of FAKE_NODES) assert.match(error, new RegExp(name));
                 assert.match(error, new RegExp(release().replace(/\./g, "\\.")));
-                assert.match(error, new RegExp(line.crdSet.replace(/^aks-managed-calico-v/, "")));
+                assert.match(error, new RegExp(line.calico.slice(1)));
                 assert.match(error, /bpfConnectTimeLoadBalancing/);
                 const writes = labWritesSince(cluster?.audit() ?? [], since, FIELD_MANAGER);
                 assert.deepEqual(writes, [], `the refused flip wrote: ${writes.join(", ")}`);

@@ -85,7 +85,7 @@ export function felixBuild(calicoVersion: string): FelixBuild {
             `no Felix build for Calico ${calicoVersion}; the tier builds ${felixLines().join(", ")} (versions.json felix.lines)`,
         );
     }
-    return felixBuildIn(toolchainDir(), version, line);
+    return felixBuildIn(toolchainDir(), version);
 }
 
 /** One line's Felix build, or an error naming what is missing and the command that builds it. */

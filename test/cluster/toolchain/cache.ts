@@ -17,8 +17,6 @@ export interface ModuleVersion {
 export interface CalicoLine {
     /** The tag's commit (../shared/src/PROVENANCE.md), stamped into Felix as its git revision. */
     readonly commit: string;
-    /** Whether Felix runs in eBPF mode on this line, so its BPF objects are built. */
-    readonly bpfObjects: boolean;
 }
 
 export interface FelixVersions {

@@ -49,13 +49,13 @@ describe("the BPF objects built for Felix's log level", () => {
 });
 
 describe("felixBuild and requireFelix", () => {
-    it("name a line with or without its v, and give no BPF objects to a line that never runs eBPF", () => {
+    it("name a line with or without its v, each with its BPF objects", () => {
         assert.deepEqual(felixLines(), ["v3.31.2", "v3.30.7", "v3.31.7"]);
         const aksDefault = felixBuild("3.31.2");
         assert.equal(aksDefault.calicoVersion, "v3.31.2");
         assert.match(aksDefault.felix, /felix\/v3\.31\.2\/calico-felix$/);
-        assert.equal(aksDefault.bpfObjects, undefined);
-        assert.match(felixBuild("v3.31.7").bpfObjects ?? "", /felix\/v3\.31\.7\/bpf$/);
+        assert.match(aksDefault.bpfObjects, /felix\/v3\.31\.2\/bpf$/);
+        assert.match(felixBuild("v3.31.7").bpfObjects, /felix\/v3\.31\.7\/bpf$/);
     });
 
     it("refuse a line the tier does not build, naming those it does", () => {

@@ -14,6 +14,10 @@ import { type CalicoLine, type FelixVersions, ldflags, run, seconds } from "./ca
 export const SHARED_SRC =
     process.env["LAB_SHARED_SRC"] ?? join(__dirname, "..", "..", "..", "..", "shared", "src");
 
+/** A Calico release tree in ../shared/src, e.g. for `v3.31.7`. */
+export const calicoSourceTree = (calicoVersion: string): string =>
+    join(SHARED_SRC, `calico-${calicoVersion}`);
+
 /** Where Felix loads its BPF objects: projectcalico/calico felix/bpf/bpfdefs/defs.go `ObjectDir` @v3.31.2, v3.30.7, v3.31.7. */
 export const FELIX_BPF_OBJECT_DIR = "/usr/lib/calico/bpf";
 
@@ -21,24 +25,22 @@ export interface FelixBuild {
     readonly calicoVersion: string;
     /** The calico-felix binary. */
     readonly felix: string;
-    /** The folder to bind-mount at FELIX_BPF_OBJECT_DIR; undefined on a line that never runs eBPF. */
-    readonly bpfObjects: string | undefined;
+    /** The folder to mount at FELIX_BPF_OBJECT_DIR. */
+    readonly bpfObjects: string;
 }
 
-export function felixBuildIn(root: string, calicoVersion: string, line: CalicoLine): FelixBuild {
+export function felixBuildIn(root: string, calicoVersion: string): FelixBuild {
     const dir = join(root, "felix", calicoVersion);
     return {
         calicoVersion,
         felix: join(dir, "calico-felix"),
-        bpfObjects: line.bpfObjects ? join(dir, "bpf") : undefined,
+        bpfObjects: join(dir, "bpf"),
     };
 }
 
 /** The paths of a build that are not there yet. */
 export function missingParts(build: FelixBuild): string[] {
-    return [build.felix, build.bpfObjects].filter(
-        (path): path is string => path !== undefined && !existsSync(path),
-    );
+    return [build.felix, build.bpfObjects].filter((path) => !existsSync(path));
 }
 
 /** libbpf's Makefile's OBJDIR and the cgo LDFLAGS' folder (felix/bpf/libbpf/libbpf.go) use Go's arch names. */
@@ -185,7 +187,7 @@ export function buildFelixLines(
     };
     const work = join(root, "work");
     for (const [calicoVersion, line] of Object.entries(versions.lines)) {
-        const build = felixBuildIn(root, calicoVersion, line);
+        const build = felixBuildIn(root, calicoVersion);
         if (missingParts(build).length === 0) continue;
         const libbpf = join(work, `libbpf-${versions.libbpf}`);
         if (!existsSync(libbpfIncludes(libbpf))) {
@@ -205,7 +207,7 @@ export function buildFelixLines(
             });
             renameSync(partial, build.felix);
         }
-        if (build.bpfObjects && !existsSync(build.bpfObjects)) {
+        if (!existsSync(build.bpfObjects)) {
             const partial = `${build.bpfObjects}.partial`;
             rmSync(partial, { recursive: true, force: true });
             const count = timed(
