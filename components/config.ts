@@ -113,7 +113,7 @@ const boolean: Parser<boolean> = (raw, key) =>
     raw === "true" ? true : raw === "false" ? false : bad(key, raw, "true | false");
 
 const atLeastOne: Parser<number> = (raw, key) =>
-    positiveInteger(raw) ?? bad(key, raw, "an integer >= 1");
+    positiveInteger(raw) ?? bad(key, raw, "an integer >= 1, in plain digits like 3");
 
 /**
  * A list of CIDR blocks, as the CLI hands a Pulumi.yaml `array` key to the program: JSON text (pulumi/pulumi

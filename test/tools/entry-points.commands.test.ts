@@ -232,11 +232,117 @@ describe("the README's commands, run as it writes them", () => {
             /runs: node --import tsx tools\/cluster-step\/cluster-step\.ts wait-dataplane bpf --since <time of the apply>/,
         );
         assert.match(result.stdout, /Errors:\n {2}\(none\)\n$/);
-        assert.equal(misspelled.status, 1, misspelled.stderr);
-        assert.match(
-            misspelled.stdout,
-            /Errors:\n.*aks-calico-lab:dataPlane is not a setting of this lab; did you mean dataplane\?/,
+        // The hint names what was typed: the --set, not a `config rm` of a key the stack never had.
+        assertUsageLine(
+            misspelled,
+            /^lab: --set dataPlane=…: dataPlane is not a setting of this lab; did you mean --set dataplane=bpf\?/,
         );
+    });
+    it("plan works offline for every cluster mode, with no stack trace and the secret never shown", async () => {
+        const env = { LAB_STACK: "entry-point-plan" };
+        const kubeconfig = kubeconfigFor("https://203.0.113.10:6443");
+        // A stack file with the kubeconfig encrypted, as `config set --secret` stores it; read by
+        // runPlan from a folder of its own, so the project's folder gets no stack file.
+        const stackDir = mkdtempSync(join(tmpdir(), "entry-plan-secure-"));
+        writeFileSync(
+            join(stackDir, "Pulumi.secure.yaml"),
+            "config:\n  aks-calico-lab:cluster: existing\n  aks-calico-lab:dataplane: bpf\n  aks-calico-lab:existingKubeconfig:\n    secure: AAABAJ2vc2VjcmV0\n",
+        );
+        const securePlan = [
+            `const { runPlan } = require(${JSON.stringify(join(PROJECT_DIR, "tools/lab/plan/plan.ts"))});`,
+            `runPlan({ stack: "secure", calicoVersion: "3.31.2", sets: [], stackDir: ${JSON.stringify(stackDir)},`,
+            "  stdout: (t) => process.stdout.write(t), report: (l) => process.stderr.write(`lab: ${l}\\n`) })",
+            "  .then((code) => process.exit(code));",
+        ].join("\n");
+        // The aks mode is the test above.
+        const [existingAks, byFile, secure] = await Promise.all([
+            shell(
+                "npm run -s lab -- plan --set cluster=existing --set existingAksCluster=rg/name --set dataplane=bpf",
+                env,
+            ),
+            shell(`npm run -s lab -- plan --kubeconfig ${kubeconfig} --set dataplane=bpf`, env),
+            shell(`node --import tsx -e '${securePlan}'`),
+        ]);
+        for (const [mode, result] of Object.entries({ existingAks, byFile, secure })) {
+            assert.equal(result.status, 0, `${mode}: ${result.stderr}`);
+            assert.equal(result.stderr, "", mode);
+            assert.doesNotMatch(result.stdout, /^\s+at /m, mode);
+            assert.match(result.stdout, /Errors:\n {2}\(none\)\n$/, mode);
+        }
+        assert.match(
+            existingAks.stdout,
+            /^SIMULATED: AKS cluster rg\/name: plan reads nothing from Azure, so its API server FQDN and user kubeconfig are simulated/m,
+        );
+        assert.match(existingAks.stdout, /"KUBERNETES_SERVICE_HOST":"<API server FQDN>"/);
+        assert.match(byFile.stdout, /existingKubeconfig = \[secret\] {2}\(--kubeconfig\)/);
+        assert.match(
+            byFile.stdout,
+            /"KUBERNETES_SERVICE_HOST":"203\.0\.113\.10","KUBERNETES_SERVICE_PORT":"6443"/,
+        );
+        assert.doesNotMatch(byFile.stdout, /token/);
+        assert.match(
+            secure.stdout,
+            /^SIMULATED: existingKubeconfig is encrypted in Pulumi\.secure\.yaml, and plan decrypts no secret offline/m,
+        );
+        assert.match(
+            secure.stdout,
+            /"KUBERNETES_SERVICE_HOST":"<server of the encrypted kubeconfig>"/,
+        );
+    });
+    it("plan says on stderr what a preview would stop on, so a plan sent to a file does not fail silently", async () => {
+        const dir = mkdtempSync(join(tmpdir(), "entry-plan-error-"));
+        const [noSource, badLine, noStack] = await Promise.all([
+            shell(`npm run -s lab -- plan --set cluster=existing > ${dir}/plan.txt`, {
+                LAB_STACK: "entry-point-plan",
+            }),
+            shell(`npm run -s lab -- plan --calico 4.0.0 > ${dir}/plan-4.txt`, {
+                LAB_STACK: "entry-point-plan",
+            }),
+            shell("npm run -s lab -- plan", { LAB_STACK: "" }),
+        ]);
+        assert.equal(noSource.status, 1, noSource.stderr);
+        assert.match(
+            noSource.stderr,
+            /^lab: plan: a preview would stop on: .*existingKubeconfig.*existingAksCluster/,
+        );
+        assert.equal(noSource.stderr.trim().split("\n").length, 1, noSource.stderr);
+        assert.match(readFileSync(join(dir, "plan.txt"), "utf8"), /Errors:\n/);
+        // A Calico release no AKS line ships is planned, and not called AKS-managed.
+        assert.equal(badLine.status, 0, badLine.stderr);
+        assert.match(
+            badLine.stderr,
+            /^lab: plan: --calico: Calico 4\.0\.0, a release no AKS line is known to ship/,
+        );
+        assert.doesNotMatch(readFileSync(join(dir, "plan-4.txt"), "utf8"), /AKS-managed/);
+        assertUsageLine(noStack, /^lab: LAB_STACK must be a stack name .*, not ""/);
+    });
+    it("study --help is the study's own", async () => {
+        const result = await shell("npm run -s lab -- study --help");
+        assert.equal(result.status, 0, result.stderr);
+        assert.match(result.stdout, /^npm run lab -- study: /);
+        assert.doesNotMatch(result.stdout, /stack output|--set/);
+    });
+    it("an error outside a tool's own promise still ends in one line, never a stack trace", async () => {
+        const main = join(PROJECT_DIR, "tools/cli/main.ts");
+        const simulate = join(PROJECT_DIR, "tools/lab/plan/simulate.ts");
+        const [stray, inApply] = await Promise.all([
+            shell(
+                `node --import tsx -e 'require(${JSON.stringify(main)}).runMain("tool", async () => { void Promise.reject(new Error("late\\nsecond line")); await new Promise((r) => setTimeout(r, 5000)); return 0; }, () => 3)'`,
+            ),
+            // An error inside an apply rejects a promise nobody awaits: the plan reports it as the program's error.
+            shell(
+                `node --import tsx -e '
+const pulumi = require("@pulumi/pulumi");
+require(${JSON.stringify(simulate)}).simulate({ project: "p", stack: "s", config: {}, secretKeys: [], calicoVersion: "3.31.2",
+  program: async () => { const bad = pulumi.output("x").apply(() => { throw new Error("inside an apply"); });
+    new pulumi.CustomResource("test:index:Thing", "thing", { value: bad }); return { bad }; } })
+  .then((run) => { process.stdout.write(JSON.stringify(run.error)); });'`,
+            ),
+        ]);
+        assert.equal(stray.status, 3, stray.stderr);
+        assert.equal(stray.stderr, "tool: late second line\n");
+        assert.equal(inApply.status, 0, inApply.stderr);
+        assert.equal(inApply.stdout, JSON.stringify("inside an apply"));
     });
     it("refuses bad numbers and missing arguments in one line that says what is wrong", async () => {
         const cases = [
