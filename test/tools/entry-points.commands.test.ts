@@ -32,6 +32,7 @@ const ENTRY_POINTS = [
             "--results",
         ],
     },
+    { script: "tools/docs/tier-sample.ts", options: ["--recorded", "--check"] },
     {
         script: "tools/lab/lab.ts",
         options: [
