@@ -317,12 +317,12 @@ describe("Pulumi.yaml config block", () => {
     }
 });
 
-describe("README config table", () => {
-    const readme = readFileSync(join(PROJECT_DIR, "README.md"), "utf8").split("\n");
+describe("the config table of docs/configuration.md", () => {
+    const readme = readFileSync(join(PROJECT_DIR, "docs", "configuration.md"), "utf8").split("\n");
     for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
         it(`lists ${key} with the program's default`, () => {
             const row = readme.find((line) => line.startsWith(`| \`${key}\``));
-            assert.ok(row, `no README row for ${key}`);
+            assert.ok(row, `no docs/configuration.md row for ${key}`);
             const shown = spec.default === "" ? "unset" : `\`${spec.default}\``;
             assert.ok(row.includes(`default ${shown}`), row);
         });

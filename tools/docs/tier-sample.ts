@@ -173,7 +173,7 @@ const SPEC: CommandSpec = {
     ],
 };
 
-async function main(argv: readonly string[]): Promise<number> {
+function main(argv: readonly string[]): number {
     const line = parseCommandLine(SPEC, argv);
     if (line === HELP) {
         process.stdout.write(helpText(SPEC));
@@ -208,6 +208,6 @@ async function main(argv: readonly string[]): Promise<number> {
 if (require.main === module)
     runMain(
         "docs:tier-sample",
-        () => main(process.argv.slice(2)),
+        () => Promise.resolve().then(() => main(process.argv.slice(2))),
         () => 2,
     );
