@@ -138,14 +138,15 @@ for (const line of LINES) {
         const assertNodesRun = (expected: Dataplane) => {
             for (const { name } of FAKE_NODES) {
                 const state = nodes?.dataplane(name);
+                assert.ok(state !== undefined, "no nodes");
                 const seen = JSON.stringify(state);
-                assert.ok((state?.caliRules ?? 0) > 0, `${name}: no Calico rules: ${seen}`);
+                assert.ok(state.caliRules > 0, `${name}: no Calico rules: ${seen}`);
                 if (expected === "bpf") {
-                    assert.ok((state?.tcPrograms ?? 0) > 0, `${name}: no tc program: ${seen}`);
-                    assert.ok((state?.cgroupPrograms ?? 0) > 0, `${name}: no ctlb: ${seen}`);
+                    assert.ok(state.tcPrograms > 0, `${name}: no tc program: ${seen}`);
+                    assert.ok(state.cgroupPrograms > 0, `${name}: no ctlb: ${seen}`);
                 } else {
-                    assert.equal(state?.tcPrograms, 0, `${name}: tc programs left: ${seen}`);
-                    assert.equal(state?.cgroupPrograms, 0, `${name}: ctlb left: ${seen}`);
+                    assert.equal(state.tcPrograms, 0, `${name}: tc programs left: ${seen}`);
+                    assert.equal(state.cgroupPrograms, 0, `${name}: ctlb left: ${seen}`);
                 }
             }
         };
