@@ -229,7 +229,7 @@ describe("the README's commands, run as it writes them", () => {
         );
         assert.match(
             result.stdout,
-            /runs: node --import tsx tools\/cluster-step\/cluster-step\.ts wait-dataplane bpf --since <time of the apply>/,
+            /runs: exec node --import tsx tools\/cluster-step\/cluster-step\.ts wait-dataplane bpf --since <time of the apply>/,
         );
         assert.match(result.stdout, /Errors:\n {2}\(none\)\n$/);
         assert.equal(misspelled.status, 1, misspelled.stderr);
