@@ -20,28 +20,31 @@ export const KEEP_LAST_OUTPUT =
     'printf %s "$PULUMI_COMMAND_STDOUT"; printf %s "$PULUMI_COMMAND_STDERR" >&2';
 
 /**
- * How every step runs, the destroy guard's included. The command runs with /bin/sh -c in the
- * provider's working directory, which the engine sets to the project's folder (pulumi/pulumi
- * sdk/go/common/resource/plugin/plugin.go execPlugin `cmd.Dir = pwd`, pkg/engine/project.go
- * getPwdMain @v3.276.0), so `node` is the one on the user's PATH and tsx the project's own.
- * The kubeconfig is a secret in the environment only, which the provider keeps secret in the state
- * (pulumi/pulumi-go-provider infer/resource.go markSecret @v1.3.0; additionalSecretOutputs says so
- * again). Nothing a step prints is logged: it is kept as the stdout and stderr outputs, and a failed
- * step's error carries it (commandOutputs.go run).
+ * A command that runs the lab's tool as every step does, the destroy guard's included. It runs with
+ * /bin/sh -c in the provider's working directory, which the engine sets to the project's folder
+ * (pulumi/pulumi sdk/go/common/resource/plugin/plugin.go execPlugin `cmd.Dir = pwd`,
+ * pkg/engine/project.go getPwdMain @v3.276.0), so `node` is the one on the user's PATH and tsx the
+ * project's own. The kubeconfig is a secret in the environment only, which the provider keeps secret
+ * in the state (pulumi/pulumi-go-provider infer/resource.go markSecret @v1.3.0;
+ * additionalSecretOutputs says so again). Nothing the command prints is logged: it is kept as the
+ * stdout and stderr outputs, and a failed command's error carries it (commandOutputs.go run).
  */
-export function stepArgs(
+export function labCommand(
+    name: string,
     kubeconfig: pulumi.Input<string>,
-): Pick<command.local.CommandArgs, "environment" | "logging" | "addPreviousOutputInEnv"> {
-    return {
-        environment: { [KUBECONFIG_ENV]: pulumi.secret(kubeconfig) },
-        logging: "none",
-        addPreviousOutputInEnv: true,
-    };
-}
-
-/** The options of every step: the kubeconfig stays a secret in the outputs too. */
-export function stepOptions(opts: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions {
-    return { ...opts, additionalSecretOutputs: ["environment"] };
+    commands: Pick<command.local.CommandArgs, "create" | "update" | "delete" | "triggers">,
+    opts: pulumi.CustomResourceOptions,
+): command.local.Command {
+    return new command.local.Command(
+        name,
+        {
+            ...commands,
+            environment: { [KUBECONFIG_ENV]: pulumi.secret(kubeconfig) },
+            logging: "none",
+            addPreviousOutputInEnv: true,
+        },
+        { ...opts, additionalSecretOutputs: ["environment"] },
+    );
 }
 
 /**
@@ -58,14 +61,14 @@ export function clusterStep(
     args: ClusterStepArgs,
     opts: pulumi.CustomResourceOptions,
 ): command.local.Command {
-    return new command.local.Command(
+    return labCommand(
         name,
+        args.kubeconfig,
         {
             create: pulumi.output(args.step).apply(clusterStepCommand),
             update: KEEP_LAST_OUTPUT,
             triggers: args.triggers,
-            ...stepArgs(args.kubeconfig),
         },
-        stepOptions(opts),
+        opts,
     );
 }

@@ -1,7 +1,7 @@
-import * as command from "@pulumi/command";
+import type * as command from "@pulumi/command";
 import type * as pulumi from "@pulumi/pulumi";
 import { clusterStepCommand } from "./cluster-step-command";
-import { stepArgs, stepOptions } from "./cluster-step";
+import { labCommand } from "./cluster-step";
 
 export interface DestroyGuardArgs {
     /** The cluster's kubeconfig (secret): its delete reads the cluster with it. */
@@ -24,9 +24,10 @@ export function destroyGuard(
     args: DestroyGuardArgs,
     opts: pulumi.CustomResourceOptions,
 ): command.local.Command {
-    return new command.local.Command(
+    return labCommand(
         name,
-        { delete: clusterStepCommand("refuse-destroy-on-ebpf"), ...stepArgs(args.kubeconfig) },
-        stepOptions(opts),
+        args.kubeconfig,
+        { delete: clusterStepCommand("refuse-destroy-on-ebpf") },
+        opts,
     );
 }
