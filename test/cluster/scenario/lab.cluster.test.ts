@@ -7,7 +7,7 @@
  * each line, the machine itself is checked to be as it was.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -88,6 +88,22 @@ const verifyByHand = async (
 };
 const verified = (run: ToolRun) =>
     `exit ${String(run.code)}\n${run.stdout}\n${run.stderr.slice(-2000)}`;
+
+/** Every file under `dir`, as text. */
+const filesUnder = (dir: string): string[] =>
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => readFileSync(join(entry.parentPath, entry.name), "utf8"));
+
+/**
+ * The cluster's credential (its kubeconfig's client key) is nowhere in clear text: not in the
+ * state (the steps keep the kubeconfig in their environment, a secret), not in what the CLI printed.
+ */
+const assertKubeconfigKeptSecret = (kubeconfigYaml: string, texts: readonly string[]) => {
+    const key = /client-key-data: (\S+)/.exec(kubeconfigYaml)?.[1];
+    assert.ok(key !== undefined && key.length > 100, "the kubeconfig carries a client key");
+    for (const text of texts) assert.ok(!text.includes(key), "the client key in clear text");
+};
 
 /** The writes each switch step makes, in switchOrder's order: waits write nothing. */
 const expectedWrites = (dataplane: Dataplane): LabWrite[] =>
@@ -270,6 +286,11 @@ for (const line of LINES) {
                     .map((entry) => entry.manager),
             );
             assert.equal(owners, JSON.stringify([FIELD_MANAGER]), "linuxDataplane's owner");
+
+            assertKubeconfigKeptSecret(cluster?.kubeconfigYaml ?? "", [
+                result.stdout,
+                ...filesUnder(join(scratch, "state")),
+            ]);
 
             const steps = await lab.stepOutputs();
             const wait = steps.find((s) => s.name === "calico-wait");
