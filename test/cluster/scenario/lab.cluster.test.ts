@@ -19,6 +19,7 @@ import { liveDataplane } from "../nodes/dataplane-state";
 import { hostChanges, hostState, type HostState } from "../nodes/host-state";
 import { startNodes, type TierNodes } from "../nodes/nodes";
 import { startCluster, type LocalCluster } from "../harness/cluster";
+import { processesMentioning, waitFor } from "../harness/processes";
 import { FAKE_NODES } from "../harness/kwok";
 import { requireClusterBinaries, requireFelix } from "../toolchain/build";
 import { calicoSourceTree } from "../toolchain/felix";
@@ -47,6 +48,22 @@ const ok = (result: OpResult, what: string): OpResult => {
     assert.ok(result.ok, `${what} failed: ${result.error ?? ""}\n${result.stdout.slice(-3000)}`);
     return result;
 };
+
+/** This machine's processes running the switch's step tool, for `step` (e.g. `wait-dataplane`). */
+const stepProcesses = (step: string) =>
+    processesMentioning(`tools/cluster-step/cluster-step.ts${step === "" ? "" : `\0${step}`}`);
+
+/** The Pulumi CLI's processes running `op` (the Automation API starts `pulumi <op> ...`). */
+function cliProcesses(op: string): number[] {
+    return processesMentioning(`\0${op}\0`).filter((pid) => {
+        try {
+            const [program = ""] = readFileSync(`/proc/${String(pid)}/cmdline`, "utf8").split("\0");
+            return program.split("/").pop() === "pulumi";
+        } catch {
+            return false;
+        }
+    });
+}
 
 /** Nothing but `same`: the engine reports no change at all. */
 const assertNoChanges = (result: OpResult, what: string) => {
@@ -353,7 +370,35 @@ for (const line of LINES) {
             assertNodesRun("iptables");
         });
 
-        it("7. destroy leaves what the README says: yaobank gone, the ConfigMap kept, Calico on iptables", async () => {
+        it("7. Ctrl-C during a flip's wait stops the step's process; the next up finishes the flip", async () => {
+            const interrupted = flip("bpf");
+            // A user's Ctrl-C reaches the CLI once the wait is running (the engine then cancels
+            // its providers: the command provider kills the step's process).
+            await waitFor(
+                "the flip's wait step",
+                () =>
+                    Promise.resolve(stepProcesses("wait-dataplane").length > 0 ? true : undefined),
+                240_000,
+            );
+            const clis = cliProcesses("up");
+            assert.ok(clis.length > 0, "no pulumi up process to interrupt");
+            for (const pid of clis) process.kill(pid, "SIGINT");
+            const { result } = await interrupted;
+            assert.equal(result.ok, false, "an interrupted up must not report success");
+            await waitFor(
+                "no step process left after Ctrl-C",
+                () => Promise.resolve(stepProcesses("").length === 0 ? true : undefined),
+                30_000,
+            );
+            const { result: again } = await flip("bpf");
+            ok(again, "the up after Ctrl-C");
+            assert.equal(again.outputs["dataplane"], "bpf");
+            assertNodesRun("bpf");
+            const { result: back } = await flip("iptables");
+            ok(back, "back to iptables before destroy");
+        });
+
+        it("8. destroy leaves what the README says: yaobank gone, the ConfigMap kept, Calico on iptables", async () => {
             ok(await lab.op("destroy"), "destroy");
             const installation = await get("/apis/operator.tigera.io/v1/installations/default");
             const spec = installation["spec"] as { calicoNetwork?: { linuxDataplane?: string } };
