@@ -271,7 +271,7 @@ export async function startNodeNamespaces(options: {
 }
 
 /** Cgroups of earlier runs whose process is gone (a run killed before it could clean up). */
-function removeStaleCgroups(): void {
+export function removeStaleCgroups(): void {
     for (const name of readdirSync(CGROUP2_ROOT)) {
         const pid = new RegExp(`^${CGROUP_PREFIX}(\\d+)-`).exec(name)?.[1];
         if (pid === undefined || existsSync(`/proc/${pid}`)) continue;

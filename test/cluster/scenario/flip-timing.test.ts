@@ -30,7 +30,7 @@ describe("a flip's timing, from the audit log and Felix's lines", () => {
             "lab",
             [
                 [live("2026-12-06T12:00:05Z"), live("2026-12-06T12:00:20Z")].join("\n"),
-                live("2026-12-06T12:00:30Z"),
+                [live("2026-12-06T12:00:30Z"), live("2026-12-06T12:00:40Z")].join("\n"),
             ],
         );
         assert.deepEqual(timing, { installationToLastNodeLive: 20, lastNodeLiveToNextWrite: 3 });

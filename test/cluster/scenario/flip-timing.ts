@@ -49,16 +49,19 @@ export function flipTiming(
         .find((event) => labWriteOf(event, labManager) !== "installation");
     if (at < 0 || next === undefined) return undefined;
     const writtenAt = Date.parse(writes[at]?.stageTimestamp ?? "");
+    const nextAt = Date.parse(next.requestReceivedTimestamp);
+    // The run the wait saw: the last one live before the wait ended (a later write, such as the
+    // FelixConfiguration patch on the way back, can restart Felix again).
     const live = nodeLogs.map((log) =>
         firstUpdateTimes(log)
-            .filter((at) => at >= writtenAt)
+            .filter((time) => time >= writtenAt && time <= nextAt)
             .at(-1),
     );
     if (live.some((at) => at === undefined)) return undefined;
     const lastLive = Math.max(...live.map((at) => at ?? 0));
     return {
         installationToLastNodeLive: (lastLive - writtenAt) / 1000,
-        lastNodeLiveToNextWrite: (Date.parse(next.requestReceivedTimestamp) - lastLive) / 1000,
+        lastNodeLiveToNextWrite: (nextAt - lastLive) / 1000,
     };
 }
 

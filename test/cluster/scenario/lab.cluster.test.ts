@@ -17,6 +17,7 @@ import { field } from "../../../core/unstructured";
 import { startDoubles, type Doubles } from "../doubles/run";
 import { liveDataplane } from "../nodes/dataplane-state";
 import { hostChanges, hostState, type HostState } from "../nodes/host-state";
+import { removeStaleCgroups } from "../nodes/namespaces";
 import { startNodes, type TierNodes } from "../nodes/nodes";
 import { startCluster, type LocalCluster } from "../harness/cluster";
 import { processesMentioning, waitFor } from "../harness/processes";
@@ -189,6 +190,8 @@ for (const line of LINES) {
         };
 
         before(async () => {
+            // What an earlier run killed outright (SIGKILL) left is not this run's doing.
+            removeStaleCgroups();
             machine = hostState();
             const binDir = requireClusterBinaries();
             const felix = requireFelix(line.calico);
