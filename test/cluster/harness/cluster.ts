@@ -21,8 +21,6 @@ import {
     fixtureCrds,
     fixtureObjects,
     treeCrds,
-    tigeraStatus,
-    installationStatus,
     type AksCalicoLine,
 } from "./fixture";
 import { KubeApi, KubeApiError } from "./kube-api";
@@ -38,6 +36,7 @@ import {
 } from "./kwok";
 import { makePki, type KeyPair } from "./pki";
 import { HUB_ADDRESS } from "../nodes/namespaces";
+import { startOperator, type TierOperator } from "../operator/run-operator";
 import { freePort, ProcessGroup, waitFor, type RunningProcess } from "./processes";
 
 export interface ClusterOptions {
@@ -67,6 +66,8 @@ export interface LocalCluster {
     /** The harness's client (its writes show in the audit log as user `harness`). */
     readonly api: KubeApi;
     readonly processes: readonly RunningProcess[];
+    /** The real tigera/operator, one of `processes`. */
+    readonly operator: TierOperator;
     /** Every completed write the API server audited so far, oldest first. */
     audit(): AuditEvent[];
     /** The CRI-format file kwok serves as this container's log (through pods/log). */
@@ -361,20 +362,28 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
         const watcher = watchPodsForLogs(api, dirs.podLogs);
         stopWatch = watcher.stop;
 
-        // The AKS-managed Calico fixture.
+        // What AKS lays down, then the operator, which renders Calico from it.
         for (const object of fixtureObjects(line)) await api.apply(object);
-        const installation = await api.applyStatus({
-            apiVersion: "operator.tigera.io/v1",
-            kind: "Installation",
-            metadata: { name: "default" },
-            status: installationStatus(line),
+        const operator = await startOperator({
+            api,
+            group,
+            line,
+            server,
+            caCertFile: pki.caCert,
+            scratchDir,
+            logsDir: dirs.logs,
         });
-        const generation = (installation.metadata as { generation?: number }).generation ?? 1;
-        const status = tigeraStatus(generation, new Date().toISOString().replace(/\.\d+Z$/, "Z"));
-        await api.apply({ ...status, status: undefined });
-        await api.applyStatus(status);
-        await waitForWorkloads(api, [controllerManager, scheduler]);
-        log(`fixture ${line.crdSet} in place, its pods Running (${Date.now() - started} ms)`);
+        log(`tigera-operator started (${Date.now() - started} ms)`);
+        await waitForWorkloads(api, [controllerManager, scheduler, operator.process]);
+        await waitFor(
+            "TigeraStatus calico Available",
+            () => calicoAvailable(api),
+            START_TIMEOUT_MS,
+            operator.process,
+        );
+        log(
+            `fixture ${line.crdSet} in place, rendered by the operator, its pods Running (${Date.now() - started} ms)`,
+        );
 
         return {
             line,
@@ -385,6 +394,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
             server,
             api,
             processes: group.running,
+            operator,
             audit: () => readAuditEvents(auditLog),
             logPath: (namespace, pod, container, previous = false) =>
                 podLogPath(dirs.podLogs, namespace, pod, container, previous),
@@ -449,12 +459,24 @@ function watchPodsForLogs(api: KubeApi, root: string): { stop: () => void } {
     return { stop: () => (stopped = true) };
 }
 
-/** Until every fixture workload has all its pods Running, or names what is not. */
+/** TigeraStatus `calico` Available (the operator's status manager, pkg/controller/status/status.go). */
+async function calicoAvailable(api: KubeApi): Promise<true | undefined> {
+    const status = await api.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
+        "/apis/operator.tigera.io/v1/tigerastatuses/calico",
+    );
+    return status.status?.conditions?.some((c) => c.type === "Available" && c.status === "True")
+        ? true
+        : undefined;
+}
+
+/** Until every workload AKS and the operator run has all its pods Running, or names what is not. */
 async function waitForWorkloads(api: KubeApi, controlPlane: RunningProcess[]): Promise<void> {
     const workloads = [
-        "/apis/apps/v1/namespaces/calico-system/daemonsets/calico-node",
         "/apis/apps/v1/namespaces/tigera-operator/deployments/tigera-operator",
         "/apis/apps/v1/namespaces/kube-system/deployments/coredns",
+        "/apis/apps/v1/namespaces/calico-system/daemonsets/calico-node",
+        "/apis/apps/v1/namespaces/calico-system/deployments/calico-typha",
+        "/apis/apps/v1/namespaces/calico-system/deployments/calico-kube-controllers",
     ];
     for (const path of workloads) {
         await waitFor(
