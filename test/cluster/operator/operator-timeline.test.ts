@@ -17,14 +17,14 @@ describe("the operator's timeline", () => {
         const rolling = factsOf("daemonset", daemonSet(3, 3, 1, 2));
         const before = factsOf("daemonset", daemonSet(2, 2, 2, 2));
         assert.deepEqual(
-            changes(before, rolling, "t1").map((m) => m.what),
+            changes(before, rolling, "t1", 7).map((m) => m.what),
             ["calico-node generation 3", "calico-node rolled out no"],
         );
         // Not yet observed by the controller: the old generation's status says nothing of the new one.
         assert.equal(factsOf("daemonset", daemonSet(3, 2, 2, 2))["calico-node rolled out"], "no");
         const done = factsOf("daemonset", daemonSet(3, 3, 2, 2));
-        assert.deepEqual(changes(rolling, done, "t2"), [
-            { at: "t2", what: "calico-node rolled out generation 3" },
+        assert.deepEqual(changes(rolling, done, "t2", 9), [
+            { at: "t2", what: "calico-node rolled out generation 3", revision: 9 },
         ]);
     });
 
@@ -49,10 +49,10 @@ describe("the operator's timeline", () => {
             spec: { nftablesMode: "Enabled", bpfEnabled: false },
         });
         assert.deepEqual(
-            changes(iptables, bpf, "t").map((m) => m.what),
+            changes(iptables, bpf, "t", 1).map((m) => m.what),
             ["nftablesMode Enabled", "bpfEnabled false"],
         );
-        assert.deepEqual(changes(bpf, bpf, "t"), []);
+        assert.deepEqual(changes(bpf, bpf, "t", 2), []);
     });
 
     it("reports each TigeraStatus condition by type", () => {

@@ -17,6 +17,11 @@ export interface Moment {
     /** When the watch delivered it (ISO, milliseconds). */
     readonly at: string;
     readonly what: string;
+    /**
+     * The object's resourceVersion: opaque to clients in general, but here the etcd revision of the
+     * write, one counter for every object, so it orders moments that different watches deliver.
+     */
+    readonly revision: number;
 }
 
 type Kind = "felixconfiguration" | "daemonset" | "deployment" | "tigerastatus";
@@ -79,14 +84,15 @@ export function changes(
     before: Readonly<Record<string, string>>,
     after: Readonly<Record<string, string>>,
     at: string,
+    revision: number,
 ): Moment[] {
     return Object.entries(after)
         .filter(([key, value]) => before[key] !== value)
-        .map(([key, value]) => ({ at, what: `${key} ${value}` }));
+        .map(([key, value]) => ({ at, what: `${key} ${value}`, revision }));
 }
 
 export interface OperatorTimeline {
-    /** The moments at or after `since` (ISO), oldest first. */
+    /** The moments at or after `since` (ISO), in the order of their writes. */
     since(since: string): Moment[];
     stop(): void;
 }
@@ -131,7 +137,9 @@ export function watchOperator(kubeconfigYaml: string): OperatorTimeline {
                 if (phase === "DELETED") return;
                 const key = `${kind}/${text(field(object, "metadata", "name"))}`;
                 const facts = factsOf(kind, object);
-                moments.push(...changes(last.get(key) ?? {}, facts, new Date().toISOString()));
+                const revision = Number(field(object, "metadata", "resourceVersion"));
+                const at = new Date().toISOString();
+                moments.push(...changes(last.get(key) ?? {}, facts, at, revision));
                 last.set(key, facts);
             },
             () => undefined,
@@ -140,7 +148,10 @@ export function watchOperator(kubeconfigYaml: string): OperatorTimeline {
         );
     }
     return {
-        since: (since) => moments.filter((m) => Date.parse(m.at) >= Date.parse(since)),
+        since: (since) =>
+            moments
+                .filter((m) => Date.parse(m.at) >= Date.parse(since))
+                .sort((a, b) => a.revision - b.revision),
         stop() {
             stopped = true;
             for (const controller of controllers) controller.abort();

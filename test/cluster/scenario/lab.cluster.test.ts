@@ -26,6 +26,8 @@ import { operatorFor } from "../toolchain/operator-build";
 import { requireFelixBuild } from "../nodes/felix-build";
 import { describeWrites, labWritesSince, type LabWrite } from "./audit-order";
 import { calicoNodeLogs, flipTiming } from "./flip-timing";
+import { operatorOrderProblems } from "./operator-order";
+import { watchOperator, type OperatorTimeline } from "../operator/operator-timeline";
 import { labRun, type LabRun, type ToolRun } from "./lab-run";
 import type { OpResult } from "./pulumi-op";
 
@@ -106,6 +108,7 @@ for (const line of LINES) {
         let cluster: LocalCluster | undefined;
         let nodes: TierNodes | undefined;
         let doubles: Doubles | undefined;
+        let timeline: OperatorTimeline | undefined;
         let lab: LabRun;
         const config = (dataplane: Dataplane) => ({
             "aks-calico-lab:dataplane": { value: dataplane },
@@ -141,6 +144,20 @@ for (const line of LINES) {
                     `${timing.lastNodeLiveToStepEnd.toFixed(1)} s\n`,
             );
         };
+        /** What the operator did since `since`, printed for the README, checked against its claims. */
+        const assertOperatorOrder = (since: string, to: Dataplane, endpointWritten: boolean) => {
+            const moments = timeline?.since(since) ?? [];
+            process.stderr.write(
+                `operator ${line.operatorVersion} on ${line.crdSet}, to ${to}:\n` +
+                    moments.map((m) => `  ${m.at} ${m.what}\n`).join(""),
+            );
+            const problems = operatorOrderProblems(moments, {
+                to,
+                nftablesUnderBpf: line.operatorVersion.startsWith("1.40."),
+                endpointWritten,
+            });
+            assert.deepEqual(problems, [], "the README's operator order");
+        };
         /** Every node's kernel shows `expected`, read inside its namespaces. */
         const assertNodesRun = (expected: Dataplane) => {
             for (const { name } of FAKE_NODES) {
@@ -173,6 +190,7 @@ for (const line of LINES) {
                 log: (l) => process.stderr.write(`nodes: ${l}\n`),
             });
             const running = nodes;
+            timeline = watchOperator(cluster.kubeconfigYaml);
             doubles = startDoubles({
                 kubeconfigYaml: cluster.kubeconfigYaml,
                 logPath: cluster.logPath.bind(cluster),
@@ -196,6 +214,7 @@ for (const line of LINES) {
         });
 
         after(async () => {
+            timeline?.stop();
             await doubles?.stop();
             await nodes?.stop();
             await cluster?.stop();
@@ -250,6 +269,7 @@ for (const line of LINES) {
                 `writes: ${writes.join(", ")}\n${describeWrites(cluster?.audit() ?? [], since)}`,
             );
             assert.equal(writes.at(-1), "yaobank", "yaobank rolls after the switch");
+            assertOperatorOrder(since, "bpf", writes.includes("endpoint"));
             assertNodesRun("bpf");
             await reportTiming("to eBPF", since, endedAt);
 
@@ -302,6 +322,7 @@ for (const line of LINES) {
                 expectedWrites("iptables"),
                 `writes: ${writes.join(", ")}\n${describeWrites(cluster?.audit() ?? [], since)}`,
             );
+            assertOperatorOrder(since, "iptables", false);
 
             assertNodesRun("iptables");
             await reportTiming("back to iptables", since, endedAt);

@@ -113,7 +113,7 @@ export function requireOperator(calicoVersion: string): string {
     const binary = operatorBinary(calicoVersion);
     if (!existsSync(binary)) {
         throw new Error(
-            `tigera/operator for Calico ${calicoVersion} not built at ${binary} (run: npx tsx test/cluster/toolchain/operator-build.ts ${calicoVersion})`,
+            `tigera/operator for Calico ${calicoVersion} not built at ${binary} (run: npm run build:cluster)`,
         );
     }
     return binary;
