@@ -47,6 +47,8 @@ export interface CalicoSnapshot {
     readonly felixBpfEnabled: boolean | undefined;
     /** FelixConfiguration `default` spec.nftablesMode, which only the operator writes (1.40+: Enabled under BPF). */
     readonly felixNftablesMode?: string | undefined;
+    /** FelixConfiguration `default` spec.logSeverityScreen: which of Felix's lines its log holds. */
+    readonly felixLogSeverityScreen?: string | undefined;
     /** The calico-node DaemonSet, if found. */
     readonly calicoNode: RolloutStatus | undefined;
     /** TigeraStatus `calico` conditions (Available, Progressing, Degraded). */

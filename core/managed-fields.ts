@@ -9,6 +9,15 @@
  */
 import { asRecord, field } from "./unstructured";
 
+/**
+ * The field manager of the lab's patches, a fixed name rather than pulumi-kubernetes' generated
+ * per-resource one (provider/pkg/provider/provider.go fieldManagerName), so the lab's entry in an
+ * object's managedFields is easy to find. One patch per object uses it (see CTLB_PATCH_ANNOTATIONS).
+ */
+export const LAB_FIELD_MANAGER = "aks-calico-lab";
+/** The prefix of the provider's generated managers, which the second patch of an object takes (seen on the cluster tier: test/cluster/scenario/audit-order.ts). */
+const PROVIDER_MANAGER_PREFIX = "pulumi-kubernetes";
+
 /** Whether a FieldsV1 set (`{"f:spec": {"f:calicoNetwork": {...}}}`) holds `path`. */
 const owns = (fieldsV1: unknown, path: readonly string[]): boolean =>
     field(fieldsV1, ...path.map((key) => `f:${key}`)) !== undefined;
@@ -53,4 +62,26 @@ export function fieldHolders(metadata: unknown, path: readonly string[]): string
             (entry) =>
                 `${text(entry?.["manager"], "unnamed")} (${text(entry?.["operation"], "?")})`,
         );
+}
+
+/**
+ * Whether only the lab's own server-side applies hold `path`: then a patch that stops sending it
+ * removes it (server-side apply drops a field its last manager gives up). False when no entry
+ * holds it (who set it cannot be told) or another manager holds it too.
+ */
+export function heldOnlyByLab(metadata: unknown, path: readonly string[]): boolean {
+    const entries = asRecord(metadata)?.["managedFields"];
+    if (!Array.isArray(entries)) return false;
+    const holders = entries.map(asRecord).filter((entry) => owns(entry?.["fieldsV1"], path));
+    return (
+        holders.length > 0 &&
+        holders.every((entry) => {
+            const manager = entry?.["manager"];
+            return (
+                entry?.["operation"] === "Apply" &&
+                typeof manager === "string" &&
+                (manager === LAB_FIELD_MANAGER || manager.startsWith(PROVIDER_MANAGER_PREFIX))
+            );
+        })
+    );
 }

@@ -240,10 +240,17 @@ export class CalicoDataplane extends pulumi.ComponentResource {
                     after,
                 ),
         };
+        // Towards eBPF, before the first patch: a node kernel that refuses this Calico's connect-time
+        // load balancer stops the `up` here, as Felix would crash-loop (core/ctlb-kernel-guard.ts).
+        // It exists only on eBPF, so it runs on each flip there, and not on an `up` that stays.
+        const preflight =
+            args.dataplane === "bpf"
+                ? clusterStep("ebpf-preflight", "preflight-ebpf", [args.dataplane], felixCrd)
+                : felixCrd;
         // From the CRD read on: a read that fails (the CRD is gone) stops the `up` before any patch.
         const last = switchOrder(args.dataplane).reduce<pulumi.Resource>(
             (after, step) => steps[step](after),
-            felixCrd,
+            preflight,
         );
         if (args.existingCluster) {
             // Deleted before everything above it (it depends on the last step), so a destroy that

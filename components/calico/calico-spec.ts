@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describeApiServer, type ApiServer } from "../../core/api-server";
 import type { ExternalServiceMode } from "../config";
-import { appliedAt, fieldHolders } from "../../core/managed-fields";
+import { appliedAt, fieldHolders, LAB_FIELD_MANAGER } from "../../core/managed-fields";
 import type { KubeProxyHealthzPortField } from "../../core/calico-objects";
 import { LINUX_DATAPLANE, type Dataplane } from "../../core/dataplane";
 
@@ -15,12 +15,8 @@ export const ENDPOINT_CONFIGMAP_NAME = "kubernetes-services-endpoint";
 export const DNS_NAMESPACE = "kube-system";
 export const DNS_DEPLOYMENT = "coredns";
 
-/**
- * The field manager of the lab's patches, a fixed name rather than pulumi-kubernetes' generated
- * per-resource one (provider/pkg/provider/provider.go fieldManagerName), so the lab's entry in an
- * object's managedFields is easy to find. One patch per object uses it (see CTLB_PATCH_ANNOTATIONS).
- */
-export const FIELD_MANAGER = "aks-calico-lab";
+/** The field manager of the lab's patches (core/managed-fields.ts LAB_FIELD_MANAGER). */
+export const FIELD_MANAGER = LAB_FIELD_MANAGER;
 
 /**
  * Felix's default bpfDataIfacePattern (projectcalico/calico felix/config/config_params.go

@@ -11,6 +11,7 @@ import {
 } from "../../core/felix-log";
 import { fixtureText } from "../support/fixtures";
 import { FELIX_VERSIONS, felixStartLines, type FelixStart } from "../support/felix-log-lines";
+import { withKubeletTimestamps } from "../support/kubelet-log";
 
 const at = (time: string): number => Date.parse(time);
 /** The switch: the Installation patch applied at 10:00:00 (managedFields time, whole seconds). */
@@ -23,7 +24,7 @@ const rolledPod: CalicoNodePod = {
     createdAt: at("2026-11-23T10:01:10Z"),
     log: fixtureText("felix-log-new-pod-to-bpf.txt"),
 };
-const FIRST_RUN_END = "2026-11-23T10:02:40.118104772Z";
+const FIRST_RUN_END = "2026-11-23T10:02:40.118000513Z";
 const firstRunOnly = (pod: CalicoNodePod): CalicoNodePod => ({
     ...pod,
     log: pod.log.slice(0, pod.log.indexOf(FIRST_RUN_END)),
@@ -32,16 +33,11 @@ const firstRunOnly = (pod: CalicoNodePod): CalicoNodePod => ({
 describe("parseFelixLog", () => {
     it("keeps Felix's lines with the kubelet's timestamp and PID, and skips the other components", () => {
         const lines = parseFelixLog(rolledPod.log);
-        assert.equal(lines.length, 15);
+        assert.equal(lines.length, 18);
         assert.ok(lines.every((line) => line.pid === 71 || line.pid === 212));
-        assert.deepEqual(lines[0], {
-            at: at("2026-11-23T10:01:13.950Z"),
-            pid: 71,
-            level: "INFO",
-            message:
-                'Felix starting up GOMAXPROCS=2 builddate="2025-11-26T23:34:45+0000" ' +
-                'gitcommit="dd5575463e9ad30d5eb1e2e6de5a3e16a2c1c7f3" version="v3.31.2"',
-        });
+        assert.equal(lines[0]?.at, at("2026-11-23T10:01:13.950Z"));
+        assert.equal(lines[0].pid, 71);
+        assert.match(lines[0].message, /^Successfully loaded configuration\. GOMAXPROCS=2 /);
     });
 
     it("reads a kubelet timestamp with a zone offset", () => {
@@ -74,10 +70,11 @@ describe("felixRuns and runMode", () => {
                 { pid: 212, mode: "bpf", ctlb: "TCP" },
             ],
         );
-        assert.equal(runs[1]?.startedAt, at("2026-11-23T10:02:42.201Z"));
+        assert.equal(runs[1]?.startedAt, at("2026-11-23T10:02:42.901Z"));
+        assert.match(runs[0]?.ended?.reason ?? "", /exited for a config change \(rc=129\)/);
     });
 
-    it("knows no mode until the driver starts, unless the eBPF line came first", () => {
+    it("knows no mode until the first update after the driver loop, also when the eBPF line came first", () => {
         const log = rolledPod.log.split("\n");
         const lastRunUpTo = (text: string) => {
             const lines = log.slice(0, log.findIndex((l) => l.includes(text)) + 1);
@@ -88,21 +85,29 @@ describe("felixRuns and runMode", () => {
         assert.equal(runMode(lastRunUpTo("Using internal (linux) dataplane driver.")), undefined);
         assert.equal(runMode(lastRunUpTo("BPF enabled, starting")), undefined);
         assert.equal(runMode(lastRunUpTo("Connect time load balancer enabled")), undefined);
-        assert.equal(runMode(lastRunUpTo("dataplane driver loop")), "iptables");
+        // The driver loop starts before anything is programmed: not live yet.
+        assert.equal(runMode(lastRunUpTo("dataplane driver loop")), undefined);
+        assert.equal(runMode(lastRunUpTo("Completed first update")), "iptables");
     });
 
-    it("starts a new run when a PID is reused by a new Felix", () => {
+    it("does not count a first update logged before the driver loop", () => {
+        const log = rolledPod.log.split("\n").filter((l) => !l.includes("driver loop"));
+        const [first] = felixRuns(parseFelixLog(log.join("\n")));
+        assert.equal(first?.firstUpdateAt, undefined);
+    });
+
+    it("starts a new run when a PID is reused by a new Felix (a second configuration load)", () => {
         const line = (time: string, message: string) =>
             `${time}Z ${time.replace("T", " ").slice(0, 23)} [INFO][80] felix/x.go 1: ${message}`;
         const runs = felixRuns(
             parseFelixLog(
                 [
-                    line("2026-11-23T10:00:01.000", "Felix starting up"),
+                    line("2026-11-23T10:00:01.000", "Successfully loaded configuration."),
                     line(
                         "2026-11-23T10:00:02.000",
                         "BPF enabled, starting BPF endpoint manager and map manager.",
                     ),
-                    line("2026-11-23T10:00:09.000", "Felix starting up"),
+                    line("2026-11-23T10:00:09.000", "Successfully loaded configuration."),
                 ].join("\n"),
             ),
         );
@@ -124,17 +129,25 @@ describe("pendingFelixDataplane", () => {
     it("names the node whose Felix still runs the other dataplane", () => {
         assert.deepEqual(pendingFelixDataplane("bpf", SWITCH, [firstRunOnly(rolledPod)]), [
             "node aks-system-12345678-vmss000000 (pod calico-node-7xk2p): Felix (pid 71, " +
-                "started 10:01:13Z) runs iptables, want bpf",
+                "started 10:01:13Z) runs iptables (nftablesMode Disabled), want bpf",
         ]);
         assert.match(
             pendingFelixDataplane("iptables", SWITCH, [rolledPod])[0] ?? "",
-            /Felix \(pid 212, started 10:02:42Z\) runs bpf, want iptables/,
+            /Felix \(pid 212, started 10:02:42Z\) runs bpf \(nftablesMode Disabled\), want iptables/,
         );
+    });
+
+    it("names a run that ended, and does not take its first update for the next run's", () => {
+        const ended = rolledPod.log.slice(0, rolledPod.log.indexOf("2026-11-23T10:02:42.901"));
+        assert.deepEqual(pendingFelixDataplane("bpf", SWITCH, [{ ...rolledPod, log: ended }]), [
+            "node aks-system-12345678-vmss000000 (pod calico-node-7xk2p): Felix (pid 71, " +
+                "started 10:01:13Z) ended at 10:02:42Z: exited for a config change (rc=129)",
+        ]);
     });
 
     it("waits for a new pod that has not logged a Felix start yet", () => {
         assert.deepEqual(pendingFelixDataplane("bpf", SWITCH, [{ ...rolledPod, log: "" }]), [
-            "node aks-system-12345678-vmss000000 (pod calico-node-7xk2p): no Felix start logged since 10:00:00Z yet",
+            "node aks-system-12345678-vmss000000 (pod calico-node-7xk2p): no Felix run logged since 10:00:00Z yet",
         ]);
     });
 
@@ -142,13 +155,13 @@ describe("pendingFelixDataplane", () => {
         const between = at("2026-11-23T10:02:00Z");
         assert.match(
             pendingFelixDataplane("iptables", between, [rolledPod])[0] ?? "",
-            /pid 212, started 10:02:42Z\) runs bpf, want iptables/,
+            /pid 212, started 10:02:42Z\) runs bpf \(nftablesMode Disabled\), want iptables/,
         );
         const afterBoth = at("2026-11-23T10:05:00Z");
         const fresh = { ...rolledPod, createdAt: afterBoth };
         assert.match(
             pendingFelixDataplane("bpf", afterBoth, [fresh])[0] ?? "",
-            /no Felix start logged since 10:05:00Z/,
+            /no Felix run logged since 10:05:00Z/,
         );
     });
 
@@ -251,21 +264,23 @@ for (const version of FELIX_VERSIONS) {
     describe(`an eBPF Felix ${version}, polled line by line in int_dataplane.go's order`, () => {
         const start: FelixStart = { version, pid: 212, at: SWITCH + 5000, bpf: true };
 
-        it("counts as live only once its driver loop started", () => {
+        it("counts as live only once its first update followed its driver loop", () => {
             const lines = felixStartLines({ ...start, ctlb: "TCP" });
             const live = prefixes(lines).map(
                 (log) => pendingFelixDataplane("bpf", SWITCH, [podWith(log)]).length === 0,
             );
             assert.deepEqual(live, [...lines.map(() => false).slice(1), true]);
-            assert.match(lines.at(-1) ?? "", /dataplane driver loop/);
+            assert.match(lines.at(-2) ?? "", /dataplane driver loop/);
+            assert.match(lines.at(-1) ?? "", /Completed first update to dataplane\./);
         });
 
-        it("counts the connect-time load balancer as detached only once its driver loop started", () => {
+        it("counts the connect-time load balancer as detached once its driver loop started", () => {
             const lines = felixStartLines({ ...start, ctlb: "detach" });
             const detached = prefixes(lines).map(
                 (log) => ctlbDetach(SWITCH, [podWith(log)]).pending.length === 0,
             );
-            assert.deepEqual(detached, [...lines.map(() => false).slice(1), true]);
+            // The removal comes before the loop (int_dataplane.go :1031-1035 @v3.31.2).
+            assert.deepEqual(detached, [...lines.map(() => false).slice(2), true, true]);
         });
 
         it("never counts a run that attached it as detached, driver loop or not", () => {
@@ -332,3 +347,144 @@ for (const version of FELIX_VERSIONS) {
         });
     });
 }
+
+describe("a log excerpt that starts in the middle of a run", () => {
+    const midRun = rolledPod.log
+        .split("\n")
+        .filter((l) => !l.includes("[71] felix/daemon.go 354"))
+        .join("\n");
+
+    it("knows no start for the excerpt's first PID without its configuration line, and a start for the next PID", () => {
+        const runs = felixRuns(parseFelixLog(midRun));
+        assert.equal(runs[0]?.startedAt, undefined);
+        assert.equal(runs[0]?.firstLineAt, at("2026-11-23T10:01:14.390Z"));
+        assert.equal(runs[1]?.startedAt, at("2026-11-23T10:02:42.901Z"));
+    });
+
+    it("settles an old pod whose running Felix started before the excerpt, and counts one that restarted in it", () => {
+        const old = { ...rolledPod, createdAt: at("2026-11-22T08:00:00Z") };
+        const firstOnly = { ...old, log: firstRunOnly({ ...old, log: midRun }).log };
+        // Whatever it runs, a Felix whose start the excerpt does not show did not restart since.
+        assert.deepEqual(pendingFelixDataplane("bpf", SWITCH, [firstOnly]), []);
+        assert.deepEqual(pendingFelixDataplane("bpf", SWITCH, [{ ...old, log: midRun }]), []);
+        assert.equal(
+            pendingFelixDataplane("iptables", SWITCH, [{ ...old, log: midRun }]).length,
+            1,
+        );
+    });
+
+    it("dates a run by its first line when early error lines precede its configuration line", () => {
+        const early =
+            "2026-11-23T10:01:13.700000000Z 2026-11-23 10:01:13.700 [ERROR][71] felix/daemon.go 263: Failed to create datastore client error=timeout";
+        const [run] = felixRuns(parseFelixLog(`${early}\n${rolledPod.log}`));
+        assert.equal(run?.startedAt, at("2026-11-23T10:01:13.700Z"));
+    });
+});
+
+describe("what a run's log cannot show", () => {
+    it("does not guess iptables for a non-eBPF run whose NFTablesMode is not in its log", () => {
+        const withoutConfig = rolledPod.log.replace(/NFTablesMode:"Disabled", /g, "");
+        const pod = { ...firstRunOnly({ ...rolledPod, log: withoutConfig }) };
+        assert.equal(runMode(felixRuns(parseFelixLog(pod.log))[0] ?? ({} as never)), undefined);
+        assert.match(
+            pendingFelixDataplane("iptables", SWITCH, [pod])[0] ?? "",
+            /runs a non-eBPF dataplane whose NFTablesMode its log does not show/,
+        );
+    });
+});
+
+describe("a Felix that panicked", () => {
+    const panicLine =
+        "2026-11-23T10:02:43.390731442Z 2026-11-23 10:02:43.390 [PANIC][212] felix/int_dataplane.go 1027: " +
+        "BPFConnTimeLBEnabled but failed to attach connect-time load balancer, bailing out. " +
+        "error=error loading /usr/lib/calico/bpf/connect_balancer_no_log_co-re_v46.o: invalid argument";
+    const crashed = rolledPod.log.slice(0, rolledPod.log.indexOf("2026-11-23T10:02:43.390731442Z"));
+
+    it("is not live, and the wait names Felix's panic and its error", () => {
+        const [pending] = pendingFelixDataplane("bpf", SWITCH, [
+            { ...rolledPod, log: `${crashed}${panicLine}\n` },
+        ]);
+        assert.match(
+            pending ?? "",
+            /pid 212, started 10:02:42Z\) ended at 10:02:43Z: panic: BPFConnTimeLBEnabled but failed to attach connect-time load balancer, bailing out\. error=.*connect_balancer_no_log_co-re_v46\.o: invalid argument$/,
+        );
+    });
+});
+
+describe("real Felix v3.31.2 output (test/fixtures/felix-v3.31.2, served with kubelet timestamps)", () => {
+    const real = (file: string, node: string): CalicoNodePod => ({
+        name: `calico-node-${node}`,
+        node,
+        createdAt: at("2026-12-06T11:00:00Z"),
+        log: withKubeletTimestamps(fixtureText(`felix-v3.31.2/v3.31.2-${file}.log`)),
+    });
+    const BEFORE = at("2026-12-06T11:40:00Z");
+    const iptables = real("iptables-start-and-config-restart", "node-a");
+    const failedBpf = real("bpf-start", "node-b");
+    const tcBpf = real("bpf-tc-attach-start", "node-c");
+    const upToConfigChange = (pod: CalicoNodePod): CalicoNodePod => ({
+        ...pod,
+        log: pod.log
+            .slice(0, pod.log.indexOf("Configuration value changed;"))
+            .replace(/\n[^\n]*$/, "\n"),
+    });
+
+    it("an iptables start: one run from its first line, live in iptables from its first update", () => {
+        const [run] = felixRuns(parseFelixLog(upToConfigChange(iptables).log));
+        assert.equal(run?.pid, 20870);
+        assert.equal(run.startedAt, at("2026-12-06T11:46:04.783Z"));
+        assert.equal(run.firstUpdateAt, at("2026-12-06T11:46:05.085Z"));
+        assert.equal(run.nftablesMode, "Disabled");
+        assert.equal(runMode(run), "iptables");
+        assert.deepEqual(
+            pendingFelixDataplane("iptables", BEFORE, [upToConfigChange(iptables)]),
+            [],
+        );
+    });
+
+    it("the config-change restart (rc 129): the run has ended, and the wait says so", () => {
+        const [run] = felixRuns(parseFelixLog(iptables.log));
+        assert.deepEqual(run?.ended, {
+            at: at("2026-12-06T11:46:48.001Z"),
+            reason: "exited for a config change (rc=129)",
+        });
+        assert.match(
+            pendingFelixDataplane("iptables", BEFORE, [iptables])[0] ?? "",
+            /node-a .*Felix \(pid 20870, started 11:46:04Z\) ended at 11:46:48Z: exited for a config change \(rc=129\)/,
+        );
+    });
+
+    it("an eBPF start whose programs failed to attach: not live, per node, with Felix's error", () => {
+        const pod = upToConfigChange(failedBpf);
+        const [run] = felixRuns(parseFelixLog(pod.log));
+        assert.ok(run?.firstUpdateAt !== undefined, "Felix logged its first update all the same");
+        assert.deepEqual(run.attachFailedOn, ["eth0", "lo"]);
+        assert.deepEqual(pendingFelixDataplane("bpf", BEFORE, [pod, upToConfigChange(tcBpf)]), [
+            "node node-b (pod calico-node-node-b): Felix (pid 24055, started 11:56:21Z) failed to " +
+                "attach its eBPF programs to eth0, lo: error attaching tcx program bpfout.cali:egress:" +
+                "object error loading /usr/lib/calico/bpf/tc_preamble.o: error loading program: " +
+                "error loading object invalid argument",
+        ]);
+    });
+
+    it("an eBPF start with tc attach: live in eBPF, without the connect-time load balancer", () => {
+        const pod = upToConfigChange(tcBpf);
+        const [run] = felixRuns(parseFelixLog(pod.log));
+        assert.ok(run !== undefined);
+        assert.equal(runMode(run), "bpf");
+        assert.deepEqual(run.attachFailedOn, []);
+        assert.equal(run.healthzAddress, ":10256");
+        assert.deepEqual(pendingFelixDataplane("bpf", BEFORE, [pod]), []);
+        assert.deepEqual(ctlbDetach(BEFORE, [pod]).pending, []);
+        assert.match(
+            pendingFelixDataplane("iptables", BEFORE, [pod])[0] ?? "",
+            /runs bpf \(nftablesMode Disabled\), want iptables/,
+        );
+    });
+
+    it("libbpf's and klog's own lines are not Felix's", () => {
+        const lines = parseFelixLog(failedBpf.log);
+        assert.ok(lines.every((line) => line.pid === 24055));
+        assert.ok(!lines.some((line) => line.message.startsWith("libbpf")));
+    });
+});

@@ -2,30 +2,33 @@
  * calico-node container logs as Felix writes them, line by line in the order its source emits them:
  * `<kubelet RFC 3339> <Calico time> [LEVEL][pid] felix/<file> <line>: <message>` (libcalico-go/lib/
  * logutils/logutils.go @v3.31.7). The file and line numbers are the real ones of each version, so a
- * test can say which version's order it replays.
+ * test can say which version's order it replays. Only lines operator-managed Felix prints: nothing
+ * before `Successfully loaded configuration.` (see test/fixtures/felix-v3.31.2/, real output).
  */
 
-/** Where each line the lab reads sits in felix/dataplane/linux/int_dataplane.go and felix/config/config_params.go. */
+/** Where each line the lab reads sits in felix/daemon/daemon.go and felix/dataplane/linux/int_dataplane.go. */
 export const FELIX_SOURCE_LINES = {
     "v3.30.7": {
+        configLoaded: 354,
         bpfEnabled: 860,
         ctlbEnabled: 961,
         ctlbDetachFailed: 966,
         reportHealth: 1225,
         driverLoop: 2066,
+        firstUpdate: 2160,
         healthzStart: 2688,
         healthzFailed: 2692,
-        parsedValue: 805,
     },
     "v3.31.7": {
+        configLoaded: 354,
         bpfEnabled: 934,
         ctlbEnabled: 1052,
         ctlbDetachFailed: 1057,
         reportHealth: 1392,
         driverLoop: 2233,
+        firstUpdate: 2330,
         healthzStart: 2865,
         healthzFailed: 2869,
-        parsedValue: 805,
     },
 } as const;
 export type FelixVersion = keyof typeof FELIX_SOURCE_LINES;
@@ -37,7 +40,7 @@ export interface FelixStart {
     /** When the run starts (ms since the epoch); each further line comes 100 ms later. */
     readonly at: number;
     readonly bpf: boolean;
-    /** The NFTablesMode the run parses from the datastore, if the FelixConfiguration sets one. */
+    /** The NFTablesMode in the run's configuration (Felix's default: Disabled). */
     readonly nftablesMode?: string;
     /** eBPF only: `TCP` attaches the connect-time load balancer, `detach` removes it, `detach-failed` fails to. */
     readonly ctlb?: "TCP" | "detach" | "detach-failed";
@@ -51,25 +54,22 @@ const line = (at: number, pid: number, level: string, source: string, message: s
     return `${iso.replace("Z", "000000Z")} ${calico} [${level}][${pid}] felix/${source}: ${message}`;
 };
 
-/** A Felix run's lines from its start to its driver loop, in int_dataplane.go's order. */
+/**
+ * A Felix run's lines from its start to its first update of the dataplane, in int_dataplane.go's
+ * order; its configuration (`config=`, Go's %#v of *config.Config, unquoted) holds the fields the
+ * lab reads, as Felix prints them (bools and strings as Go writes them).
+ */
 export function felixStartLines(start: FelixStart): string[] {
     const lines = FELIX_SOURCE_LINES[start.version];
+    const config =
+        `&config.Config{UseInternalDataplaneDriver:true, NFTablesMode:"${start.nftablesMode ?? "Disabled"}", ` +
+        `BPFEnabled:${String(start.bpf)}}`;
     const messages: [string, string, string][] = [
-        ["INFO", "daemon.go 132", `Felix starting up GOMAXPROCS=2 version="${start.version}"`],
         [
             "INFO",
-            `config_params.go ${lines.parsedValue}`,
-            `Parsed value for BPFEnabled: ${String(start.bpf)} (from datastore (global))`,
+            `daemon.go ${lines.configLoaded}`,
+            `Successfully loaded configuration. GOMAXPROCS=2 builddate="" config=${config} gitcommit="" version="${start.version}"`,
         ],
-        ...(start.nftablesMode === undefined
-            ? []
-            : [
-                  [
-                      "INFO",
-                      `config_params.go ${lines.parsedValue}`,
-                      `Parsed value for NFTablesMode: ${start.nftablesMode} (from datastore (global))`,
-                  ] as [string, string, string],
-              ]),
         ["INFO", "driver.go 76", "Using internal (linux) dataplane driver."],
     ];
     if (start.bpf) {
@@ -105,6 +105,11 @@ export function felixStartLines(start: FelixStart): string[] {
             "INFO",
             `int_dataplane.go ${lines.driverLoop}`,
             "Started internal iptables dataplane driver loop",
+        ],
+        [
+            "INFO",
+            `int_dataplane.go ${lines.firstUpdate}`,
+            "Completed first update to dataplane. secsSinceStart=1.2",
         ],
     );
     return messages.map(([level, source, message], i) =>

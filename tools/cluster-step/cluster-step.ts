@@ -2,6 +2,7 @@
  * The steps of a dataplane switch that Pulumi runs as commands (see components/calico/calico-dataplane.ts):
  *
  *   tsx tools/cluster-step/cluster-step.ts wait-calico [--existing]
+ *   tsx tools/cluster-step/cluster-step.ts preflight-ebpf
  *   tsx tools/cluster-step/cluster-step.ts wait-ctlb-detached --since T
  *   tsx tools/cluster-step/cluster-step.ts wait-dataplane <iptables|bpf> --since T
  *   tsx tools/cluster-step/cluster-step.ts restart <namespace>/<deployment> --since T
@@ -21,10 +22,12 @@ import {
 import {
     calicoNodeRolledSince,
     ctlbDetach,
+    felixLogLevelProblem,
     pendingFelixDataplane,
     type CalicoNodePod,
 } from "../../core/felix-log";
-import { calicoSnapshotFrom } from "../kube/cluster-objects";
+import { ctlbKernelRefusal, type EbpfFlipFacts } from "../../core/ctlb-kernel-guard";
+import { calicoSnapshotFrom, ebpfFlipFactsFrom } from "../kube/cluster-objects";
 import {
     calicoPreflightProblem,
     ebpfStillLive,
@@ -47,6 +50,7 @@ import { isOneOf } from "../../core/parse";
 export type Step =
     | { readonly kind: "wait-calico"; readonly existing: boolean; readonly timeoutSeconds: number }
     | { readonly kind: "refuse-destroy-on-ebpf" }
+    | { readonly kind: "preflight-ebpf" }
     | { readonly kind: "wait-ctlb-detached"; readonly since: Date; readonly timeoutSeconds: number }
     | {
           readonly kind: "wait-dataplane";
@@ -78,6 +82,7 @@ const CLUSTER_STEP_COMMAND: CommandSpec = {
     summary: "one step of a dataplane switch, run by the lab's Pulumi program",
     usage: [
         "wait-calico [--existing] [--timeout-seconds N]",
+        "preflight-ebpf",
         "wait-ctlb-detached --since T [--timeout-seconds N]",
         `wait-dataplane ${DATAPLANES.join("|")} --since T [--timeout-seconds N]`,
         "restart <namespace>/<deployment> --since T [--timeout-seconds N]",
@@ -108,7 +113,7 @@ const CLUSTER_STEP_COMMAND: CommandSpec = {
         [0, "the step is done"],
         [
             1,
-            "it did not converge in time (the message names what is missing), the cluster's Calico cannot be switched, or a destroy must wait for the flip back",
+            "it did not converge in time (the message names what is missing), the cluster's Calico cannot be switched, eBPF would crash-loop calico-node on a node's kernel, Felix's log level hides what the wait reads, or a destroy must wait for the flip back",
         ],
         [2, "bad arguments"],
     ],
@@ -163,6 +168,7 @@ export function parseStep(
                 timeoutSeconds: timeout(DEFAULT_TIMEOUT_SECONDS[kind]),
             };
         case "refuse-destroy-on-ebpf":
+        case "preflight-ebpf":
             noTarget();
             return { kind };
         case "wait-ctlb-detached":
@@ -196,7 +202,7 @@ export function parseStep(
         }
         default:
             throw new UsageError(
-                `unknown step "${kind ?? ""}": one of wait-calico, wait-ctlb-detached, wait-dataplane, restart, refuse-destroy-on-ebpf`,
+                `unknown step "${kind ?? ""}": one of wait-calico, preflight-ebpf, wait-ctlb-detached, wait-dataplane, restart, refuse-destroy-on-ebpf`,
             );
     }
 }
@@ -206,6 +212,8 @@ export interface Cluster {
     readCalico(): Promise<CalicoSnapshot>;
     /** Which Calico CRDs the cluster serves. */
     readCalicoApis(): Promise<CalicoApis>;
+    /** What a flip to eBPF must know before it writes (core/ctlb-kernel-guard.ts). */
+    readEbpfFlipFacts(): Promise<EbpfFlipFacts>;
     /** calico-node's pods, each with its log from `since` on (kubelet timestamps on every line). */
     readCalicoNodes(since: Date): Promise<CalicoNodePod[]>;
     readDeployment(namespace: string, name: string): Promise<RolloutStatus | undefined>;
@@ -234,6 +242,11 @@ export async function runStep(
 ): Promise<string> {
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
     if (step.kind === "refuse-destroy-on-ebpf") return refuseDestroyOnEbpf(cluster, options);
+    if (step.kind === "preflight-ebpf") {
+        const refusal = ctlbKernelRefusal(await cluster.readEbpfFlipFacts());
+        if (refusal !== undefined) throw new Error(refusal);
+        return "no node's kernel refuses this Calico's connect-time load balancer: the switch to eBPF goes on";
+    }
     let last = "";
     // One converged look is enough: "converged" includes each node's Felix having started the
     // wanted mode since the switch (or, on a node calico-node did not roll, not having restarted
@@ -273,11 +286,15 @@ export async function runStep(
             return waitCtlbDetached(step.since, cluster, poll, log);
         case "wait-dataplane": {
             let nftablesMode: string | undefined;
+            // Felix's log level can hide the evidence for good: then the wait ends at that look.
+            let hidden: string | undefined;
             await pollUntilConverged(
                 `the switch to the ${step.dataplane} dataplane`,
                 async () => {
                     const snapshot = await cluster.readCalico();
                     nftablesMode = snapshot.felixNftablesMode;
+                    hidden = felixLogLevelProblem(snapshot.felixLogSeverityScreen);
+                    if (hidden !== undefined) return [];
                     const operator = pendingSwitch(step.dataplane, snapshot);
                     if (operator.length > 0) return operator;
                     const pods = await cluster.readCalicoNodes(step.since);
@@ -285,6 +302,7 @@ export async function runStep(
                 },
                 poll,
             );
+            if (hidden !== undefined) throw new Error(hidden);
             const mode = nftablesMode === undefined ? "" : ` (nftablesMode ${nftablesMode})`;
             return `Calico's ${step.dataplane} dataplane${mode} is live on every node`;
         }
@@ -314,19 +332,25 @@ async function waitCtlbDetached(
     poll: PollOptions,
     log: (line: string) => void,
 ): Promise<string> {
-    const last = { live: false, warnings: [] as readonly string[] };
+    const last = {
+        live: false,
+        warnings: [] as readonly string[],
+        hidden: undefined as string | undefined,
+    };
     await pollUntilConverged(
         "the connect-time load balancer's removal",
         async () => {
             const snapshot = await cluster.readCalico();
             last.live = snapshot.felixBpfEnabled === true;
-            if (!last.live) return [];
+            last.hidden = felixLogLevelProblem(snapshot.felixLogSeverityScreen);
+            if (!last.live || last.hidden !== undefined) return [];
             const detach = ctlbDetach(since.getTime(), await cluster.readCalicoNodes(since));
             last.warnings = detach.warnings;
             return detach.pending;
         },
         poll,
     );
+    if (last.live && last.hidden !== undefined) throw new Error(last.hidden);
     for (const warning of last.warnings) log(`warning: ${warning}`);
     return last.live
         ? "every node's Felix restarted in eBPF mode without the connect-time load balancer"
@@ -376,6 +400,13 @@ async function main(): Promise<number> {
     const cluster: Cluster = {
         readCalico: async () => calicoSnapshotFrom(await kube.readCalicoObjects(config)),
         readCalicoApis: () => kube.readCalicoApis(config),
+        readEbpfFlipFacts: async () => {
+            const [calico, nodes] = await Promise.all([
+                kube.readCalicoObjects(config),
+                kube.listNodes(config),
+            ]);
+            return ebpfFlipFactsFrom({ ...calico, nodes });
+        },
         readCalicoNodes: (since) => kube.readCalicoNodePods(config, since),
         readDeployment: (namespace, name) => kube.readDeploymentRollout(config, namespace, name),
         restartDeployment: (namespace, name, at) =>

@@ -6,6 +6,8 @@ import { isIP } from "node:net";
 import { field, numberAt } from "../../core/unstructured";
 import type { CalicoSnapshot, Condition, RolloutStatus } from "../../core/convergence";
 import { dataplaneOf, type Dataplane } from "../../core/dataplane";
+import { heldOnlyByLab } from "../../core/managed-fields";
+import type { EbpfFlipFacts } from "../../core/ctlb-kernel-guard";
 
 /** The objects a Calico snapshot is made of; undefined where the object does not exist. */
 export interface CalicoObjects {
@@ -18,6 +20,7 @@ export interface CalicoObjects {
 export function calicoSnapshotFrom(objects: CalicoObjects): CalicoSnapshot {
     const bpfEnabled = field(objects.felixConfiguration, "spec", "bpfEnabled");
     const nftablesMode = field(objects.felixConfiguration, "spec", "nftablesMode");
+    const logSeverityScreen = field(objects.felixConfiguration, "spec", "logSeverityScreen");
     const dataplane = field(objects.installation, "spec", "calicoNetwork", "linuxDataplane");
     const conditions = field(objects.tigeraStatus, "status", "conditions");
     return {
@@ -26,6 +29,8 @@ export function calicoSnapshotFrom(objects: CalicoObjects): CalicoSnapshot {
         felixConfigurationFound: objects.felixConfiguration !== undefined,
         felixBpfEnabled: typeof bpfEnabled === "boolean" ? bpfEnabled : undefined,
         felixNftablesMode: typeof nftablesMode === "string" ? nftablesMode : undefined,
+        felixLogSeverityScreen:
+            typeof logSeverityScreen === "string" ? logSeverityScreen : undefined,
         calicoNode:
             objects.calicoNodeDaemonSet === undefined
                 ? undefined
@@ -83,4 +88,35 @@ export function nodeInternalIps(nodes: readonly unknown[]): string[] {
             .map((a) => field(a, "address"))
             .filter((a): a is string => typeof a === "string" && isIP(a) !== 0);
     });
+}
+
+/** What a flip to eBPF reads before it writes: the Installation, FelixConfiguration and the nodes. */
+export interface EbpfFlipObjects {
+    readonly installation: unknown;
+    readonly felixConfiguration: unknown;
+    readonly nodes: readonly unknown[];
+}
+
+/**
+ * The facts of core/ctlb-kernel-guard.ts. Towards eBPF the lab hands bpfConnectTimeLoadBalancing
+ * back (components/calico/calico-spec.ts connectTimeLoadBalancingSpec), so a value only the lab's
+ * own applies hold is gone after the flip, and Felix's default applies; a value another manager
+ * holds stays.
+ */
+export function ebpfFlipFactsFrom(objects: EbpfFlipObjects): EbpfFlipFacts {
+    const text = (value: unknown): string | undefined =>
+        typeof value === "string" && value !== "" ? value : undefined;
+    const ctlb = text(field(objects.felixConfiguration, "spec", "bpfConnectTimeLoadBalancing"));
+    const handedBack = heldOnlyByLab(field(objects.felixConfiguration, "metadata"), [
+        "spec",
+        "bpfConnectTimeLoadBalancing",
+    ]);
+    return {
+        calicoVersion: text(field(objects.installation, "status", "calicoVersion")),
+        connectTimeLoadBalancing: handedBack ? undefined : ctlb,
+        nodes: objects.nodes.map((node) => ({
+            name: text(field(node, "metadata", "name")) ?? "unknown",
+            kernelVersion: text(field(node, "status", "nodeInfo", "kernelVersion")),
+        })),
+    };
 }

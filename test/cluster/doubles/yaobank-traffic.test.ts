@@ -6,7 +6,7 @@ import { after, describe, it } from "node:test";
 import { findMarked, parseAccessLog, parseAccessLogLine } from "../../../tools/verify/access-log";
 import { judge } from "../../../tools/verify/verdict";
 import type { Dataplane } from "../../../core/dataplane";
-import { servedLog } from "./felix";
+import { servedLog } from "../harness/kwok";
 import {
     customerFrontend,
     nodeAddresses,

@@ -36,7 +36,7 @@ import { isIP } from "node:net";
 import { dirname } from "node:path";
 import { field } from "../../../core/unstructured";
 import type { Dataplane } from "../../../core/dataplane";
-import { criLogLine } from "./felix";
+import { criLogLine } from "../harness/kwok";
 
 /** A node as the load balancer's backend pool sees it. */
 export interface NodeAddress {

@@ -7,7 +7,7 @@
  * --enable-crds=Logs) whose logsFile is read in the CRI log format (sigs.k8s.io/kwok v0.8.0,
  * pkg/kwok/server/debugging_logs.go: getPodLogs, readLogs -> k8s.io/cri-client/pkg/logs.ReadLogs).
  * The harness creates one Logs object per pod, owned by the pod, pointing at files under the
- * scratch folder; the Felix double appends lines to them (appendCriLog).
+ * scratch folder; real Felix's output is appended to them (appendCriLog).
  * Stages: kwok's own "fast" stages (kustomize/stage/node/fast, kustomize/stage/pod/fast), read
  * from the kwok module in the Go module cache: nodes become Ready, pods Running, deleted pods go.
  */
@@ -188,11 +188,42 @@ export function logsObject(root: string, pod: PodLike): KubeObject {
 }
 
 /** Appends lines in the CRI log format the kubelet's log reader parses: `<RFC3339Nano> <stream> F <text>`. */
+/** RFC 3339 with nine fraction digits, as container runtimes stamp CRI log lines. */
+const criTime = (at: number): string =>
+    new Date(at).toISOString().replace(/\.(\d{3})Z$/, ".$1000000Z");
+
+/** A line of a CRI container log file (a full line), as kwok and the kubelet read them. */
+export const criLogLine = (
+    at: number,
+    content: string,
+    stream: "stdout" | "stderr" = "stdout",
+): string => `${criTime(at)} ${stream} F ${content}\n`;
+
+/** Appends lines to a container's CRI log file, stamped now, as the container runtime writes them. */
 export function appendCriLog(
     file: string,
     lines: readonly string[],
     stream: "stdout" | "stderr" = "stdout",
 ): void {
-    const now = new Date().toISOString();
-    appendFileSync(file, lines.map((line) => `${now} ${stream} F ${line}\n`).join(""));
+    const now = Date.now();
+    appendFileSync(file, lines.map((line) => criLogLine(now, line, stream)).join(""));
+}
+
+/**
+ * What a client gets for a CRI log file through the API server (kwok, like the kubelet, reads it
+ * with k8s.io/cri-client/pkg/logs ReadLogs): lines stamped before `since` skipped, and with
+ * `timestamps` each line prefixed with its stamp in RFC3339NanoFixed and a space.
+ */
+export function servedLog(file: string, options: { timestamps: boolean; since?: number }): string {
+    return file
+        .split("\n")
+        .flatMap((line) => {
+            const match = /^(\S+) (stdout|stderr) [PF] (.*)$/.exec(line);
+            if (match === null) return [];
+            const [, stamp = "", , content = ""] = match;
+            const at = Date.parse(stamp);
+            if (options.since !== undefined && at < options.since) return [];
+            return [options.timestamps ? `${criTime(at)} ${content}\n` : `${content}\n`];
+        })
+        .join("");
 }

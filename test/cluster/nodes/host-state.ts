@@ -36,16 +36,18 @@ function pinned(): string {
         : "(no bpffs)";
 }
 
-/** Processes whose executable is one the tier runs for nodes (Felix, the forwarders, the holders). */
+/** Processes of the programs the tier runs for nodes: Felix, the holders (sleep infinity), socat. */
 function tierProcesses(): string {
     const found: string[] = [];
     for (const entry of readdirSync("/proc")) {
         if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-        const cmdline = readOr(`/proc/${entry}/cmdline`).split("\0");
-        if (cmdline.some((arg) => /calico-felix|^sleep$/.test(arg.split("/").pop() ?? ""))) {
-            if (cmdline[0]?.endsWith("sleep") && cmdline[1] !== "infinity") continue;
-            found.push(`${entry} ${cmdline.join(" ").trim()}`);
-        }
+        const [program = "", ...args] = readOr(`/proc/${entry}/cmdline`).split("\0");
+        const name = program.split("/").pop() ?? "";
+        const ours =
+            name === "calico-felix" ||
+            (name === "sleep" && args[0] === "infinity") ||
+            (name === "socat" && args.some((arg) => arg.includes("apiserver.sock")));
+        if (ours) found.push(`${entry} ${[program, ...args].join(" ").trim()}`);
     }
     return found.sort().join("\n");
 }

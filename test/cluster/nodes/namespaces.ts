@@ -84,15 +84,13 @@ async function holderReady(holder: RunningProcess, marker: string): Promise<void
 }
 
 /**
- * The global sysctls Felix writes (felix/dataplane/linux/int_dataplane.go :2522 unprivileged_bpf_disabled,
- * felix/dataplane/linux/bpf_ep_mgr.go :3609 bpf_jit_harden @v3.31.7): not per network namespace, so
- * a node's Felix would change the machine's. Read-only in each node's mount namespace; Felix logs
- * the refused write and goes on.
+ * The global sysctl Felix writes in eBPF mode (felix/dataplane/linux/int_dataplane.go :2522
+ * unprivileged_bpf_disabled @v3.31.7): not per network namespace, so a node's Felix would change
+ * the machine's. Read-only in each node's mount namespace; Felix logs the refused write and goes on.
+ * (net.core.bpf_jit_harden, which it may also write, bpf_ep_mgr.go :3609, exists only in the
+ * machine's own network namespace, so a node's Felix cannot reach it.)
  */
-const MACHINE_WIDE_SYSCTLS = [
-    "/proc/sys/kernel/unprivileged_bpf_disabled",
-    "/proc/sys/net/core/bpf_jit_harden",
-];
+const MACHINE_WIDE_SYSCTLS = ["/proc/sys/kernel/unprivileged_bpf_disabled"];
 
 /** The shell a node's holder runs once its namespaces exist: the node's own mounts, then sleep. */
 function nodeSetup(node: FakeNode, usrLibOverlay: string | undefined): string {
@@ -139,8 +137,7 @@ export async function startNodeNamespaces(options: {
         forwarder?.close();
         rmSync(socketPath, { force: true });
         // A cgroup goes once empty; its programs (the connect-time load balancer's) go with it.
-        for (const namespace of nodes.values()) removeCgroup(namespace.cgroupDir);
-        removeCgroup(cgroupRun);
+        removeCgroupTree(cgroupRun);
     };
 
     let usrLibOverlay: string | undefined;
@@ -268,12 +265,17 @@ function removeStaleCgroups(): void {
     for (const name of readdirSync(CGROUP2_ROOT)) {
         const pid = new RegExp(`^${CGROUP_PREFIX}(\\d+)-`).exec(name)?.[1];
         if (pid === undefined || existsSync(`/proc/${pid}`)) continue;
-        const dir = join(CGROUP2_ROOT, name);
-        for (const child of readdirSync(dir, { withFileTypes: true })) {
-            if (child.isDirectory()) removeCgroup(join(dir, child.name));
-        }
-        removeCgroup(dir);
+        removeCgroupTree(join(CGROUP2_ROOT, name));
     }
+}
+
+/** A cgroup and the node cgroups below it. */
+function removeCgroupTree(dir: string): void {
+    if (!existsSync(dir)) return;
+    for (const child of readdirSync(dir, { withFileTypes: true })) {
+        if (child.isDirectory()) removeCgroup(join(dir, child.name));
+    }
+    removeCgroup(dir);
 }
 
 /** rmdir of a cgroup, once its processes are gone (the kernel may take a moment to release it). */

@@ -2,19 +2,16 @@
  * The tier's nodes for real: each kwok node gets namespaces of its own and real Felix runs there for
  * its calico-node pod. The scenario starts them after the cluster and stops them before it.
  *
- *   const nodes = await startNodes(cluster, { felix: felixBuild("v3.31.7") });
+ *   const nodes = await startNodes(cluster, { felix: requireFelix("v3.31.7") });
  *   nodes.dataplane("aks-nodepool1-12345678-vmss000000");  // its real iptables/tc/cgroup state
  *   await nodes.stop();
  */
+import { join } from "node:path";
 import type { LocalCluster } from "../harness/cluster";
 import { FAKE_NODES } from "../harness/kwok";
 import { readDataplane, type DataplaneState } from "./dataplane-state";
-import {
-    prepareFelixDatastore,
-    startFelixRuntime,
-    type FelixBinaries,
-    type FelixRuntime,
-} from "./felix-runtime";
+import { calicoSourceTree, type FelixBuild } from "../toolchain/felix";
+import { prepareFelixDatastore, startFelixRuntime, type FelixRuntime } from "./felix-runtime";
 import { startNodeNamespaces, type NodeNamespaces } from "./namespaces";
 
 export interface TierNodes {
@@ -27,9 +24,8 @@ export interface TierNodes {
 export async function startNodes(
     cluster: LocalCluster,
     options: {
-        readonly felix: FelixBinaries;
-        /** The line's BPF objects; none where Felix never runs eBPF on the tier. */
-        readonly bpfObjectDir?: string;
+        /** The line's Felix and, where it runs eBPF on the tier, its BPF objects. */
+        readonly felix: FelixBuild;
         readonly log?: (line: string) => void;
     },
 ): Promise<TierNodes> {
@@ -37,7 +33,7 @@ export async function startNodes(
         scratchDir: cluster.scratchDir,
         nodes: FAKE_NODES,
         apiServerPort: Number(new URL(cluster.server).port),
-        bpfObjectDir: options.bpfObjectDir,
+        bpfObjectDir: options.felix.bpfObjects,
         log: options.log,
     });
     try {
@@ -45,7 +41,14 @@ export async function startNodes(
         const felix = await startFelixRuntime({
             cluster,
             namespaces,
-            binaries: options.felix,
+            binaries: {
+                felix: options.felix.felix,
+                // The calico-node image's Felix config file (LogFilePath None and the like).
+                configFile: join(
+                    calicoSourceTree(options.felix.calicoVersion),
+                    "node/filesystem/etc/calico/felix.cfg",
+                ),
+            },
             log: options.log,
         });
         return {

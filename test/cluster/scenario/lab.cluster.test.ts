@@ -21,9 +21,9 @@ import { startNodes, type TierNodes } from "../nodes/nodes";
 import { startCluster, type LocalCluster } from "../harness/cluster";
 import { FAKE_NODES } from "../harness/kwok";
 import { waitFor } from "../harness/processes";
-import { requireClusterBinaries } from "../toolchain/build";
+import { requireClusterBinaries, requireFelix } from "../toolchain/build";
+import { calicoSourceTree } from "../toolchain/felix";
 import { operatorFor } from "../toolchain/operator-build";
-import { requireFelixBuild } from "../nodes/felix-build";
 import { describeWrites, labWritesSince, type LabWrite } from "./audit-order";
 import { calicoNodeLogs, flipTiming } from "./flip-timing";
 import { operatorOrderProblems } from "./operator-order";
@@ -38,13 +38,13 @@ import type { OpResult } from "./pulumi-op";
  * eBPF Felix would panic: the lab refuses that flip, and the line shows the refusal and no more.
  */
 const LINES = [
-    { crdSet: "aks-managed-calico-v3.30.7", ebpf: true },
-    { crdSet: "aks-managed-calico-v3.31.7", ebpf: true },
-    { crdSet: "aks-managed-calico-v3.31.2", ebpf: false },
+    { calico: "v3.30.7", ebpf: true },
+    { calico: "v3.31.7", ebpf: true },
+    { calico: "v3.31.2", ebpf: false },
 ].map((line) => ({
     ...line,
     // AKS ships 1.38.16 and 1.40.15 with 3.30.7 and 3.31.7; the tier has the 1.38.6 and 1.40.2 trees.
-    operatorVersion: operatorFor(line.crdSet.replace(/^aks-managed-calico-/, "")).operator,
+    operatorVersion: operatorFor(line.calico).operator,
 }));
 
 /** Deadline of every step in a normal flip, and of the flip that is meant not to finish. */
@@ -102,7 +102,7 @@ const expectedWrites = (dataplane: Dataplane): LabWrite[] =>
     switchOrder(dataplane).filter((step) => step !== "wait" && step !== "waitCtlb");
 
 for (const line of LINES) {
-    describe(`the lab on the local cluster tier: ${line.crdSet}, operator ${line.operatorVersion}`, () => {
+    describe(`the lab on the local cluster tier: Calico ${line.calico}, operator ${line.operatorVersion}`, () => {
         const machine = hostState();
         let scratch = "";
         let cluster: LocalCluster | undefined;
@@ -139,7 +139,7 @@ for (const line of LINES) {
                 `${what}: no Installation write or no Felix live after it`,
             );
             process.stderr.write(
-                `timing ${line.crdSet} ${what}: Installation write to the last node's first dataplane ` +
+                `timing ${line.calico} ${what}: Installation write to the last node's first dataplane ` +
                     `update ${timing.installationToLastNodeLive.toFixed(1)} s; that to the step's end ` +
                     `${timing.lastNodeLiveToStepEnd.toFixed(1)} s\n`,
             );
@@ -148,7 +148,7 @@ for (const line of LINES) {
         const assertOperatorOrder = (since: string, to: Dataplane, endpointWritten: boolean) => {
             const moments = timeline?.since(since) ?? [];
             process.stderr.write(
-                `operator ${line.operatorVersion} on ${line.crdSet}, to ${to}:\n` +
+                `operator ${line.operatorVersion} on Calico ${line.calico}, to ${to}:\n` +
                     moments.map((m) => `  ${m.at} ${m.what}\n`).join(""),
             );
             const problems = operatorOrderProblems(moments, {
@@ -176,17 +176,16 @@ for (const line of LINES) {
 
         before(async () => {
             const binDir = requireClusterBinaries();
-            const felix = requireFelixBuild(line.crdSet);
+            const felix = requireFelix(line.calico);
             scratch = mkdtempSync(join(tmpdir(), "lab-tier-"));
             cluster = await startCluster({
                 keepScratch: process.env["LAB_TIER_KEEP"] === "1",
-                crdSet: line.crdSet,
-                calicoTree: felix.tree,
+                crdSet: `aks-managed-calico-${line.calico}`,
+                calicoTree: calicoSourceTree(line.calico),
                 log: (l) => process.stderr.write(`cluster: ${l}\n`),
             });
             nodes = await startNodes(cluster, {
                 felix,
-                bpfObjectDir: line.ebpf ? felix.bpfObjects : undefined,
                 log: (l) => process.stderr.write(`nodes: ${l}\n`),
             });
             const running = nodes;
@@ -241,7 +240,7 @@ for (const line of LINES) {
                 const error = result.error ?? "";
                 for (const { name } of FAKE_NODES) assert.match(error, new RegExp(name));
                 assert.match(error, new RegExp(release().replace(/\./g, "\\.")));
-                assert.match(error, new RegExp(line.crdSet.replace(/^aks-managed-calico-v/, "")));
+                assert.match(error, new RegExp(line.calico.slice(1)));
                 assert.match(error, /bpfConnectTimeLoadBalancing/);
                 const writes = labWritesSince(cluster?.audit() ?? [], since, FIELD_MANAGER);
                 assert.deepEqual(writes, [], `the refused flip wrote: ${writes.join(", ")}`);

@@ -1,14 +1,14 @@
 /**
- * Builds the cluster tier's binaries from their Go modules, through the Go module proxy, into a
- * cache folder keyed by a hash of versions.json and this script: rebuilt only when either changes.
- * Sequential (the machine has 2 cores), CGO off, -trimpath. Nothing fetched is committed: every
- * go.mod below is generated in the cache's scratch folder.
+ * Builds the cluster tier's binaries from their Go modules, through the Go module proxy, and real
+ * Felix from ../shared/src (felix.ts), into a cache folder keyed by a hash of versions.json and the
+ * toolchain's scripts (cache.ts): rebuilt only when one changes.
+ * Sequential (the machine has 2 cores), CGO off (Felix: on, for libbpf), -trimpath. Nothing
+ * fetched is committed: every go.mod below is generated in the cache's scratch folder.
  *
  * Run: `npm run build:cluster`. The harness and the tier's tests find the binaries with
- * `clusterBinDir()` and `requireClusterBinaries()`.
+ * `clusterBinDir()` and `requireClusterBinaries()`, and each Calico line's Felix with
+ * `felixBuild()` and `requireFelix()`.
  */
-import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import {
     chmodSync,
     copyFileSync,
@@ -22,25 +22,17 @@ import {
 } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-
-interface ModuleVersion {
-    readonly module: string;
-    readonly version: string;
-}
-
-interface Versions {
-    readonly pulumi: ModuleVersion & { readonly sdkModule: string };
-    readonly kubernetesProvider: ModuleVersion & {
-        readonly sdkModule: string;
-        readonly sdkVersion: string;
-        readonly stamp: string;
-    };
-    readonly kubernetes: ModuleVersion & { readonly stagingVersion: string };
-    readonly etcd: ModuleVersion;
-    readonly kwok: ModuleVersion;
-}
-
-const VERSIONS_FILE = join(__dirname, "versions.json");
+import {
+    type ModuleVersion,
+    type Versions,
+    ldflags,
+    readVersions,
+    run as runIn,
+    seconds,
+    toolchainDir,
+    toolchainKey,
+} from "./cache";
+import { buildFelixLines, type FelixBuild, felixBuildIn, missingParts } from "./felix";
 
 /** Every binary the tier needs, in build order. */
 export const CLUSTER_BINARIES = [
@@ -55,19 +47,6 @@ export const CLUSTER_BINARIES = [
 ] as const;
 
 export type ClusterBinary = (typeof CLUSTER_BINARIES)[number];
-
-/** Short hash of versions.json and this script: a change to either is a new cache folder. */
-export function toolchainKey(): string {
-    const hash = createHash("sha256");
-    hash.update(readFileSync(VERSIONS_FILE));
-    hash.update(readFileSync(__filename));
-    return hash.digest("hex").slice(0, 12);
-}
-
-function toolchainDir(): string {
-    const cacheHome = process.env["XDG_CACHE_HOME"] || join(homedir(), ".cache");
-    return join(cacheHome, "aks-calico-lab", "cluster-tier", toolchainKey());
-}
 
 /** Where the built binaries are, for the harness and the tier's tests. */
 export function clusterBinDir(): string {
@@ -92,13 +71,38 @@ export function goModuleDir(component: "kwok" | "kubernetes"): string {
     return download(homedir(), module, version).dir;
 }
 
+/** The Calico lines the tier runs Felix for, e.g. `v3.31.2` (versions.json `felix.lines`). */
+export function felixLines(): string[] {
+    return Object.keys(readVersions().felix.lines);
+}
+
+/** Where one line's Felix and BPF objects are (built or not); `3.31.2` and `v3.31.2` both name a line. */
+export function felixBuild(calicoVersion: string): FelixBuild {
+    const version = calicoVersion.startsWith("v") ? calicoVersion : `v${calicoVersion}`;
+    const line = readVersions().felix.lines[version];
+    if (!line) {
+        throw new Error(
+            `no Felix build for Calico ${calicoVersion}; the tier builds ${felixLines().join(", ")} (versions.json felix.lines)`,
+        );
+    }
+    return felixBuildIn(toolchainDir(), version);
+}
+
+/** One line's Felix build, or an error naming what is missing and the command that builds it. */
+export function requireFelix(calicoVersion: string): FelixBuild {
+    const build = felixBuild(calicoVersion);
+    const missing = missingParts(build);
+    if (missing.length > 0) {
+        throw new Error(
+            `Felix for Calico ${build.calicoVersion} missing: ${missing.join(", ")} (run: npm run build:cluster)`,
+        );
+    }
+    return build;
+}
+
 /** A pinned version from versions.json, for the harness's stamps. */
 export function toolchainVersion(component: "kubernetes" | "kwok" | "etcd"): string {
     return readVersions()[component].version;
-}
-
-function readVersions(): Versions {
-    return JSON.parse(readFileSync(VERSIONS_FILE, "utf8")) as Versions;
 }
 
 function goEnv(): NodeJS.ProcessEnv {
@@ -113,19 +117,7 @@ function goEnv(): NodeJS.ProcessEnv {
 }
 
 function run(command: string, args: readonly string[], cwd: string, env = goEnv()): string {
-    const result = spawnSync(command, args, {
-        cwd,
-        env,
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "inherit"],
-        maxBuffer: 64 * 1024 * 1024,
-    });
-    if (result.status !== 0) {
-        throw new Error(
-            `${command} ${args.join(" ")} (in ${cwd}) failed with ${result.status ?? result.signal}`,
-        );
-    }
-    return result.stdout;
+    return runIn(command, args, cwd, env);
 }
 
 interface DownloadedModule {
@@ -237,14 +229,6 @@ function goVersionOf(goMod: string): string {
     const line = directives(goMod, "go")[0];
     if (!line) throw new Error("go.mod has no go directive");
     return line.slice(3).trim();
-}
-
-function ldflags(stamps: Record<string, string>): string {
-    return [
-        "-s",
-        "-w",
-        ...Object.entries(stamps).map(([key, value]) => `-X '${key}=${value}'`),
-    ].join(" ");
 }
 
 function goBuild(
@@ -411,20 +395,15 @@ function buildKubernetesCommand(
     goBuild(dir, output, `${kubernetes.module}/cmd/${command}`, stamps);
 }
 
-function seconds(ms: number): string {
-    return `${(ms / 1000).toFixed(1)}s`;
-}
-
-/** Builds what is missing; returns the names built. */
+/** Builds what is missing; returns the names of the steps built. */
 export function buildToolchain(
     log: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-): ClusterBinary[] {
+): string[] {
     const versions = readVersions();
     const root = toolchainDir();
     const bin = join(root, "bin");
     mkdirSync(bin, { recursive: true });
     const started = Date.now();
-    const built: ClusterBinary[] = [];
     const times: Record<string, number> = {};
     log(`cluster toolchain ${toolchainKey()} in ${root}`);
     for (const name of CLUSTER_BINARIES) {
@@ -439,21 +418,18 @@ export function buildToolchain(
         renameSync(partial, output);
         times[name] = Date.now() - start;
         log(`built ${name} in ${seconds(times[name])}`);
-        built.push(name);
     }
+    Object.assign(times, buildFelixLines(root, versions.felix, log));
+    const built = Object.keys(times);
     const total = Date.now() - started;
+    const everything = `${CLUSTER_BINARIES.length} binaries and Felix for ${Object.keys(versions.felix.lines).join(", ")}`;
     if (built.length === 0) {
-        log(
-            `all ${CLUSTER_BINARIES.length} binaries already built for these versions; nothing to do (warm, ${seconds(total)})`,
-        );
+        log(`all ${everything} already built; nothing to do (warm, ${seconds(total)})`);
     } else {
-        const kind = built.length === CLUSTER_BINARIES.length ? "cold" : "partial";
-        log(
-            `built ${built.length} of ${CLUSTER_BINARIES.length} binaries in ${seconds(total)} (${kind})`,
-        );
+        log(`built ${built.join(", ")} in ${seconds(total)} (of ${everything})`);
         writeFileSync(
             join(root, `build-times-${new Date(started).toISOString()}.json`),
-            JSON.stringify({ kind, totalMs: total, perBinaryMs: times }, null, 4) + "\n",
+            JSON.stringify({ totalMs: total, perStepMs: times }, null, 4) + "\n",
         );
     }
     log(`bin: ${bin}`);

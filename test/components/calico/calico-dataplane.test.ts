@@ -242,12 +242,20 @@ describe("CalicoDataplane under mocks", () => {
             assert.ok(read.dependencies.includes(ready.urn), "the read must wait for Calico");
             const provider = find(run, "pulumi:providers:kubernetes");
             assert.ok(read.provider.startsWith(`${provider.urn}::`));
-            // Nothing is patched before the read: a missing CRD stops the up there.
+            // Nothing is patched before the read: a missing CRD stops the up there. Towards eBPF the
+            // kernel guard comes between them, so a refusal stops it before any patch too.
             const first = endpoint ?? ctlb;
+            const preflight = ofType(run, COMMAND).find((r) => r.name === "calico-ebpf-preflight");
+            assert.equal(preflight !== undefined, endpoint !== undefined);
+            const before = preflight ?? read;
             assert.ok(
-                first.dependencies.includes(read.urn),
-                `${first.name} must wait for the read`,
+                first.dependencies.includes(before.urn),
+                `${first.name} must wait for ${before.name}`,
             );
+            if (preflight !== undefined) {
+                assert.ok(preflight.dependencies.includes(read.urn));
+                assert.equal(preflight.inputs["command"], `${STEP} preflight-ebpf`);
+            }
             const patches = run.registrations.filter((r) => r.type.endsWith("Patch"));
             for (const patch of patches) assert.ok(waitsFor(run, patch, first) || patch === first);
         }
@@ -334,7 +342,7 @@ describe("CalicoDataplane under mocks", () => {
                 .sort();
         assert.deepEqual(
             commands(runs.iptables).filter((name) => name !== "calico-wait-ctlb"),
-            commands(runs.bpf),
+            commands(runs.bpf).filter((name) => name !== "calico-ebpf-preflight"),
         );
     });
 

@@ -6,6 +6,7 @@ import { fixtureText } from "../../support/fixtures";
 import type { CalicoApis } from "../../../core/calico-preflight";
 import type { CalicoSnapshot, RolloutStatus } from "../../../core/convergence";
 import type { CalicoNodePod } from "../../../core/felix-log";
+import type { EbpfFlipFacts } from "../../../core/ctlb-kernel-guard";
 import { HELP, UsageError } from "../../../tools/cli/args";
 import { parseStep, runStep, type Cluster } from "../../../tools/cluster-step/cluster-step";
 import { NotConvergedError } from "../../../tools/cli/poll";
@@ -106,6 +107,13 @@ describe("parseStep", () => {
 const ALL_APIS: CalicoApis = { installationCrd: true, felixCrd: true, felixV3Crd: false };
 
 /** A cluster whose state moves one step each time it is read. */
+/** AKS's own nodes today run kernels before 6.12 (Ubuntu 24.04: 6.8). */
+const SAFE_FLIP: EbpfFlipFacts = {
+    calicoVersion: "v3.31.2",
+    connectTimeLoadBalancing: undefined,
+    nodes: [{ name: "aks-nodepool1-0", kernelVersion: "6.8.0-1041-azure" }],
+};
+
 class FakeCluster implements Cluster {
     readonly calls: string[] = [];
     constructor(
@@ -113,6 +121,7 @@ class FakeCluster implements Cluster {
         private readonly deployments: (RolloutStatus | undefined)[] = [],
         private readonly nodes: CalicoNodePod[][] = [[]],
         private readonly apis: CalicoApis = ALL_APIS,
+        private readonly flipFacts: EbpfFlipFacts = SAFE_FLIP,
     ) {}
     private next<T>(queue: T[]): T {
         return (queue.length > 1 ? queue.shift() : queue[0]) as T;
@@ -124,6 +133,10 @@ class FakeCluster implements Cluster {
     readCalicoApis() {
         this.calls.push("readCalicoApis");
         return Promise.resolve(this.apis);
+    }
+    readEbpfFlipFacts() {
+        this.calls.push("readEbpfFlipFacts");
+        return Promise.resolve(this.flipFacts);
     }
     readCalicoNodes(from: Date) {
         this.calls.push(`readCalicoNodes ${from.toISOString()}`);
@@ -200,7 +213,10 @@ describe("runStep wait-dataplane", () => {
         const result = await runStep(step, cluster, { poll: instant, log: (l) => lines.push(l) });
         assert.equal(result, "Calico's bpf dataplane is live on every node");
         assert.match(lines[0] ?? "", /bpfEnabled is false, want true/);
-        assert.match(lines[1] ?? "", /node vmss000001 .* runs iptables, want bpf/);
+        assert.match(
+            lines[1] ?? "",
+            /node vmss000001 .* runs iptables \(nftablesMode Disabled\), want bpf/,
+        );
         assert.doesNotMatch(lines[1] ?? "", /vmss000000/);
         assert.match(lines[2] ?? "", /converged/);
         assert.deepEqual(
@@ -259,10 +275,13 @@ describe("runStep wait-dataplane", () => {
             (error: unknown) => {
                 assert.ok(error instanceof NotConvergedError);
                 assert.match(error.message, /did not converge within 30s/);
-                assert.match(error.message, /node vmss000001 .* runs iptables, want bpf/);
                 assert.match(
                     error.message,
-                    /node vmss000002 .* no Felix start logged since 10:00:00Z/,
+                    /node vmss000001 .* runs iptables \(nftablesMode Disabled\), want bpf/,
+                );
+                assert.match(
+                    error.message,
+                    /node vmss000002 .* no Felix run logged since 10:00:00Z/,
                 );
                 assert.doesNotMatch(error.message, /vmss000000/);
                 return true;
@@ -472,5 +491,84 @@ describe("runStep refuse-destroy-on-ebpf", () => {
             quiet,
         );
         assert.match(result, /not on eBPF/);
+    });
+});
+
+describe("runStep preflight-ebpf", () => {
+    const step = { kind: "preflight-ebpf" } as const;
+    const newKernel = {
+        ...SAFE_FLIP,
+        nodes: [
+            { name: "aks-nodepool1-0", kernelVersion: "6.8.0-1041-azure" },
+            { name: "aks-nodepool1-1", kernelVersion: "6.12.9-azure" },
+        ],
+    };
+
+    it("stops in one line, after one read and before any write, where Felix would panic on a node's kernel", async () => {
+        const cluster = new FakeCluster([bpfLive], [], [[]], ALL_APIS, newKernel);
+        await assert.rejects(runStep(step, cluster, quiet), (error: unknown) => {
+            assert.ok(error instanceof Error);
+            assert.doesNotMatch(error.message, /\n/);
+            assert.match(error.message, /aks-nodepool1-1 \(kernel 6\.12\.9-azure\)/);
+            assert.doesNotMatch(error.message, /aks-nodepool1-0/);
+            assert.match(error.message, /Calico v3\.31\.2/);
+            return true;
+        });
+        assert.deepEqual(cluster.calls, ["readEbpfFlipFacts"]);
+    });
+
+    it("goes on with a fixed Calico, or with the connect-time load balancer Disabled", async () => {
+        for (const facts of [
+            { ...newKernel, calicoVersion: "v3.31.7" },
+            { ...newKernel, connectTimeLoadBalancing: "Disabled" },
+            SAFE_FLIP,
+        ]) {
+            const cluster = new FakeCluster([bpfLive], [], [[]], ALL_APIS, facts);
+            assert.match(await runStep(step, cluster, quiet), /the switch to eBPF goes on/);
+        }
+    });
+
+    it("is a step the command line accepts, without arguments", () => {
+        assert.deepEqual(parseStep(["preflight-ebpf"]), { kind: "preflight-ebpf" });
+        assert.throws(() => parseStep(["preflight-ebpf", "x"]), UsageError);
+    });
+});
+
+describe("a Felix log level above Info", () => {
+    const warning = { ...bpfLive, felixLogSeverityScreen: "Warning" };
+
+    it("ends the dataplane wait at its first look, naming the field and the fix", async () => {
+        const cluster = new FakeCluster([warning], [], [[rolled("vmss000000")]]);
+        await assert.rejects(
+            runStep(
+                { kind: "wait-dataplane", dataplane: "bpf", since, timeoutSeconds: 60 },
+                cluster,
+                quiet,
+            ),
+            /FelixConfiguration default spec\.logSeverityScreen is "Warning".*kubectl patch felixconfiguration default --type merge -p '\{"spec":\{"logSeverityScreen":"Info"\}\}'$/,
+        );
+        assert.deepEqual(cluster.calls, ["readCalico"]);
+    });
+
+    it("ends the connect-time load balancer's wait too, and lets Info, Debug or unset through", async () => {
+        const step = { kind: "wait-ctlb-detached", since, timeoutSeconds: 60 } as const;
+        await assert.rejects(
+            runStep(
+                step,
+                new FakeCluster([{ ...warning, felixLogSeverityScreen: "error" }]),
+                quiet,
+            ),
+            /logSeverityScreen is "error"/,
+        );
+        for (const level of ["Info", "DEBUG", undefined]) {
+            const settled = { ...iptablesLive, felixLogSeverityScreen: level };
+            const cluster = new FakeCluster([settled], [], [[untouched("vmss000000")]]);
+            const done = await runStep(
+                { kind: "wait-dataplane", dataplane: "iptables", since, timeoutSeconds: 60 },
+                cluster,
+                quiet,
+            );
+            assert.match(done, /live on every node/);
+        }
     });
 });

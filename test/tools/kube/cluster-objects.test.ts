@@ -4,6 +4,7 @@ import { pendingSwitch } from "../../../core/convergence";
 import {
     calicoSnapshotFrom,
     deploymentRollout,
+    ebpfFlipFactsFrom,
     liveDataplane,
     nodeInternalIps,
 } from "../../../tools/kube/cluster-objects";
@@ -21,6 +22,7 @@ describe("calicoSnapshotFrom (recorded objects)", () => {
         assert.equal(snapshot.installationGeneration, 5);
         assert.equal(snapshot.felixBpfEnabled, true);
         assert.equal(snapshot.felixNftablesMode, "Disabled");
+        assert.equal(snapshot.felixLogSeverityScreen, "Info");
         assert.deepEqual(snapshot.calicoNode, {
             generation: 9,
             observedGeneration: 9,
@@ -81,5 +83,49 @@ describe("deploymentRollout", () => {
             available: 2,
             stale: 2,
         });
+    });
+});
+
+describe("ebpfFlipFactsFrom (what a flip to eBPF reads first)", () => {
+    const { installation } = bpfClusterObjects();
+    const nodes = fixture("nodes.json") as unknown[];
+    const felixWith = (managers: { manager: string; operation: string }[]) => ({
+        metadata: {
+            name: "default",
+            managedFields: managers.map((m) => ({
+                ...m,
+                fieldsType: "FieldsV1",
+                fieldsV1: { "f:spec": { "f:bpfConnectTimeLoadBalancing": {} } },
+            })),
+        },
+        spec: { bpfConnectTimeLoadBalancing: "Disabled" },
+    });
+
+    it("reads the Calico version from the Installation status and each node's kernel", () => {
+        const facts = ebpfFlipFactsFrom({ installation, felixConfiguration: felixWith([]), nodes });
+        assert.equal(facts.calicoVersion, "v3.30.3");
+        assert.deepEqual(
+            facts.nodes.map((n) => n.kernelVersion),
+            nodes.map(() => "6.8.0-1041-azure"),
+        );
+    });
+
+    it("takes the lab's own Disabled as handed back, so Felix's default applies after the flip", () => {
+        for (const manager of ["pulumi-kubernetes-5f3a9c1e", "aks-calico-lab"]) {
+            const felixConfiguration = felixWith([{ manager, operation: "Apply" }]);
+            const facts = ebpfFlipFactsFrom({ installation, felixConfiguration, nodes });
+            assert.equal(facts.connectTimeLoadBalancing, undefined, manager);
+        }
+    });
+
+    it("keeps a value another manager holds too, or whose holder it cannot tell", () => {
+        const shared = felixWith([
+            { manager: "pulumi-kubernetes-5f3a9c1e", operation: "Apply" },
+            { manager: "ctlb-off", operation: "Apply" },
+        ]);
+        for (const felixConfiguration of [shared, felixWith([])]) {
+            const facts = ebpfFlipFactsFrom({ installation, felixConfiguration, nodes });
+            assert.equal(facts.connectTimeLoadBalancing, "Disabled");
+        }
     });
 });
