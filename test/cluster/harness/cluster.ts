@@ -376,8 +376,8 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
         log(`tigera-operator started (${Date.now() - started} ms)`);
         await waitForWorkloads(api, [controllerManager, scheduler, operator.process]);
         await waitFor(
-            "TigeraStatus calico Available",
-            () => calicoAvailable(api),
+            `TigeraStatus calico Available and the Installation's status on ${line.calicoVersion}`,
+            () => calicoSettled(api, line),
             START_TIMEOUT_MS,
             operator.process,
         );
@@ -459,12 +459,24 @@ function watchPodsForLogs(api: KubeApi, root: string): { stop: () => void } {
     return { stop: () => (stopped = true) };
 }
 
-/** TigeraStatus `calico` Available (the operator's status manager, pkg/controller/status/status.go). */
-async function calicoAvailable(api: KubeApi): Promise<true | undefined> {
+/**
+ * Calico settled as a cluster users flip has it: TigeraStatus `calico` Available, and the
+ * Installation's status naming the line's Calico. The operator writes that status only on a
+ * reconcile that finds everything available, else it retries 30 s later (tigera/operator
+ * pkg/controller/installation/core_controller.go, utils.StandardRetry, @v1.38.6 and @v1.40.2), so
+ * it may come well after TigeraStatus; the lab's kernel guard reads it.
+ */
+async function calicoSettled(api: KubeApi, line: AksCalicoLine): Promise<true | undefined> {
     const status = await api.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
         "/apis/operator.tigera.io/v1/tigerastatuses/calico",
     );
-    return status.status?.conditions?.some((c) => c.type === "Available" && c.status === "True")
+    const installation = await api.get<{ status?: { calicoVersion?: string } }>(
+        "/apis/operator.tigera.io/v1/installations/default",
+    );
+    const available = status.status?.conditions?.some(
+        (c) => c.type === "Available" && c.status === "True",
+    );
+    return available && installation.status?.calicoVersion === line.calicoVersion
         ? true
         : undefined;
 }
