@@ -15,6 +15,7 @@ import { field } from "../../../core/unstructured";
 import type { AksCalicoLine } from "../harness/fixture";
 import type { KubeApi } from "../harness/kube-api";
 import { waitFor, type ProcessGroup, type RunningProcess } from "../harness/processes";
+import { serviceAccountToken } from "../harness/service-account";
 import { kubeletEnv } from "../nodes/pod-env";
 import { requireOperator } from "../toolchain/operator-build";
 
@@ -44,15 +45,7 @@ export interface OperatorOptions {
 
 /** A kubeconfig that authenticates as the operator's service account, with a bound token. */
 async function serviceAccountKubeconfig(options: OperatorOptions): Promise<string> {
-    const token = await options.api.json<{ status: { token: string } }>(
-        "POST",
-        `/api/v1/namespaces/${NAMESPACE}/serviceaccounts/${NAME}/token`,
-        {
-            apiVersion: "authentication.k8s.io/v1",
-            kind: "TokenRequest",
-            spec: { expirationSeconds: 24 * 3600 },
-        },
-    );
+    const token = await serviceAccountToken(options.api, NAMESPACE, NAME);
     const ca = readFileSync(options.caCertFile).toString("base64");
     const path = join(options.scratchDir, `${NAME}.kubeconfig`);
     writeFileSync(
@@ -68,7 +61,7 @@ async function serviceAccountKubeconfig(options: OperatorOptions): Promise<strin
             "users:",
             `  - name: ${NAME}`,
             "    user:",
-            `      token: ${token.status.token}`,
+            `      token: ${token}`,
             "contexts:",
             "  - name: local",
             "    context:",
