@@ -1,4 +1,4 @@
-// The import boundaries between the layers (README "How it is built"), as ESLint rules. Kept apart
+// The import boundaries between the layers (docs/architecture.md), as ESLint rules. Kept apart
 // from eslint.config.mjs so the tests can lint snippets against exactly these rules.
 
 /** Component classes: a tool importing one would register Pulumi resources outside a program. */

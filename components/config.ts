@@ -82,7 +82,7 @@ export class LabConfigError extends pulumi.RunError {
     }
 }
 
-/** The lab's command first: it brings its own CLI, which is not on PATH (README "Quick start"). */
+/** The lab's command first: it brings its own CLI, which is not on PATH (docs/setup.md). */
 const FIX =
     " (fix with `npm run lab -- config set <key> <value>`, or `npm run lab -- config rm <key>` for the default; `pulumi config …` where pulumi is on PATH)";
 
@@ -113,7 +113,7 @@ const boolean: Parser<boolean> = (raw, key) =>
     raw === "true" ? true : raw === "false" ? false : bad(key, raw, "true | false");
 
 const atLeastOne: Parser<number> = (raw, key) =>
-    positiveInteger(raw) ?? bad(key, raw, "an integer >= 1");
+    positiveInteger(raw) ?? bad(key, raw, "an integer >= 1, in plain digits like 3");
 
 /**
  * A list of CIDR blocks, as the CLI hands a Pulumi.yaml `array` key to the program: JSON text (pulumi/pulumi
@@ -515,7 +515,7 @@ function clientCidrWarnings(config: LabConfig): string[] {
         // kube-proxy SNATs load-balanced traffic to a node's IP (externalTrafficPolicy Cluster);
         // Calico's policy sees the client's address only where the pod runs on the node the load
         // balancer picked (projectcalico/calico felix/rules/static.go: policy in FORWARD, before
-        // kube-proxy's MASQUERADE in POSTROUTING; see README "Policies").
+        // kube-proxy's MASQUERADE in POSTROUTING; see docs/security.md "Policies").
         warnings.push(
             `${PROJECT}:allowedClientCidrs is set with ${PROJECT}:dataplane "iptables": kube-proxy ` +
                 `replaces client addresses with node addresses on the way between nodes, so the ` +

@@ -49,5 +49,22 @@ const versionParts = (version: string): readonly number[] | undefined => {
     return match ? match.slice(1).map(Number) : undefined;
 };
 
+/**
+ * The Calico minor lines AKS ships: 3.29 (AKS 1.32), 3.30 (1.33, 1.34), 3.31 (1.35, 1.36)
+ * (MicrosoftDocs/azure-aks-docs articles/aks/supported-kubernetes-versions.md @fb060ab, Azure/AKS
+ * CHANGELOG.md @8d1c890, tigera/operator config/calico_versions.yml at v1.36.13, v1.38.6, v1.40.2).
+ * What 1.37 ships is not published yet.
+ */
+export const AKS_CALICO_LINES = ["3.29", "3.30", "3.31"] as const;
+
+/** Whether a Calico release belongs to a line AKS ships. */
+export const isAksCalicoLine = (version: string): boolean => {
+    const parts = versionParts(version);
+    return (
+        parts !== undefined &&
+        (AKS_CALICO_LINES as readonly string[]).includes(parts.slice(0, 2).join("."))
+    );
+};
+
 /** Whether `version` is a Calico release version, `3.31.2` (a leading v allowed). */
 export const isCalicoVersion = (version: string): boolean => versionParts(version) !== undefined;

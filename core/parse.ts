@@ -5,10 +5,12 @@ export function isOneOf<T extends string>(values: readonly T[], raw: string): ra
     return (values as readonly string[]).includes(raw);
 }
 
-/** A whole number from 1 to `max` written in plain decimal digits, or undefined. */
+/**
+ * A whole number from 1 to `max` written in plain decimal digits (no sign, space or leading zero,
+ * so that " 3" and "03" are judged alike), or undefined.
+ */
 export function positiveInteger(raw: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
-    const trimmed = raw.trim();
-    if (!/^[1-9][0-9]*$/.test(trimmed)) return undefined;
-    const value = Number(trimmed);
+    if (!/^[1-9][0-9]*$/.test(raw)) return undefined;
+    const value = Number(raw);
     return value <= max ? value : undefined;
 }

@@ -68,6 +68,13 @@ describe("parseLabConfig", () => {
         ["dataplane in the wrong case", { dataplane: "BPF" }, /dataplane is "BPF"/],
         ["nodeCount zero", { nodeCount: "0" }, /nodeCount is "0"; allowed: an integer >= 1/],
         ["nodeCount negative", { nodeCount: "-2" }, /nodeCount is "-2"/],
+        // " 3" was taken as 3 while "03" was refused: both are refused now.
+        [
+            "nodeCount with a space",
+            { nodeCount: " 3" },
+            /nodeCount is " 3"; allowed: an integer >= 1, in plain digits like 3/,
+        ],
+        ["nodeCount with a leading zero", { nodeCount: "03" }, /nodeCount is "03"/],
         ["nodeCount fractional", { nodeCount: "2.5" }, /nodeCount is "2.5"/],
         ["nodeCount not a number", { nodeCount: "two" }, /nodeCount is "two"/],
         [
@@ -310,12 +317,12 @@ describe("Pulumi.yaml config block", () => {
     }
 });
 
-describe("README config table", () => {
-    const readme = readFileSync(join(PROJECT_DIR, "README.md"), "utf8").split("\n");
+describe("the config table of docs/configuration.md", () => {
+    const readme = readFileSync(join(PROJECT_DIR, "docs", "configuration.md"), "utf8").split("\n");
     for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
         it(`lists ${key} with the program's default`, () => {
             const row = readme.find((line) => line.startsWith(`| \`${key}\``));
-            assert.ok(row, `no README row for ${key}`);
+            assert.ok(row, `no docs/configuration.md row for ${key}`);
             const shown = spec.default === "" ? "unset" : `\`${spec.default}\``;
             assert.ok(row.includes(`default ${shown}`), row);
         });

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import {
     AKS_DEFAULT_CALICO_VERSION,
     felixSpecFields,
+    isAksCalicoLine,
     kubeProxyHealthzPortField,
 } from "../../core/felix-schema";
 import { kubeProxyHealthzPortFieldOf } from "../../core/calico-objects";
@@ -92,4 +93,18 @@ describe("kubeProxyHealthzPortField on every CRD set", { skip: !crdSetsAvailable
             }
         });
     }
+});
+
+describe("isAksCalicoLine", () => {
+    it("knows the lines AKS ships, every set in ../shared/crds among them, and no other", () => {
+        const shipped = CRD_SETS.flatMap((set) =>
+            set.label.startsWith("aks-managed-") && set.calicoVersion !== undefined
+                ? [set.calicoVersion]
+                : [],
+        );
+        for (const version of [AKS_DEFAULT_CALICO_VERSION, "3.29.5", "v3.30.4", ...shipped])
+            assert.ok(isAksCalicoLine(version), version);
+        for (const version of ["3.20.0", "4.0.0", "3.32.1", "3.3.0", "master"])
+            assert.ok(!isAksCalicoLine(version), version);
+    });
 });

@@ -12,7 +12,7 @@ import {
     UsageError,
     type CommandSpec,
 } from "../cli/args";
-import { stackName } from "../cli/project";
+import { stackOption } from "../cli/project";
 import { isOneOf } from "../../core/parse";
 import { KUBECONFIG_ENV } from "../../components/calico/cluster-step-command";
 import type { BenchOptions } from "./cluster";
@@ -165,7 +165,7 @@ export function parseBenchOptions(
         connections: positiveIntegerOption("connections", option("connections"), 256),
         udpMbps: positiveIntegerOption("udp-mbps", option("udp-mbps"), 100_000),
         json: flag(line, "json"),
-        stack: stringOption(line, "stack") ?? stackName(env),
+        stack: stackOption(stringOption(line, "stack"), env),
         ...(kubeconfigFile === undefined ? {} : { kubeconfigFile }),
         ...(flag(line, "kubeconfig-env") ? { kubeconfigEnv: true as const } : {}),
         resultsFile: resolve(projectDir, option("results")),

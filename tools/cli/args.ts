@@ -155,7 +155,12 @@ export function readOptionFile(option: string, path: string): string {
 export function positiveIntegerOption(name: string, raw: string, max?: number): number {
     const value = positiveInteger(raw, max);
     if (value === undefined) {
-        const allowed = max === undefined ? "a positive integer" : `an integer from 1 to ${max}`;
+        const allowed =
+            max !== undefined
+                ? `an integer from 1 to ${max}`
+                : positiveInteger(raw) === undefined && /^[1-9][0-9]*$/.test(raw)
+                  ? `at most ${Number.MAX_SAFE_INTEGER}`
+                  : "a positive integer";
         throw new UsageError(`--${name} must be ${allowed}, not "${raw}"`);
     }
     return value;

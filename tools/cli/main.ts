@@ -11,26 +11,36 @@ export function exitCodeFor(error: unknown, exitCodeOf: (error: unknown) => numb
     return error instanceof UsageError ? USAGE_EXIT_CODE : exitCodeOf(error);
 }
 
-/** The line a failure prints; a usage error names the help command as the user types it. */
+/** The line a failure prints (a message of several lines joined); a usage error names the help command as the user types it. */
 export function errorLine(name: string, error: unknown, helpCommand: string): string {
     const hint = error instanceof UsageError ? ` (see \`${helpCommand}\`)` : "";
-    return `${name}: ${describeError(error)}${hint}\n`;
+    const message = describeError(error)
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => line !== "")
+        .join(" ");
+    return `${name}: ${message}${hint}\n`;
 }
 
 /** `npm run <name> -- --help`: how a user asks one of the project's npm scripts for help. */
 export const npmHelp = (name: string): string => `npm run ${name} -- --help`;
 
+/**
+ * Runs a tool's `main` and exits with its code. Whatever fails, also outside `main`'s own promise (a
+ * rejection nobody awaited, an exception in a callback: Node would print its stack trace and exit
+ * 1), ends in one line and the tool's exit code.
+ */
 export function runMain(
     name: string,
     main: () => Promise<number>,
     exitCodeOf: (error: unknown) => number,
     helpCommand: string = npmHelp(name),
 ): void {
-    main().then(
-        (code) => process.exit(code),
-        (error: unknown) => {
-            process.stderr.write(errorLine(name, error, helpCommand));
-            process.exit(exitCodeFor(error, exitCodeOf));
-        },
-    );
+    const fail = (error: unknown) => {
+        process.stderr.write(errorLine(name, error, helpCommand));
+        process.exit(exitCodeFor(error, exitCodeOf));
+    };
+    process.on("uncaughtException", fail);
+    process.on("unhandledRejection", fail);
+    main().then((code) => process.exit(code), fail);
 }

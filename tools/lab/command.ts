@@ -69,7 +69,12 @@ export type LabCommand =
       }
     | { readonly kind: "config-rm"; readonly key: string; readonly path: boolean }
     | { readonly kind: "study"; readonly options: StudyOptions }
-    | { readonly kind: "plan"; readonly calicoVersion: string; readonly sets: readonly string[] }
+    | {
+          readonly kind: "plan";
+          readonly calicoVersion: string;
+          readonly sets: readonly string[];
+          readonly kubeconfigFile?: string;
+      }
     | { readonly kind: "pass-through"; readonly args: readonly string[] };
 
 export const LAB_COMMAND: CommandSpec = {
@@ -79,7 +84,7 @@ export const LAB_COMMAND: CommandSpec = {
     usage: [
         "up | destroy | refresh [--yes] [--skip-preview] [--refresh] [--diff] [--target URN]...",
         "preview [--refresh] [--diff] [--target URN]...",
-        "plan [--set KEY=VALUE]... [--calico VERSION]",
+        "plan [--set KEY=VALUE]... [--kubeconfig FILE] [--calico VERSION]",
         "stack output [NAME] [--show-secrets]",
         "config [--show-secrets]",
         "config get KEY [--path]",
@@ -119,6 +124,12 @@ export const LAB_COMMAND: CommandSpec = {
             value: "KEY=VALUE",
             multiple: true,
             description: "plan: a setting over the stack's (repeatable); a list key takes JSON",
+        },
+        kubeconfig: {
+            type: "string",
+            value: "FILE",
+            description:
+                "plan: the lab on the cluster of FILE's current context (as cluster existing with existingKubeconfig)",
         },
         calico: {
             type: "string",
@@ -209,7 +220,7 @@ const ALLOWED: Readonly<
     "config-set": ["path", "secret"],
     "config-rm": ["path"],
     study: ["from-scratch", "destroy", "skip-bench", "repeat", "services", "duration"],
-    plan: ["set", "calico"],
+    plan: ["set", "kubeconfig", "calico"],
 };
 
 function studyOptions(values: CommandLine["values"]): StudyOptions {
@@ -277,6 +288,67 @@ function missingArgument(
     return `config takes get, set or rm, not "${sub ?? ""}"`;
 }
 
+/** Commands with options of their own, and what their --help says beyond the options. */
+const COMMAND_HELP = {
+    plan: {
+        summary:
+            "offline, with no Pulumi CLI, Azure login or cluster: runs the program on the stack's settings against a simulated cluster and prints each resource, the exact patches and step commands, then the warnings and errors a preview shows",
+        exitCodes: [
+            [0, "a preview would pass"],
+            [
+                1,
+                "a preview would stop on an error (the plan's Errors: and one line on stderr say which)",
+            ],
+            [2, "a usage error (the line says what to fix)"],
+        ],
+        examples: [
+            "npm run -s lab -- plan --set dataplane=bpf",
+            "npm run -s lab -- plan --set dataplane=bpf --calico 3.30.4 > plan.txt",
+            "npm run -s lab -- plan --set cluster=existing --set existingAksCluster=my-rg/my-cluster",
+            "npm run -s lab -- plan --kubeconfig ~/.kube/config",
+        ],
+    },
+    study: {
+        summary: `the whole experiment on the lab's stack: build, verify and measure iptables, flip to eBPF, verify and measure, flip back and verify; the report in bench-results/${STUDY_DIR_NAME}/`,
+        exitCodes: [
+            [0, "every step passed"],
+            [1, "a step failed: the line names it, the study resumes there when run again"],
+            [2, "a usage error (the line says what to fix)"],
+            [130, "interrupted (Ctrl-C): run it again to resume"],
+        ],
+        examples: [
+            "npm run lab -- study",
+            "npm run lab -- study --skip-bench",
+            "npm run lab -- study --repeat 3 --duration 30 --destroy",
+        ],
+    },
+} as const;
+
+/** The --help a line asks for: a command's own (plan, study), else the lab's. */
+export function labHelp(argv: readonly string[]): CommandSpec {
+    const word = argv.find((arg) => !arg.startsWith("-"));
+    if (word !== "plan" && word !== "study") return LAB_COMMAND;
+    const help = COMMAND_HELP[word];
+    return {
+        name: `npm run lab -- ${word}`,
+        summary: help.summary,
+        usage: [
+            LAB_COMMAND.usage.find((line) => line.startsWith(word))?.slice(word.length + 1) ?? "",
+        ],
+        options: Object.fromEntries(
+            Object.entries(LAB_COMMAND.options)
+                .filter(([name]) => ALLOWED[word].includes(name))
+                .map(([name, option]) => [
+                    name,
+                    { ...option, description: option.description.replace(`${word}: `, "") },
+                ]),
+        ),
+        notes: ["Environment: LAB_STACK (stack name, default dev)."],
+        exitCodes: help.exitCodes,
+        examples: help.examples,
+    };
+}
+
 /** The command a line asks for; HELP for --help/-h; UsageError (exit 2) for anything else. */
 export function parseLabCommand(argv: readonly string[]): LabCommand | typeof HELP {
     const [first] = argv;
@@ -297,10 +369,12 @@ export function parseLabCommand(argv: readonly string[]): LabCommand | typeof HE
                     `--calico takes a Calico release like ${AKS_DEFAULT_CALICO_VERSION}, not "${String(calicoVersion)}"`,
                 );
             const sets = line.values["set"];
+            const kubeconfigFile = line.values["kubeconfig"];
             return {
                 kind: "plan",
                 calicoVersion: calicoVersion.replace(/^v/, ""),
                 sets: Array.isArray(sets) ? sets : [],
+                ...(typeof kubeconfigFile === "string" ? { kubeconfigFile } : {}),
             };
         }
         if (word === "study" && sub === undefined)

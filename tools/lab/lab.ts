@@ -11,7 +11,7 @@ import { InterruptedError, readHidden } from "../cli/passphrase";
 import { PROJECT_DIR, STATE_DIR, stackName } from "../cli/project";
 import { cliCanAsk, systemTerminal } from "../cli/terminal";
 import type { AzResult } from "./azure-credential";
-import { LAB_COMMAND, parseLabCommand } from "./command";
+import { labHelp, parseLabCommand } from "./command";
 import { runLabCommand } from "./driver";
 import { LineTail } from "./render";
 import { STUDY_DIR_NAME } from "./study/plan";
@@ -72,7 +72,7 @@ async function readStdin(): Promise<string> {
 async function main(): Promise<number> {
     const command = parseLabCommand(process.argv.slice(2));
     if (command === HELP) {
-        process.stdout.write(helpText(LAB_COMMAND));
+        process.stdout.write(helpText(labHelp(process.argv.slice(2))));
         return 0;
     }
     const terminal = systemTerminal();
@@ -163,7 +163,11 @@ async function main(): Promise<number> {
                 stack: name,
                 calicoVersion: plan.calicoVersion,
                 sets: plan.sets,
+                ...(plan.kubeconfigFile === undefined
+                    ? {}
+                    : { kubeconfigFile: plan.kubeconfigFile }),
                 stdout: (text) => process.stdout.write(text),
+                report,
             });
         },
         stackName: name,

@@ -24,7 +24,7 @@ import { checkHealthzPort, HEALTHZ_LOG_WINDOW_SECONDS, type HealthzCheck } from 
 import { probeUntilAnswered } from "./http-probe";
 import { clientAllowed as policyClientAllowed, policyFacts } from "./policy-facts";
 import { runMain } from "../cli/main";
-import { PROJECT_DIR, stackName } from "../cli/project";
+import { PROJECT_DIR, stackOption } from "../cli/project";
 import {
     flag,
     HELP,
@@ -199,6 +199,9 @@ async function healthzPort(
     return checkHealthzPort(environment, pods, now);
 }
 
+/** A day: a wait far beyond any rollout, and well inside what Node's timers can count (2^31 - 1 ms). */
+const MAX_TIMEOUT_SECONDS = 86_400;
+
 const VERIFY_COMMAND: CommandSpec = {
     name: "npm run verify --",
     summary:
@@ -218,7 +221,7 @@ const VERIFY_COMMAND: CommandSpec = {
             type: "string",
             value: "N",
             default: "180",
-            description: "how long to retry the URL while the load balancer or a rollout settles",
+            description: `how long to retry the URL while the load balancer or a rollout settles (at most ${MAX_TIMEOUT_SECONDS})`,
         },
         kubeconfig: {
             type: "string",
@@ -268,7 +271,7 @@ export function parseOptions(
     const line = parseCommandLine(VERIFY_COMMAND, argv);
     if (line === HELP) return HELP;
     const timeout = stringOption(line, "timeout-seconds") ?? "";
-    const timeoutSeconds = positiveIntegerOption("timeout-seconds", timeout);
+    const timeoutSeconds = positiveIntegerOption("timeout-seconds", timeout, MAX_TIMEOUT_SECONDS);
     const expect = stringOption(line, "expect");
     if (expect !== undefined && !isOneOf(DATAPLANES, expect)) {
         throw new UsageError(`--expect must be one of ${DATAPLANES.join(", ")}, not "${expect}"`);
@@ -290,7 +293,7 @@ export function parseOptions(
         throw new UsageError(`--url must be an http(s) URL, not "${url}"`);
     }
     return {
-        stack: stringOption(line, "stack") ?? stackName(env),
+        stack: stackOption(stringOption(line, "stack"), env),
         json: flag(line, "json"),
         timeoutSeconds,
         ...(kubeconfigFile === undefined ? {} : { kubeconfigFile }),

@@ -16,7 +16,7 @@ import type { Dataplane } from "../../../core/dataplane";
 import { field } from "../../../core/unstructured";
 import { startDoubles, type Doubles } from "../doubles/run";
 import { liveDataplane } from "../nodes/dataplane-state";
-import { hostChanges, hostState } from "../nodes/host-state";
+import { hostChanges, hostState, type HostState } from "../nodes/host-state";
 import { startNodes, type TierNodes } from "../nodes/nodes";
 import { startCluster, type LocalCluster } from "../harness/cluster";
 import { FAKE_NODES } from "../harness/kwok";
@@ -103,7 +103,7 @@ const expectedWrites = (dataplane: Dataplane): LabWrite[] =>
 
 for (const line of LINES) {
     describe(`the lab on the local cluster tier: Calico ${line.calico}, operator ${line.operatorVersion}`, () => {
-        const machine = hostState();
+        let machine: HostState = {};
         let scratch = "";
         let cluster: LocalCluster | undefined;
         let nodes: TierNodes | undefined;
@@ -175,6 +175,7 @@ for (const line of LINES) {
         };
 
         before(async () => {
+            machine = hostState();
             const binDir = requireClusterBinaries();
             const felix = requireFelix(line.calico);
             scratch = mkdtempSync(join(tmpdir(), "lab-tier-"));

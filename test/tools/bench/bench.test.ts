@@ -23,6 +23,13 @@ describe("parseBenchOptions", () => {
         });
     });
 
+    it('refuses --stack "" at once, not at the first Pulumi call', () => {
+        assert.throws(
+            () => parseBenchOptions(["--stack", ""], "/lab", {}),
+            /^UsageError: --stack must be a stack name \(1 to 100 letters, digits, "-", "_" or "."\), not ""$/,
+        );
+    });
+
     it("takes the kubeconfig from $LAB_KUBECONFIG with --kubeconfig-env", () => {
         const options = parseBenchOptions(["--kubeconfig-env"], "/lab", {});
         assert.ok(options !== HELP);

@@ -81,6 +81,10 @@ describe("exit codes and error lines", () => {
             errorLine("verify", new Error("broken"), "npm run verify -- --help"),
             "verify: broken\n",
         );
+        assert.equal(
+            errorLine("lab", new Error("first\n  second\n\n"), "npm run lab -- --help"),
+            "lab: first second\n",
+        );
     });
 });
 
@@ -111,5 +115,14 @@ describe("positiveIntegerOption", () => {
             () => positiveIntegerOption("duration", "601", 600),
             /^UsageError: --duration must be an integer from 1 to 600, not "601"$/,
         );
+        // A positive integer too large to count is not called "not a positive integer".
+        assert.throws(
+            () => positiveIntegerOption("timeout-seconds", "999999999999999999999"),
+            /^UsageError: --timeout-seconds must be at most 9007199254740991, not "999999999999999999999"$/,
+        );
+    });
+    it('judges " 3" and "03" alike: plain digits only', () => {
+        for (const raw of [" 3", "03", "3 ", "+3", "3.0"])
+            assert.throws(() => positiveIntegerOption("repeat", raw), /a positive integer/, raw);
     });
 });

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import semver from "semver";
 import { PROJECT_DIR } from "../../support/paths";
 
 const script = join(PROJECT_DIR, "tools", "cli", "node-version.cjs");
@@ -34,5 +36,28 @@ describe("the Node version check every npm script runs first", () => {
                 `${name}: ${scripts[name] ?? ""}`,
             );
         }
+    });
+});
+
+describe("npm ci on an older Node", () => {
+    it("refuses at once (engine-strict) rather than warn once per dependency, and no locked dependency blocks the Node the project needs", () => {
+        const npmrc = readFileSync(join(PROJECT_DIR, ".npmrc"), "utf8");
+        assert.match(npmrc, /^engine-strict=true$/m);
+        const lock = JSON.parse(readFileSync(join(PROJECT_DIR, "package-lock.json"), "utf8")) as {
+            packages: Record<string, { engines?: { node?: string } }>;
+        };
+        const { engines } = JSON.parse(readFileSync(join(PROJECT_DIR, "package.json"), "utf8")) as {
+            engines: { node: string };
+        };
+        const oldest = semver.minVersion(engines.node)?.version ?? "";
+        const blocking = Object.entries(lock.packages).filter(
+            ([, entry]) =>
+                entry.engines?.node !== undefined &&
+                !semver.satisfies(oldest, entry.engines.node, { includePrerelease: true }),
+        );
+        assert.deepEqual(
+            blocking.map(([name, entry]) => `${name} ${entry.engines?.node ?? ""}`),
+            [],
+        );
     });
 });

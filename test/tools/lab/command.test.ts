@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { HELP, UsageError } from "../../../tools/cli/args";
-import { mayCreateStack, parseLabCommand, reachesAzure } from "../../../tools/lab/command";
+import { AKS_DEFAULT_CALICO_VERSION } from "../../../core/felix-schema";
+import { HELP, helpText, UsageError } from "../../../tools/cli/args";
+import {
+    LAB_COMMAND,
+    labHelp,
+    mayCreateStack,
+    parseLabCommand,
+    reachesAzure,
+} from "../../../tools/lab/command";
 
 describe("parseLabCommand", () => {
     it("maps the commands users type", () => {
@@ -148,6 +155,30 @@ describe("parseLabCommand", () => {
         ] as const)
             assert.throws(() => parseLabCommand(argv), message, argv.join(" "));
         assert.throws(() => parseLabCommand(["frob"]), /"frob" is not a lab command/);
+    });
+    it("takes plan --kubeconfig FILE", () => {
+        assert.deepEqual(parseLabCommand(["plan", "--kubeconfig", "k.yaml"]), {
+            kind: "plan",
+            calicoVersion: AKS_DEFAULT_CALICO_VERSION,
+            sets: [],
+            kubeconfigFile: "k.yaml",
+        });
+        assert.throws(
+            () => parseLabCommand(["up", "--kubeconfig", "k.yaml"]),
+            /does not take --kubeconfig/,
+        );
+    });
+    it("gives study and plan a --help of their own, the rest the lab's", () => {
+        const study = helpText(labHelp(["study", "--help"]));
+        assert.match(study, /^npm run lab -- study: the whole experiment/);
+        assert.match(study, /--skip-bench/);
+        assert.doesNotMatch(study, /--set|--show-secrets|stack output/);
+        const plan = helpText(labHelp(["plan", "-h"]));
+        assert.match(plan, /^npm run lab -- plan: offline/);
+        assert.match(plan, /--kubeconfig FILE/);
+        assert.doesNotMatch(plan, /--skip-bench|--show-secrets/);
+        assert.equal(labHelp(["--help"]), LAB_COMMAND);
+        assert.equal(labHelp(["up", "--help"]), LAB_COMMAND);
     });
     it("answers --help anywhere but in a pass-through command", () => {
         assert.equal(parseLabCommand(["--help"]), HELP);

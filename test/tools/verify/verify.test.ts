@@ -431,7 +431,29 @@ describe("parseOptions", () => {
             () => parseOptions(["--kubeconfig", "k", "--url", "http://x/", "--expect", "ebpf"], {}),
             /--expect must be one of iptables, bpf/,
         );
-        assert.throws(() => parseOptions(["--timeout-seconds", "0"], {}), /positive integer/);
+        assert.throws(() => parseOptions(["--timeout-seconds", "0"], {}), /from 1 to 86400/);
+        // Beyond what a timer can count: said as a bound, not as "not a positive integer".
+        assert.throws(
+            () => parseOptions(["--timeout-seconds", "999999999999999999999"], {}),
+            /--timeout-seconds must be an integer from 1 to 86400, not "999999999999999999999"/,
+        );
+    });
+    it("refuses a stack name the local backend would not take, from --stack or LAB_STACK", () => {
+        for (const [argv, env, pattern] of [
+            [["--stack", ""], {}, /--stack must be a stack name .*, not ""/],
+            [["--stack", "../x"], {}, /--stack must be a stack name/],
+            [[], { LAB_STACK: "" }, /LAB_STACK must be a stack name .*, not ""/],
+            [[], { LAB_STACK: "../x" }, /LAB_STACK must be a stack name/],
+        ] as const)
+            assert.throws(
+                () => parseOptions(argv, env),
+                (error: unknown) => error instanceof UsageError && pattern.test(error.message),
+                String(pattern),
+            );
+        assert.equal(
+            (parseOptions(["--stack", "lab_2.x-y"], {}) as { stack: string }).stack,
+            "lab_2.x-y",
+        );
     });
     it("answers --help and -h, and calls every malformed line a usage error", () => {
         assert.equal(parseOptions(["--help"], {}), HELP);

@@ -3,7 +3,13 @@
  * sends it (with the exact patch or step command where it has one), then the warnings and errors a
  * preview would show. Pure.
  */
-import type { SettingSource } from "./settings";
+import { isAksCalicoLine } from "../../../core/felix-schema";
+import {
+    ENCRYPTED,
+    SIMULATED_KUBECONFIG_HOST,
+    SIMULATED_KUBECONFIG_HOST_SHOWN,
+    type SettingSource,
+} from "./settings";
 import type { PlannedResource, SimulatedRun } from "./simulate";
 import { APPLY_TIME_SHOWN, SIMULATED_APPLY_TIME } from "./simulate";
 
@@ -15,6 +21,10 @@ export interface PlanHeader {
     readonly stackFile: boolean;
     readonly config: Readonly<Record<string, string>>;
     readonly sources: Readonly<Record<string, SettingSource>>;
+    /** Keys whose values are secrets: shown as [secret], never in clear. */
+    readonly secretKeys: readonly string[];
+    /** What else the plan stands in for, one sentence each. */
+    readonly simulated: readonly string[];
 }
 
 /** The command a cluster step runs: a Command's `create`, a dynamic resource's `command`. */
@@ -35,10 +45,18 @@ function details(resource: PlannedResource): string[] {
 const kindOf = (resource: PlannedResource): string =>
     resource.readId !== undefined ? "read " : resource.component ? "component " : "";
 
+/** Which Calico the simulated cluster runs, and whether any AKS line ships it. */
+export function calicoLine(version: string): string {
+    return isAksCalicoLine(version)
+        ? `AKS-managed Calico ${version}`
+        : `Calico ${version}, a release no AKS line is known to ship (see docs/aks-and-calico-lines.md),`;
+}
+
 export function renderPlan(header: PlanHeader, run: SimulatedRun): string {
+    const shown = (key: string, value: string) =>
+        header.secretKeys.includes(key) ? ENCRYPTED : value === "" ? '""' : value;
     const settings = Object.entries(header.config).map(
-        ([key, value]) =>
-            `  ${key} = ${value === "" ? '""' : value}  (${header.sources[key] ?? "default"})`,
+        ([key, value]) => `  ${key} = ${shown(key, value)}  (${header.sources[key] ?? "default"})`,
     );
     const resources = run.resources.flatMap((resource, index) => [
         `  ${String(index + 1).padStart(2)}. ${kindOf(resource)}${resource.type}  ${resource.name}`,
@@ -46,9 +64,10 @@ export function renderPlan(header: PlanHeader, run: SimulatedRun): string {
     ]);
     return [
         `Plan of stack ${header.stack}, offline: no Pulumi CLI, no Azure, no cluster was reached.`,
-        `SIMULATED: the cluster's answers are those AKS-managed Calico ${header.calicoVersion} would give ` +
+        `SIMULATED: the cluster's answers are those ${calicoLine(header.calicoVersion)} would give ` +
             `(its FelixConfiguration has ${header.healthzField === "none" || header.healthzField === undefined ? "no kube-proxy healthz port field" : header.healthzField}); ` +
             "values only Azure or the cluster can know show as <...>. A real preview may differ.",
+        ...header.simulated.map((line) => `SIMULATED: ${line}.`),
         "",
         `Settings (${header.stackFile ? `Pulumi.${header.stack}.yaml` : "no stack file yet"}, --set, Pulumi.yaml defaults):`,
         ...settings,
@@ -64,5 +83,6 @@ export function renderPlan(header: PlanHeader, run: SimulatedRun): string {
         "",
     ]
         .join("\n")
-        .replaceAll(SIMULATED_APPLY_TIME, APPLY_TIME_SHOWN);
+        .replaceAll(SIMULATED_APPLY_TIME, APPLY_TIME_SHOWN)
+        .replaceAll(SIMULATED_KUBECONFIG_HOST, SIMULATED_KUBECONFIG_HOST_SHOWN);
 }

@@ -122,22 +122,52 @@ function answer(
     }
 }
 
+/** What Azure's invokes would answer about an existing AKS cluster: a running cluster, its values <unknown>. */
+function invokeAnswer(token: string): Record<string, unknown> {
+    switch (token) {
+        case "azure-native:containerservice:listManagedClusterUserCredentials":
+            return {
+                kubeconfigs: [
+                    {
+                        name: "clusterUser",
+                        value: Buffer.from(unknown("kubeconfig")).toString("base64"),
+                    },
+                ],
+            };
+        case "azure-native:containerservice:getManagedCluster":
+            return { fqdn: unknown("API server FQDN"), powerState: { code: "Running" } };
+        default:
+            return {};
+    }
+}
+
+/**
+ * An error as the CLI would show it: the SDK wraps an error thrown while it serializes an input in
+ * one `error serializing property "…": ` per level (@pulumi/pulumi runtime/rpc.js serializeProperty @v3.276.0).
+ */
+export const programError = (thrown: unknown): string =>
+    (thrown instanceof Error ? thrown.message : String(thrown)).replace(
+        /^(error serializing property "[^"]*": )+/,
+        "",
+    );
+
 /** Runs `program` (the module that is index.ts) under the mocks with this stack configuration. */
 export async function simulate(options: {
     readonly project: string;
     readonly stack: string;
     /** Keys without the project prefix, values as the CLI hands them (strings). */
     readonly config: Readonly<Record<string, string>>;
+    /** Keys (without the prefix) the program receives as secrets. */
+    readonly secretKeys: readonly string[];
     readonly calicoVersion: string;
     readonly program: () => Promise<unknown>;
 }): Promise<SimulatedRun> {
+    const prefixed = (key: string) => `${options.project}:${key}`;
     pulumi.runtime.setAllConfig(
         Object.fromEntries(
-            Object.entries(options.config).map(([key, value]) => [
-                `${options.project}:${key}`,
-                value,
-            ]),
+            Object.entries(options.config).map(([key, value]) => [prefixed(key), value]),
         ),
+        options.secretKeys.map(prefixed),
     );
     const resources: PlannedResource[] = [];
     await pulumi.runtime.setMocks(
@@ -155,18 +185,7 @@ export async function simulate(options: {
                     state: { ...(args.inputs as object), ...answer(args, options.calicoVersion) },
                 };
             },
-            call: (args) =>
-                // The cluster's credentials: a kubeconfig only Azure can hand out.
-                args.token === "azure-native:containerservice:listManagedClusterUserCredentials"
-                    ? {
-                          kubeconfigs: [
-                              {
-                                  name: "clusterUser",
-                                  value: Buffer.from(unknown("kubeconfig")).toString("base64"),
-                              },
-                          ],
-                      }
-                    : {},
+            call: (args) => invokeAnswer(args.token),
         },
         options.project,
         options.stack,
@@ -179,15 +198,26 @@ export async function simulate(options: {
         return Promise.resolve();
     };
     let error: string | undefined;
+    // An error inside an apply or a registration rejects a promise nobody awaits, and the outputs
+    // that depend on it never settle: the first such rejection ends the run.
+    let stopped: (thrown: unknown) => void = () => undefined;
+    const failed = new Promise<void>((resolve) => {
+        stopped = (thrown) => {
+            error ??= programError(thrown);
+            resolve();
+        };
+    });
+    process.on("unhandledRejection", stopped);
     try {
-        const program = (await options.program()) as Record<string, unknown>;
+        const program = (await Promise.race([options.program(), failed])) ?? {};
         // Waiting on the stack's outputs lets every registration the program makes happen.
-        for (const value of Object.values(program))
+        for (const value of Object.values(program as Record<string, unknown>))
             if (pulumi.Output.isInstance(value))
-                await new Promise((resolve) => value.apply(resolve));
+                await Promise.race([new Promise((resolve) => value.apply(resolve)), failed]);
     } catch (thrown) {
-        error = thrown instanceof Error ? thrown.message : String(thrown);
+        stopped(thrown);
     }
+    process.off("unhandledRejection", stopped);
     await pulumi.runtime.disconnect();
     return { resources, warnings, ...(error === undefined ? {} : { error }) };
 }

@@ -4,9 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { UsageError } from "../../../../tools/cli/args";
-import { renderPlan } from "../../../../tools/lab/plan/render";
-import { parseSet, planSettings, stackFileValues } from "../../../../tools/lab/plan/settings";
-import { simulatedFelixCrdSpec } from "../../../../tools/lab/plan/simulate";
+import { kubeconfigApiServer } from "../../../../core/api-server";
+import { calicoLine, renderPlan } from "../../../../tools/lab/plan/render";
+import {
+    parseSet,
+    planSettings,
+    SIMULATED_KUBECONFIG_HOST,
+    stackFileValues,
+} from "../../../../tools/lab/plan/settings";
+import { programError, simulatedFelixCrdSpec } from "../../../../tools/lab/plan/simulate";
 import { kubeProxyHealthzPortField } from "../../../../core/felix-schema";
 import { kubeProxyHealthzPortFieldOf } from "../../../../core/calico-objects";
 
@@ -42,6 +48,21 @@ describe("the plan's settings", () => {
         ])
             assert.throws(() => parseSet(bad), UsageError, bad);
     });
+    it("names what the user typed: a misspelled key by its --set, with the --set to write instead", () => {
+        assert.throws(
+            () => parseSet("dataPlane=bpf"),
+            (error: unknown) =>
+                error instanceof UsageError &&
+                error.message ===
+                    "--set dataPlane=…: dataPlane is not a setting of this lab; did you mean --set dataplane=bpf?",
+        );
+    });
+    it("takes no kubeconfig on the command line: it points at --kubeconfig FILE", () => {
+        assert.throws(
+            () => parseSet("existingKubeconfig=apiVersion: v1"),
+            /--set existingKubeconfig would put the cluster's credentials on the command line: give the file with --kubeconfig FILE/,
+        );
+    });
     it("merges the stack file, then --set, over Pulumi.yaml's defaults, saying where each came from", () => {
         const dir = mkdtempSync(join(tmpdir(), "plan-settings-"));
         writeFileSync(
@@ -64,6 +85,46 @@ describe("the plan's settings", () => {
         const fresh = planSettings(dir, "fresh", []);
         assert.ok(!("error" in fresh) && !fresh.stackFile);
     });
+    it("stands a simulated kubeconfig in for an encrypted one, and says so", () => {
+        const dir = mkdtempSync(join(tmpdir(), "plan-settings-"));
+        writeFileSync(
+            join(dir, "Pulumi.lab.yaml"),
+            "config:\n  aks-calico-lab:cluster: existing\n  aks-calico-lab:existingKubeconfig:\n    secure: AAABAJ2v\n",
+        );
+        const settings = planSettings(dir, "lab", []);
+        assert.ok(!("error" in settings));
+        // What the program parses is a kubeconfig (the old plan handed it "[secret]": "has no current-context").
+        assert.deepEqual(kubeconfigApiServer(settings.config["existingKubeconfig"] ?? ""), {
+            host: SIMULATED_KUBECONFIG_HOST,
+            port: 443,
+        });
+        assert.deepEqual(settings.secretKeys, ["existingKubeconfig"]);
+        assert.equal(settings.sources["existingKubeconfig"], "stack");
+        assert.match(
+            settings.simulated.join("\n"),
+            /existingKubeconfig is encrypted in Pulumi\.lab\.yaml, and plan decrypts no secret offline: the cluster is a simulated one/,
+        );
+    });
+    it("reads --kubeconfig FILE as cluster existing with that kubeconfig, a secret", () => {
+        const dir = mkdtempSync(join(tmpdir(), "plan-settings-"));
+        const file = join(dir, "kubeconfig");
+        writeFileSync(file, "apiVersion: v1\nkind: Config\n");
+        const settings = planSettings(dir, "lab", [], file);
+        assert.ok(!("error" in settings));
+        assert.equal(settings.config["existingKubeconfig"], "apiVersion: v1\nkind: Config\n");
+        assert.equal(settings.config["cluster"], "existing");
+        assert.equal(settings.sources["cluster"], "--kubeconfig");
+        assert.deepEqual(settings.secretKeys, ["existingKubeconfig"]);
+        assert.deepEqual(settings.simulated, []);
+        // An explicit --set cluster stays the user's.
+        const aks = planSettings(dir, "lab", ["cluster=aks"], file);
+        assert.ok(!("error" in aks));
+        assert.equal(aks.config["cluster"], "aks");
+        assert.throws(
+            () => planSettings(dir, "lab", [], join(dir, "none")),
+            /--kubeconfig .*: no such file/,
+        );
+    });
 });
 
 describe("the simulated cluster", () => {
@@ -77,6 +138,20 @@ describe("the simulated cluster", () => {
     });
 });
 
+describe("the program's error, as a plan shows it", () => {
+    it("drops the SDK's serialization wrapping", () => {
+        assert.equal(
+            programError(
+                new Error(
+                    'error serializing property "triggers": error serializing property "outputs": AKS cluster rg/name reports no API server FQDN',
+                ),
+            ),
+            "AKS cluster rg/name reports no API server FQDN",
+        );
+        assert.equal(programError("plain"), "plain");
+    });
+});
+
 describe("renderPlan", () => {
     const header = {
         stack: "dev",
@@ -85,6 +160,8 @@ describe("renderPlan", () => {
         stackFile: true,
         config: { dataplane: "bpf" },
         sources: { dataplane: "--set" as const },
+        secretKeys: [],
+        simulated: [],
     };
     it("says the cluster is simulated, and prints patches and the commands of both kinds of step", () => {
         const text = renderPlan(header, {
@@ -142,6 +219,39 @@ describe("renderPlan", () => {
             /5\. read kubernetes:apiextensions.k8s.io\/v1:CustomResourceDefinition {2}calico-felix-crd\n {8}reads felixconfigurations/,
         );
         assert.match(text, /Warnings:\n {2}a warning\n\nErrors:\n {2}\(none\)\n$/);
+    });
+    it("shows secrets as [secret] and says what else it simulates", () => {
+        const text = renderPlan(
+            {
+                ...header,
+                config: { existingKubeconfig: `server: https://${SIMULATED_KUBECONFIG_HOST}` },
+                sources: { existingKubeconfig: "stack" },
+                secretKeys: ["existingKubeconfig"],
+                simulated: ["existingKubeconfig is encrypted"],
+            },
+            {
+                resources: [
+                    {
+                        type: "kubernetes:core/v1:ConfigMapPatch",
+                        name: "calico-services-endpoint",
+                        inputs: { data: { KUBERNETES_SERVICE_HOST: SIMULATED_KUBECONFIG_HOST } },
+                    },
+                ],
+                warnings: [],
+            },
+        );
+        assert.match(text, /existingKubeconfig = \[secret\] {2}\(stack\)/);
+        assert.match(text, /^SIMULATED: existingKubeconfig is encrypted\.$/m);
+        assert.match(text, /"KUBERNETES_SERVICE_HOST":"<server of the encrypted kubeconfig>"/);
+        assert.doesNotMatch(text, new RegExp(SIMULATED_KUBECONFIG_HOST.replaceAll(".", "\\.")));
+    });
+    it("calls only a line AKS ships AKS-managed", () => {
+        assert.equal(calicoLine("3.30.4"), "AKS-managed Calico 3.30.4");
+        for (const version of ["3.20.0", "4.0.0"])
+            assert.match(
+                calicoLine(version),
+                new RegExp(`^Calico ${version}, a release no AKS line is known to ship`),
+            );
     });
     it("ends with the error a preview would stop on", () => {
         const text = renderPlan(header, {
