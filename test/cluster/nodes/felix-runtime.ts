@@ -55,8 +55,8 @@ interface Supervised {
 
 function runningContainer(pod: unknown): Container | undefined {
     const statuses = field(pod, "status", "containerStatuses");
-    const status = Array.isArray(statuses)
-        ? statuses.find((s: unknown) => field(s, "name") === CONTAINER)
+    const status: unknown = Array.isArray(statuses)
+        ? (statuses as unknown[]).find((s) => field(s, "name") === CONTAINER)
         : undefined;
     const startedAt = field(status, "state", "running", "startedAt");
     const node = field(pod, "spec", "nodeName");
@@ -237,11 +237,19 @@ export async function startFelixRuntime(options: {
                 entry.stopping = true;
                 const child = entry.child;
                 if (child === undefined || child.exitCode !== null) return Promise.resolve();
-                const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+                const exited = new Promise<void>((resolve) => {
+                    child.once("exit", () => {
+                        resolve();
+                    });
+                });
                 signal(child, "SIGCONT");
                 signal(child, "SIGTERM");
-                const kill = setTimeout(() => signal(child, "SIGKILL"), 10_000);
-                return exited.finally(() => clearTimeout(kill));
+                const kill = setTimeout(() => {
+                    signal(child, "SIGKILL");
+                }, 10_000);
+                return exited.finally(() => {
+                    clearTimeout(kill);
+                });
             });
             await Promise.all(exits);
         },

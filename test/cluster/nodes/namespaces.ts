@@ -74,10 +74,12 @@ function run(argv: readonly string[]): string {
 async function holderReady(holder: RunningProcess, marker: string): Promise<void> {
     await waitFor(
         `namespaces of ${holder.name}`,
-        async () =>
-            readFileSync(`/proc/${holder.pid}/cmdline`, "utf8").startsWith(marker)
-                ? true
-                : undefined,
+        () =>
+            Promise.resolve(
+                readFileSync(`/proc/${holder.pid}/cmdline`, "utf8").startsWith(marker)
+                    ? true
+                    : undefined,
+            ),
         10_000,
         holder,
     );

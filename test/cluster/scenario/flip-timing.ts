@@ -1,7 +1,9 @@
 /**
  * How long a flip took on the tier, from real evidence: the lab's Installation write (the API
  * server's audit log), each node's last `Completed first update to dataplane.` (real Felix's line,
- * with the kubelet's timestamp, as `kubectl logs --timestamps` serves it), and the step's end.
+ * with the kubelet's timestamp, as `kubectl logs --timestamps` serves it), and the wait's end, which
+ * the audit log bounds: the lab's next write after the Installation belongs to the step that the
+ * wait's end starts (switchOrder: the restart, or the FelixConfiguration patch on the way back).
  */
 import type { AuditEvent } from "../harness/audit";
 import type { LocalCluster } from "../harness/cluster";
@@ -13,8 +15,8 @@ const FIRST_UPDATE = "Completed first update to dataplane.";
 export interface FlipTiming {
     /** Installation write to the last node's first dataplane update after it, in seconds. */
     readonly installationToLastNodeLive: number;
-    /** That line to the end of the `up`: the wait's overhead. */
-    readonly lastNodeLiveToStepEnd: number;
+    /** That line to the lab's next write: the wait's overhead, plus the next step's start. */
+    readonly lastNodeLiveToNextWrite: number;
 }
 
 /** The kubelet timestamps of the lines carrying FIRST_UPDATE, in one container log. */
@@ -26,21 +28,27 @@ export function firstUpdateTimes(log: string): number[] {
         .filter((at) => !Number.isNaN(at));
 }
 
-/** undefined when the audit log has no Installation write since `since`, or a node no line after it. */
+/**
+ * undefined when the audit log has no Installation write since `since` or no lab write after it,
+ * or a node no line after it.
+ */
 export function flipTiming(
     events: readonly AuditEvent[],
     since: string,
     labManager: string,
     nodeLogs: readonly string[],
-    endedAt: number,
 ): FlipTiming | undefined {
-    const write = events.find(
+    const writes = events.filter(
         (event) =>
             Date.parse(event.requestReceivedTimestamp) >= Date.parse(since) &&
-            labWriteOf(event, labManager) === "installation",
+            labWriteOf(event, labManager) !== undefined,
     );
-    if (write === undefined) return undefined;
-    const writtenAt = Date.parse(write.stageTimestamp);
+    const at = writes.findIndex((event) => labWriteOf(event, labManager) === "installation");
+    const next = writes
+        .slice(at + 1)
+        .find((event) => labWriteOf(event, labManager) !== "installation");
+    if (at < 0 || next === undefined) return undefined;
+    const writtenAt = Date.parse(writes[at]?.stageTimestamp ?? "");
     const live = nodeLogs.map((log) =>
         firstUpdateTimes(log)
             .filter((at) => at >= writtenAt)
@@ -50,7 +58,7 @@ export function flipTiming(
     const lastLive = Math.max(...live.map((at) => at ?? 0));
     return {
         installationToLastNodeLive: (lastLive - writtenAt) / 1000,
-        lastNodeLiveToStepEnd: (endedAt - lastLive) / 1000,
+        lastNodeLiveToNextWrite: (Date.parse(next.requestReceivedTimestamp) - lastLive) / 1000,
     };
 }
 
