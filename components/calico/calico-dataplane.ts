@@ -22,9 +22,9 @@ import {
 } from "./calico-spec";
 import { FELIX_CONFIGURATION, INSTALLATION, OPERATOR_NAMESPACE } from "../../core/calico-objects";
 import { FELIX_CRD_NAME, kubeProxyHealthzPortField } from "../../core/felix-schema";
-import { ClusterStep } from "./cluster-step";
+import { clusterStep as stepCommand } from "./cluster-step";
 import { appliedAt } from "../../core/managed-fields";
-import { DestroyGuard } from "./destroy-guard";
+import { destroyGuard } from "./destroy-guard";
 import type { ApiServer } from "../../core/api-server";
 import type { ExternalServiceMode } from "../config";
 import type { Dataplane } from "../../core/dataplane";
@@ -42,7 +42,7 @@ export interface CalicoDataplaneArgs {
     readonly clusterId: pulumi.Input<string>;
     /**
      * Whether the lab did not create the cluster: Calico must be there already (the first step fails
-     * at once otherwise), and a destroy must not leave it on eBPF (DestroyGuard).
+     * at once otherwise), and a destroy must not leave it on eBPF (destroyGuard).
      */
     readonly existingCluster: boolean;
     /** The cluster's kubeconfig (secret), handed to the wait and restart commands. */
@@ -94,7 +94,7 @@ export class CalicoDataplane extends pulumi.ComponentResource {
             triggers: pulumi.Input<pulumi.Input<string>[]>,
             after: pulumi.Resource,
         ) =>
-            new ClusterStep(
+            stepCommand(
                 `${name}-${step}`,
                 { step: stepArgs, kubeconfig: args.kubeconfig, triggers },
                 { parent: this, dependsOn: [after] },
@@ -115,13 +115,15 @@ export class CalicoDataplane extends pulumi.ComponentResource {
         // Read on every preview and up, after Calico is up (the SDK sends a read only once its
         // dependencies are done: pulumi/pulumi sdk/nodejs/runtime/resource.ts prepareResource
         // @v3.270.0), so an AKS upgrade that brings another Calico is picked up on the next `up`.
-        // Its id waits for the first step's: unknown in a preview that will run that step (a dynamic
-        // provider does no create in preview), and an unknown id skips the read (pulumi/pulumi
-        // pkg/resource/deploy/step.go ReadStep.Apply @v3.259.0), so on a new cluster the step's
-        // one-line verdict comes before the read could fail on a missing CRD.
+        // Its id waits for the first step's stdout: unknown in a preview that will run that step (the
+        // command provider marks a previewed create's outputs unknown: pulumi-go-provider
+        // infer/resource.go markComputed @v1.3.0; not the step's id, which a preview already
+        // knows), and an unknown id skips the read (pulumi/pulumi pkg/resource/deploy/step.go
+        // ReadStep.Apply @v3.259.0), so on a new cluster the step's one-line verdict comes before
+        // the read could fail on a missing CRD.
         const felixCrd = k8s.apiextensions.v1.CustomResourceDefinition.get(
             `${name}-felix-crd`,
-            calicoReady.id.apply(() => FELIX_CRD_NAME),
+            calicoReady.stdout.apply(() => FELIX_CRD_NAME),
             { ...k8sOpts, dependsOn: [calicoReady] },
         );
 
@@ -255,13 +257,10 @@ export class CalicoDataplane extends pulumi.ComponentResource {
         if (args.existingCluster) {
             // Deleted before everything above it (it depends on the last step), so a destroy that
             // finds eBPF live stops before it relinquishes a single patch.
-            new DestroyGuard(
+            destroyGuard(
                 `${name}-destroy-guard`,
                 { kubeconfig: args.kubeconfig },
-                {
-                    parent: this,
-                    dependsOn: [last],
-                },
+                { parent: this, dependsOn: [last] },
             );
         }
 

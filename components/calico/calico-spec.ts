@@ -162,10 +162,10 @@ export function switchOrder(dataplane: Dataplane): readonly SwitchStep[] {
 
 /**
  * The triggers of the steps that follow a patch: the dataplane and when the lab's apply last changed
- * the patched field. A step reruns only when its triggers change (a replacement: ClusterStep's diff in
+ * the patched field. A step reruns only when its triggers change (a replacement: clusterStep in
  * components/calico/cluster-step.ts). When a wait fails, the new step is not recorded and state keeps
- * the old triggers (a dynamic provider's failed create returns no partial state: pulumi/pulumi
- * sdk/nodejs/cmd/dynamic-provider/index.ts @v3.276.0); flipping back applies the patch again, which moves its
+ * the old triggers (the command provider's failed create returns no partial state: pulumi/pulumi-go-provider
+ * infer/resource.go Create @v1.3.0); flipping back applies the patch again, which moves its
  * time, so the steps rerun. Nothing else moves it: not a no-op `up`, not a refresh that reads back
  * the operator's writes.
  */

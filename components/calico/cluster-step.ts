@@ -1,3 +1,4 @@
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterStepCommand, KUBECONFIG_ENV } from "./cluster-step-command";
 
@@ -10,105 +11,64 @@ export interface ClusterStepArgs {
     readonly triggers: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-// A plain string for the serializer to capture (an imported binding is a property of a module object).
-const kubeconfigVariable: string = KUBECONFIG_ENV;
+/**
+ * What an update runs instead of the step: it prints again what the step printed when it last ran,
+ * which the provider hands it in PULUMI_COMMAND_STDOUT/STDERR (pulumi/pulumi-command
+ * provider/pkg/provider/local/commandOutputs.go run @v1.2.1), so the outputs keep the evidence.
+ */
+export const KEEP_LAST_OUTPUT =
+    'printf %s "$PULUMI_COMMAND_STDOUT"; printf %s "$PULUMI_COMMAND_STDERR" >&2';
 
-interface ClusterStepInputs {
-    readonly command: string;
-    readonly triggers: string[];
-    readonly kubeconfig: string;
-}
-
-/** What the engine keeps of a step: never the kubeconfig; the evidence it ended on. */
-interface ClusterStepState {
-    readonly command: string;
-    readonly triggers: string[];
-    /** The last lines the step printed when it last ran: what it waited for and saw. */
-    readonly output: string;
+/**
+ * A command that runs the lab's tool as every step does, the destroy guard's included. It runs with
+ * /bin/sh -c in the provider's working directory, which the engine sets to the project's folder
+ * (pulumi/pulumi sdk/go/common/resource/plugin/plugin.go execPlugin `cmd.Dir = pwd`,
+ * pkg/engine/project.go getPwdMain @v3.276.0), so `node` is the one on the user's PATH and tsx the
+ * project's own. The kubeconfig is a secret in the environment only, which the provider keeps secret
+ * in the state (pulumi/pulumi-go-provider infer/resource.go markSecret @v1.3.0;
+ * additionalSecretOutputs says so again). Nothing the command prints is logged: it is kept as the
+ * stdout and stderr outputs, and a failed command's error carries it (commandOutputs.go run).
+ */
+export function labCommand(
+    name: string,
+    kubeconfig: pulumi.Input<string>,
+    commands: Pick<command.local.CommandArgs, "create" | "update" | "delete" | "triggers">,
+    opts: pulumi.CustomResourceOptions,
+): command.local.Command {
+    return new command.local.Command(
+        name,
+        {
+            ...commands,
+            environment: { [KUBECONFIG_ENV]: pulumi.secret(kubeconfig) },
+            logging: "none",
+            addPreviousOutputInEnv: true,
+        },
+        { ...opts, additionalSecretOutputs: ["environment"] },
+    );
 }
 
 /**
- * Runs one step in the Pulumi project's folder with the kubeconfig in `LAB_KUBECONFIG` and fails
- * with the end of what it printed. The engine runs dynamic providers through
- * `pulumi-resource-pulumi-nodejs`, which ships with the CLI (pulumi/pulumi
- * sdk/nodejs/dist/pulumi-resource-pulumi-nodejs @v3.276.0): no provider plugin to download, unlike
- * @pulumi/command, whose provider no module registry here serves. Its methods are serialized by
- * Pulumi's closure serializer, so they reach node modules through `require` alone.
+ * One step of the switch (a wait or a restart) as a `command.local.Command`: it runs when created
+ * and again when its triggers change (a replacement, with or without `update`: the field is
+ * tagged replaceOnChanges, pulumi-command provider/pkg/provider/common/inputs.go @v1.2.1 and
+ * pulumi-go-provider infer/resource.go Diff @v1.3.0); any other change, such as a rotated kubeconfig (AKS rotates it) or a new
+ * command line, is an update that runs only KEEP_LAST_OUTPUT. A step that fails is not recorded
+ * (a plain error from Create: pulumi-go-provider infer/resource.go Create @v1.3.0), so the next
+ * `up` runs it again.
  */
-export const clusterStepProvider: pulumi.dynamic.ResourceProvider<
-    ClusterStepInputs,
-    ClusterStepState
-> = {
-    async create(inputs) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the serializer keeps `require` calls as they are
-        const { spawn } = require("node:child_process") as typeof import("node:child_process");
-        const tail: string[] = [];
-        const keep = (chunk: Buffer) => {
-            tail.push(
-                ...chunk
-                    .toString("utf8")
-                    .split("\n")
-                    .filter((line) => line.trim() !== ""),
-            );
-            tail.splice(0, Math.max(0, tail.length - 20));
-        };
-        const code = await new Promise<number | string>((resolve) => {
-            const child = spawn("/bin/sh", ["-c", inputs.command], {
-                env: { ...process.env, [kubeconfigVariable]: inputs.kubeconfig },
-                stdio: ["ignore", "pipe", "pipe"],
-            });
-            child.stdout.on("data", keep);
-            child.stderr.on("data", keep);
-            child.on("error", (error) => {
-                resolve(error.message);
-            });
-            child.on("close", (exit, signal) => {
-                resolve(exit ?? `signal ${String(signal)}`);
-            });
-        });
-        if (code !== 0) {
-            throw new Error(`${inputs.command} failed (${code}): ${tail.slice(-5).join(" | ")}`);
-        }
-        return {
-            id: inputs.command,
-            outs: { command: inputs.command, triggers: inputs.triggers, output: tail.join("\n") },
-        };
-    },
-    diff(_id, olds, news) {
-        const rerun = JSON.stringify(olds.triggers) !== JSON.stringify(news.triggers);
-        return Promise.resolve({
-            changes: rerun || olds.command !== news.command,
-            replaces: rerun ? ["triggers"] : [],
-        });
-    },
-    update(_id, olds, news) {
-        return Promise.resolve({
-            outs: { command: news.command, triggers: news.triggers, output: olds.output },
-        });
-    },
-};
-
-/**
- * One step of the switch (a wait or a restart) as a resource: it runs when created and again when
- * its triggers change; a changed kubeconfig alone (AKS rotates it) runs nothing.
- */
-export class ClusterStep extends pulumi.dynamic.Resource {
-    /** The command line the step ran. */
-    declare readonly command: pulumi.Output<string>;
-    /** The last lines it printed when it last ran: the evidence it ended on. */
-    declare readonly output: pulumi.Output<string>;
-
-    constructor(name: string, args: ClusterStepArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            clusterStepProvider,
-            name,
-            {
-                command: pulumi.output(args.step).apply(clusterStepCommand),
-                kubeconfig: pulumi.secret(args.kubeconfig),
-                triggers: args.triggers,
-                output: undefined,
-            },
-            opts,
-        );
-    }
+export function clusterStep(
+    name: string,
+    args: ClusterStepArgs,
+    opts: pulumi.CustomResourceOptions,
+): command.local.Command {
+    return labCommand(
+        name,
+        args.kubeconfig,
+        {
+            create: pulumi.output(args.step).apply(clusterStepCommand),
+            update: KEEP_LAST_OUTPUT,
+            triggers: args.triggers,
+        },
+        opts,
+    );
 }

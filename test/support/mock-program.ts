@@ -55,11 +55,18 @@ export interface Registration {
     /** Inputs as the engine would receive them, with secrets unwrapped (see `secretPaths`). */
     readonly inputs: Record<string, unknown>;
     readonly secretInputs: boolean;
+    /** The inputs that hold a secret, at any depth. */
+    readonly secretInputKeys: readonly string[];
     readonly provider: string;
     /** URNs this resource waits for: explicit dependsOn, implicit dependencies, parent's dependsOn. */
     readonly dependencies: readonly string[];
-    /** Resource options the engine acts on at replacement and deletion. */
-    readonly options: { readonly deleteBeforeReplace: boolean; readonly retainOnDelete: boolean };
+    /** Resource options the engine acts on at replacement and deletion, and for secret outputs. */
+    readonly options: {
+        readonly deleteBeforeReplace: boolean;
+        readonly retainOnDelete: boolean;
+        readonly replaceOnChanges: readonly string[];
+        readonly additionalSecretOutputs: readonly string[];
+    };
 }
 
 /** A read of an existing resource (`Resource.get`). */
@@ -191,6 +198,8 @@ interface RegisterRequest {
     getDependenciesList(): string[];
     getDeletebeforereplace(): boolean;
     getRetainondelete(): boolean;
+    getReplaceonchangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
 }
 
 interface ReadRequest {
@@ -381,7 +390,10 @@ async function runOnce(
         cluster.preview === true,
     );
 
-    const requests: Omit<Registration, "custom" | "inputs" | "secretInputs" | "provider">[] = [];
+    const requests: Omit<
+        Registration,
+        "custom" | "inputs" | "secretInputs" | "secretInputKeys" | "provider"
+    >[] = [];
     const reads: ReadRegistration[] = [];
     const monitor = pulumi.runtime.getMonitor() as unknown as {
         registerResource(req: RegisterRequest, cb: unknown): unknown;
@@ -398,6 +410,8 @@ async function runOnce(
             options: {
                 deleteBeforeReplace: req.getDeletebeforereplace(),
                 retainOnDelete: req.getRetainondelete(),
+                replaceOnChanges: req.getReplaceonchangesList(),
+                additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
             },
         });
         return register(req, cb);
@@ -457,6 +471,9 @@ async function runOnce(
             custom: answered.args.custom ?? true,
             inputs: value as Record<string, unknown>,
             secretInputs: secret,
+            secretInputKeys: Object.keys(answered.inputs).filter(
+                (key) => unwrapSecrets(answered.inputs[key]).secret,
+            ),
             provider: answered.args.provider ?? "",
         };
     });

@@ -329,7 +329,7 @@ describe("the README's commands, run as it writes them", () => {
         );
         assert.match(
             result.stdout,
-            /runs: node --import tsx tools\/cluster-step\/cluster-step\.ts wait-dataplane bpf --since <time of the apply>/,
+            /runs: exec node --import tsx tools\/cluster-step\/cluster-step\.ts wait-dataplane bpf --since <time of the apply>/,
         );
         assert.match(result.stdout, /Errors:\n {2}\(none\)\n$/);
         // The hint names what was typed: the --set, not a `config rm` of a key the stack never had.

@@ -21,7 +21,10 @@ import {
     fixtureCrds,
     fixtureObjects,
     treeCrds,
+    tigeraStatus,
+    installationStatus,
     type AksCalicoLine,
+    type TierOperatorKind,
 } from "./fixture";
 import { KubeApi, KubeApiError } from "./kube-api";
 import {
@@ -47,6 +50,12 @@ export interface ClusterOptions {
      * installed from its libcalico-go/config/crd, beside the CRD set's.
      */
     readonly calicoTree?: string;
+    /**
+     * Who reconciles Calico: `double` (the default) lays down Calico as the operator leaves it, for
+     * the operator double the scenario starts (../doubles); `real` lays down only what AKS does and
+     * runs the real tigera/operator of the line's minor (../operator), which renders the rest.
+     */
+    readonly operator?: TierOperatorKind;
     /** Keep the scratch folder after stop() (its logs, audit log, etcd data). */
     readonly keepScratch?: boolean;
     /** Progress lines (default: none). */
@@ -66,8 +75,8 @@ export interface LocalCluster {
     /** The harness's client (its writes show in the audit log as user `harness`). */
     readonly api: KubeApi;
     readonly processes: readonly RunningProcess[];
-    /** The real tigera/operator, one of `processes`. */
-    readonly operator: TierOperator;
+    /** The real tigera/operator, one of `processes`; none with the operator double. */
+    readonly operator: TierOperator | undefined;
     /** Every completed write the API server audited so far, oldest first. */
     audit(): AuditEvent[];
     /** The CRI-format file kwok serves as this container's log (through pods/log). */
@@ -286,7 +295,8 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
 
         // CRDs first (kwok's Logs and the AKS line's), then the nodes, then the kubelets.
         const kwokDir = goModuleDir("kwok");
-        const lineCrds = fixtureCrds(line);
+        const operatorKind = options.operator ?? "double";
+        const lineCrds = fixtureCrds(line, operatorKind);
         const crds = [
             logsCrd(kwokDir),
             ...lineCrds,
@@ -362,28 +372,46 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
         const watcher = watchPodsForLogs(api, dirs.podLogs);
         stopWatch = watcher.stop;
 
-        // What AKS lays down, then the operator, which renders Calico from it.
-        for (const object of fixtureObjects(line)) await api.apply(object);
-        const operator = await startOperator({
-            api,
-            group,
-            line,
-            server,
-            caCertFile: pki.caCert,
-            scratchDir,
-            logsDir: dirs.logs,
-        });
-        log(`tigera-operator started (${Date.now() - started} ms)`);
-        await waitForWorkloads(api, [controllerManager, scheduler, operator.process]);
-        await waitFor(
-            `TigeraStatus calico Available and the Installation's status on ${line.calicoVersion}`,
-            () => calicoSettled(api, line),
-            START_TIMEOUT_MS,
-            operator.process,
-        );
-        log(
-            `fixture ${line.crdSet} in place, rendered by the operator, its pods Running (${Date.now() - started} ms)`,
-        );
+        for (const object of fixtureObjects(line, operatorKind)) await api.apply(object);
+        let operator: TierOperator | undefined;
+        if (operatorKind === "real") {
+            // What AKS lays down is in place; the operator renders Calico from it.
+            operator = await startOperator({
+                api,
+                group,
+                line,
+                server,
+                caCertFile: pki.caCert,
+                scratchDir,
+                logsDir: dirs.logs,
+            });
+            log(`tigera-operator started (${Date.now() - started} ms)`);
+            await waitForWorkloads(api, [controllerManager, scheduler, operator.process], "real");
+            await waitFor(
+                `TigeraStatus calico Available and the Installation's status on ${line.calicoVersion}`,
+                () => calicoSettled(api, line),
+                START_TIMEOUT_MS,
+                operator.process,
+            );
+            log(
+                `fixture ${line.crdSet} in place, rendered by the operator, its pods Running (${Date.now() - started} ms)`,
+            );
+        } else {
+            // Calico as the operator leaves it, with the statuses it writes.
+            const installation = await api.applyStatus({
+                apiVersion: "operator.tigera.io/v1",
+                kind: "Installation",
+                metadata: { name: "default" },
+                status: installationStatus(line),
+            });
+            const generation = (installation.metadata as { generation?: number }).generation ?? 1;
+            const at = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+            const status = tigeraStatus(generation, at);
+            await api.apply({ ...status, status: undefined });
+            await api.applyStatus(status);
+            await waitForWorkloads(api, [controllerManager, scheduler], "double");
+            log(`fixture ${line.crdSet} in place, its pods Running (${Date.now() - started} ms)`);
+        }
 
         return {
             line,
@@ -481,14 +509,25 @@ async function calicoSettled(api: KubeApi, line: AksCalicoLine): Promise<true | 
         : undefined;
 }
 
-/** Until every workload AKS and the operator run has all its pods Running, or names what is not. */
-async function waitForWorkloads(api: KubeApi, controlPlane: RunningProcess[]): Promise<void> {
+/**
+ * Until every workload AKS and the operator run has all its pods Running, or names what is not:
+ * the real operator also renders Typha and kube-controllers, which the double's fixture has not.
+ */
+async function waitForWorkloads(
+    api: KubeApi,
+    controlPlane: RunningProcess[],
+    operator: TierOperatorKind,
+): Promise<void> {
     const workloads = [
         "/apis/apps/v1/namespaces/tigera-operator/deployments/tigera-operator",
         "/apis/apps/v1/namespaces/kube-system/deployments/coredns",
         "/apis/apps/v1/namespaces/calico-system/daemonsets/calico-node",
-        "/apis/apps/v1/namespaces/calico-system/deployments/calico-typha",
-        "/apis/apps/v1/namespaces/calico-system/deployments/calico-kube-controllers",
+        ...(operator === "real"
+            ? [
+                  "/apis/apps/v1/namespaces/calico-system/deployments/calico-typha",
+                  "/apis/apps/v1/namespaces/calico-system/deployments/calico-kube-controllers",
+              ]
+            : []),
     ];
     for (const path of workloads) {
         await waitFor(

@@ -1,17 +1,27 @@
 /**
- * What AKS lays down for AKS-managed Calico (Azure CNI + Calico network policy) before the operator
- * runs, for one AKS line's CRD set in ../shared/crds: the operator's namespace and service account,
- * the line's Installation and FelixConfiguration CRDs, Installation/default as AKS applies it, the
- * tigera-operator Deployment and kube-system/coredns. The real operator (../operator/run-operator.ts)
- * renders the rest: calico-system, calico-node, Typha, kube-controllers, FelixConfiguration/default,
- * the Installation's status and TigeraStatus. The pods become Running through kwok.
+ * What an AKS cluster with AKS-managed Calico (Azure CNI + Calico network policy) holds before the
+ * lab touches it, for one AKS line's CRD set in ../shared/crds: the namespaces, the CRDs, the
+ * operator's Installation/default with its status, FelixConfiguration/default as the operator
+ * leaves it, TigeraStatus `calico`, the calico-node DaemonSet, the tigera-operator Deployment and
+ * kube-system/coredns. The pods become Running through kwok; nothing here runs Calico. That is the
+ * cluster the operator double (../doubles/operator.ts) works on.
+ *
+ * With the real operator (`operator: "real"`), only what AKS lays down before the operator runs:
+ * the operator's namespace and service account, the line's Installation and FelixConfiguration CRDs,
+ * Installation/default as AKS applies it, the tigera-operator Deployment and coredns. The operator
+ * (../operator/run-operator.ts) renders the rest: calico-system, calico-node, Typha,
+ * kube-controllers, FelixConfiguration/default, the Installation's status and TigeraStatus.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { FELIX_CRD_FILE, INSTALLATION_CRD_FILE, SHARED_CRDS } from "../../support/crd-schema";
+import { bpfInitContainer } from "../doubles/operator";
 import { operatorFor } from "../toolchain/operator-build";
 import type { KubeObject } from "./kube-api";
+
+/** Which operator reconciles the fixture: the double the scenario drives, or the real tigera/operator. */
+export type TierOperatorKind = "double" | "real";
 
 export interface AksCalicoLine {
     /** The CRD set's folder in ../shared/crds, e.g. `aks-managed-calico-v3.31.2`. */
@@ -39,8 +49,78 @@ function crdFromSet(line: AksCalicoLine, file: string): KubeObject {
     return parse(readFileSync(join(SHARED_CRDS, line.crdSet, file), "utf8")) as KubeObject;
 }
 
-export function fixtureCrds(line: AksCalicoLine): KubeObject[] {
-    return [crdFromSet(line, INSTALLATION_CRD_FILE), crdFromSet(line, FELIX_CRD_FILE)];
+/**
+ * TigeraStatus has no file in ../shared/crds. This is the smallest CRD that serves it as the
+ * operator's does: group operator.tigera.io, v1, cluster scope, plural tigerastatuses, a status
+ * subresource, status.conditions typed as TigeraStatusCondition (tigera/operator
+ * pkg/crds/operator/operator.tigera.io_tigerastatuses.yaml; api/v1/tigerastatus_types.go).
+ */
+export const TIGERA_STATUS_CRD: KubeObject = {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: "tigerastatuses.operator.tigera.io" },
+    spec: {
+        group: "operator.tigera.io",
+        names: {
+            kind: "TigeraStatus",
+            listKind: "TigeraStatusList",
+            plural: "tigerastatuses",
+            singular: "tigerastatus",
+        },
+        scope: "Cluster",
+        versions: [
+            {
+                name: "v1",
+                served: true,
+                storage: true,
+                subresources: { status: {} },
+                schema: {
+                    openAPIV3Schema: {
+                        type: "object",
+                        properties: {
+                            apiVersion: { type: "string" },
+                            kind: { type: "string" },
+                            metadata: { type: "object" },
+                            spec: { type: "object" },
+                            status: {
+                                type: "object",
+                                required: ["conditions"],
+                                properties: {
+                                    conditions: {
+                                        type: "array",
+                                        items: {
+                                            type: "object",
+                                            required: ["lastTransitionTime", "status", "type"],
+                                            properties: {
+                                                lastTransitionTime: {
+                                                    type: "string",
+                                                    format: "date-time",
+                                                },
+                                                message: { type: "string" },
+                                                observedGeneration: {
+                                                    type: "integer",
+                                                    format: "int64",
+                                                },
+                                                reason: { type: "string" },
+                                                status: { type: "string" },
+                                                type: { type: "string" },
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        ],
+    },
+};
+
+/** The CRDs in place before the operator runs; the real one bootstraps its own TigeraStatus CRD. */
+export function fixtureCrds(line: AksCalicoLine, operator: TierOperatorKind): KubeObject[] {
+    const crds = [crdFromSet(line, INSTALLATION_CRD_FILE), crdFromSet(line, FELIX_CRD_FILE)];
+    return operator === "real" ? crds : [...crds, TIGERA_STATUS_CRD];
 }
 
 /**
@@ -68,13 +148,37 @@ const serviceAccount = (ns: string, name: string): KubeObject => ({
 });
 
 /**
+ * Installation/default as AKS creates it and the operator's defaulting writes it back
+ * (../shared/reference/calico-aks-facts.md §2.1-2.2: tigera/operator
+ * pkg/controller/installation/core_controller.go fillDefaults; the AKS spec as in
+ * test/fixtures/installation-aks-bpf.json, here on the iptables dataplane AKS starts with).
+ */
+export function installationSpec(): Record<string, unknown> {
+    return {
+        kubernetesProvider: "AKS",
+        variant: "Calico",
+        registry: "mcr.microsoft.com/",
+        imagePath: "oss/calico",
+        cni: { type: "AzureVNET", ipam: { type: "AzureVNET" } },
+        calicoNetwork: {
+            bgp: "Disabled",
+            linuxDataplane: "Iptables",
+            windowsDataplane: "Disabled",
+        },
+        flexVolumePath: "/etc/kubernetes/volumeplugins/",
+        nodeUpdateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
+        controlPlaneReplicas: 2,
+    };
+}
+
+/**
  * Installation/default as AKS applies it, before the operator writes its defaults back
  * (../shared/reference/calico-aks-facts.md §4.1: projectcalico/node#1370's AKS Installation;
  * test/fixtures/installation-aks-bpf.json): AKS's provider, registry and image path, Azure CNI and
  * IPAM, no BGP, no Calico pools, IPv4 autodetection by reaching 1.1.1.1, critical-addons control
  * plane tolerations, and the flexvolume path.
  */
-export function installationSpec(): Record<string, unknown> {
+export function aksInstallationSpec(): Record<string, unknown> {
     return {
         kubernetesProvider: "AKS",
         registry: "mcr.microsoft.com/",
@@ -91,13 +195,213 @@ export function installationSpec(): Record<string, unknown> {
 }
 
 /**
+ * The Installation's status as the operator writes it at the end of a successful reconcile
+ * (tigera/operator pkg/controller/installation/core_controller.go: Status.MTU, Variant,
+ * CalicoVersion, ImageSet, Computed = &instance.Spec, then Status().Update). MTU 0: with Azure
+ * CNI no Calico CNI writes /var/lib/calico/mtu, which readMTUFile reads (INFERRED from that code).
+ */
+export function installationStatus(line: AksCalicoLine): Record<string, unknown> {
+    return {
+        mtu: 0,
+        variant: "Calico",
+        calicoVersion: line.calicoVersion,
+        imageSet: "",
+        computed: installationSpec(),
+    };
+}
+
+/**
+ * FelixConfiguration/default as the operator leaves it on iptables (calico-aks-facts.md §2.5:
+ * setDefaultsOnFelixConfiguration healthPort 9099, vxlanVNI 4096, vxlanPort 4789; setNftablesMode
+ * Disabled for Iptables; bpfEnabled false with its ownership annotation,
+ * pkg/controller/installation/bpf.go setBPFEnabledOnFelixConfiguration).
+ */
+export function felixConfiguration(): KubeObject {
+    return {
+        apiVersion: "crd.projectcalico.org/v1",
+        kind: "FelixConfiguration",
+        metadata: { name: "default", annotations: { "operator.tigera.io/bpfEnabled": "false" } },
+        spec: {
+            bpfEnabled: false,
+            healthPort: 9099,
+            nftablesMode: "Disabled",
+            vxlanPort: 4789,
+            vxlanVNI: 4096,
+        },
+    };
+}
+
+/**
+ * TigeraStatus `calico` when all is available (tigera/operator pkg/controller/status/status.go:
+ * Available True / Progressing False / Degraded False, reason AllObjectsAvailable, each with the
+ * Installation generation it was computed for).
+ */
+export function tigeraStatus(observedGeneration: number, at: string): KubeObject {
+    const condition = (type: string, status: string, message: string) => ({
+        type,
+        status,
+        reason: "AllObjectsAvailable",
+        message,
+        observedGeneration,
+        lastTransitionTime: at,
+    });
+    return {
+        apiVersion: "operator.tigera.io/v1",
+        kind: "TigeraStatus",
+        metadata: { name: "calico" },
+        spec: {},
+        status: {
+            conditions: [
+                condition("Available", "True", "All objects available"),
+                condition("Progressing", "False", "All Objects Available"),
+                condition("Degraded", "False", "All Objects Available"),
+            ],
+        },
+    };
+}
+
+const hostPath = (name: string, path: string, type?: string) => ({
+    name,
+    hostPath: type ? { path, type } : { path },
+});
+
+/**
+ * calico-system/calico-node as the operator renders it for AKS + Azure CNI on iptables
+ * (tigera/operator pkg/render/node.go: k8s-app label and selector, hostNetwork, the calico-node
+ * service account, system-node-critical, tolerate-everything tolerations, the env that AKS +
+ * AzureVNET gets (calico-aks-facts.md §2.5), the flexvol-driver init container for
+ * flexVolumePath, the host volumes; from operator 1.40 in every mode the bpffs/sys-fs/nodeproc
+ * volumes and, after flexvol-driver, the `ebpf-bootstrap` init container with `-best-effort`
+ * (nodeDaemonset and bpfBootstrapInitContainer @v1.40.2: "required for the BPF dataplane, but also
+ * for the other dataplanes as we need to cleanup the BPF state when switching dataplanes")).
+ */
+export function calicoNodeDaemonSet(line: AksCalicoLine): KubeObject {
+    const image = `mcr.microsoft.com/oss/calico/node:${line.calicoVersion}`;
+    const bpfVolumesAlways =
+        !line.operatorVersion.startsWith("v1.38.") && !line.operatorVersion.startsWith("v1.36.");
+    const volumes = [
+        hostPath("lib-modules", "/lib/modules"),
+        hostPath("xtables-lock", "/run/xtables.lock", "FileOrCreate"),
+        hostPath("policysync", "/var/run/nodeagent", "DirectoryOrCreate"),
+        hostPath("var-run-calico", "/var/run/calico", "DirectoryOrCreate"),
+        hostPath("var-lib-calico", "/var/lib/calico", "DirectoryOrCreate"),
+        hostPath(
+            "flexvol-driver-host",
+            "/etc/kubernetes/volumeplugins/nodeagent~uds",
+            "DirectoryOrCreate",
+        ),
+        ...(bpfVolumesAlways
+            ? [
+                  hostPath("sys-fs", "/sys/fs", "DirectoryOrCreate"),
+                  hostPath("bpffs", "/sys/fs/bpf", "Directory"),
+                  hostPath("nodeproc", "/proc"),
+              ]
+            : []),
+    ];
+    return {
+        apiVersion: "apps/v1",
+        kind: "DaemonSet",
+        metadata: {
+            name: "calico-node",
+            namespace: "calico-system",
+            labels: { "k8s-app": "calico-node" },
+        },
+        spec: {
+            selector: { matchLabels: { "k8s-app": "calico-node" } },
+            updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
+            template: {
+                metadata: {
+                    labels: { "k8s-app": "calico-node", "app.kubernetes.io/name": "calico-node" },
+                },
+                spec: {
+                    hostNetwork: true,
+                    dnsPolicy: "ClusterFirstWithHostNet",
+                    serviceAccountName: "calico-node",
+                    priorityClassName: "system-node-critical",
+                    nodeSelector: { "kubernetes.io/os": "linux" },
+                    tolerations: [
+                        { effect: "NoSchedule", operator: "Exists" },
+                        { effect: "NoExecute", operator: "Exists" },
+                        { key: "CriticalAddonsOnly", operator: "Exists" },
+                    ],
+                    terminationGracePeriodSeconds: 5,
+                    initContainers: [
+                        {
+                            name: "flexvol-driver",
+                            image: `mcr.microsoft.com/oss/calico/pod2daemon-flexvol:${line.calicoVersion}`,
+                            securityContext: { privileged: true },
+                            volumeMounts: [
+                                { name: "flexvol-driver-host", mountPath: "/host/driver" },
+                            ],
+                        },
+                        ...(bpfVolumesAlways ? [bpfInitContainer("1.40", false, image)] : []),
+                    ],
+                    containers: [
+                        {
+                            name: "calico-node",
+                            image,
+                            securityContext: { privileged: true },
+                            env: [
+                                { name: "DATASTORE_TYPE", value: "kubernetes" },
+                                { name: "WAIT_FOR_DATASTORE", value: "true" },
+                                { name: "CLUSTER_TYPE", value: "k8s,operator" },
+                                { name: "CALICO_DISABLE_FILE_LOGGING", value: "false" },
+                                { name: "FELIX_DEFAULTENDPOINTTOHOSTACTION", value: "ACCEPT" },
+                                { name: "FELIX_HEALTHENABLED", value: "true" },
+                                {
+                                    name: "NODENAME",
+                                    valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } },
+                                },
+                                { name: "CALICO_NETWORKING_BACKEND", value: "none" },
+                                { name: "CALICO_MANAGE_CNI", value: "false" },
+                                { name: "FELIX_INTERFACEPREFIX", value: "azv" },
+                                { name: "FELIX_ROUTESOURCE", value: "WorkloadIPs" },
+                                { name: "FELIX_WIREGUARDHOSTENCRYPTIONENABLED", value: "true" },
+                            ],
+                            volumeMounts: [
+                                { name: "lib-modules", mountPath: "/lib/modules", readOnly: true },
+                                { name: "xtables-lock", mountPath: "/run/xtables.lock" },
+                                { name: "policysync", mountPath: "/var/run/nodeagent" },
+                                { name: "var-run-calico", mountPath: "/var/run/calico" },
+                                { name: "var-lib-calico", mountPath: "/var/lib/calico" },
+                                ...(bpfVolumesAlways
+                                    ? [
+                                          {
+                                              name: "sys-fs",
+                                              mountPath: "/sys/fs/",
+                                              mountPropagation: "Bidirectional",
+                                          },
+                                          { name: "bpffs", mountPath: "/sys/fs/bpf" },
+                                          {
+                                              name: "nodeproc",
+                                              mountPath: "/nodeproc",
+                                              readOnly: true,
+                                          },
+                                      ]
+                                    : []),
+                            ],
+                        },
+                    ],
+                    volumes,
+                },
+            },
+        },
+    };
+}
+
+/**
  * tigera-operator/tigera-operator as AKS deploys the operator (projectcalico/calico
  * manifests/tigera-operator.yaml, Deployment "tigera-operator": hostNetwork, the tigera-operator
  * service account, envFrom the optional kubernetes-services-endpoint ConfigMap), with AKS's image
- * from MCR, tagged with the operator the tier runs for the line (test/cluster/toolchain/operator-build.ts).
+ * from MCR: the line's tag, or for the real operator the tree the tier builds for the line
+ * (test/cluster/toolchain/operator-build.ts).
  */
-export function tigeraOperatorDeployment(line: AksCalicoLine): KubeObject {
-    const version = `v${operatorFor(line.calicoVersion).operator}`;
+export function tigeraOperatorDeployment(
+    line: AksCalicoLine,
+    operator: TierOperatorKind,
+): KubeObject {
+    const version =
+        operator === "real" ? `v${operatorFor(line.calicoVersion).operator}` : line.operatorVersion;
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
@@ -198,22 +502,40 @@ export function corednsDeployment(): KubeObject {
     };
 }
 
-/** Everything but the CRDs, in the order AKS lays them down. */
-export function fixtureObjects(line: AksCalicoLine): KubeObject[] {
+/**
+ * Everything but the CRDs and the status writes, in the order a cluster would have them: for the
+ * double, Calico as the operator leaves it; for the real operator, only what AKS lays down.
+ */
+export function fixtureObjects(line: AksCalicoLine, operator: TierOperatorKind): KubeObject[] {
+    const installation = (spec: Record<string, unknown>): KubeObject => ({
+        apiVersion: "operator.tigera.io/v1",
+        kind: "Installation",
+        metadata: {
+            name: "default",
+            labels: { "addonmanager.kubernetes.io/mode": "Reconcile" },
+        },
+        spec,
+    });
+    if (operator === "real") {
+        return [
+            namespace("tigera-operator"),
+            serviceAccount("tigera-operator", "tigera-operator"),
+            serviceAccount("kube-system", "coredns"),
+            installation(aksInstallationSpec()),
+            tigeraOperatorDeployment(line, operator),
+            corednsDeployment(),
+        ];
+    }
     return [
+        namespace("calico-system"),
         namespace("tigera-operator"),
+        serviceAccount("calico-system", "calico-node"),
         serviceAccount("tigera-operator", "tigera-operator"),
         serviceAccount("kube-system", "coredns"),
-        {
-            apiVersion: "operator.tigera.io/v1",
-            kind: "Installation",
-            metadata: {
-                name: "default",
-                labels: { "addonmanager.kubernetes.io/mode": "Reconcile" },
-            },
-            spec: installationSpec(),
-        },
-        tigeraOperatorDeployment(line),
+        installation(installationSpec()),
+        felixConfiguration(),
+        tigeraOperatorDeployment(line, operator),
+        calicoNodeDaemonSet(line),
         corednsDeployment(),
     ];
 }

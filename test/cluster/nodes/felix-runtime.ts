@@ -16,7 +16,7 @@ import { createInterface } from "node:readline";
 import * as k8s from "@kubernetes/client-node";
 import { field } from "../../../core/unstructured";
 import type { LocalCluster } from "../harness/cluster";
-import { serviceAccountToken } from "../harness/service-account";
+import { bindClusterAdmin, serviceAccountToken } from "../harness/service-account";
 import { API_SERVER_PORT_ON_HUB, HUB_ADDRESS, type NodeNamespaces } from "./namespaces";
 import { felixEnv, kubeletEnv } from "./pod-env";
 
@@ -257,8 +257,8 @@ export async function startFelixRuntime(options: {
 }
 
 /**
- * What calico-node's startup writes before Felix runs and Felix waits for, and the pod's service
- * account token: the harness writes them, as calico-node's startup is not run.
+ * What calico-node's startup writes before Felix runs and Felix waits for, and the access the pod's
+ * service account gives it: the harness writes them, as calico-node's startup is not run.
  */
 export async function prepareFelixDatastore(
     cluster: LocalCluster,
@@ -281,7 +281,9 @@ export async function prepareFelixDatastore(
         { spec: { reportingInterval: "0s", logSeverityScreen: "Info" } },
         "application/merge-patch+json",
     );
-    // calico-node's own access is the operator's render (its calico-node ClusterRole and binding).
+    // Stands in for the operator's calico-node ClusterRole (pkg/render/node.go): calico-node's
+    // service account may do anything here.
+    await bindClusterAdmin(cluster.api, CALICO_NAMESPACE, CONTAINER);
     const token = await serviceAccountToken(cluster.api, CALICO_NAMESPACE, CONTAINER);
     // The kubelet's projected service account volume, in each node's own /run.
     const dir = join(cluster.scratchDir, "serviceaccount");

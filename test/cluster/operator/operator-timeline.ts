@@ -3,7 +3,8 @@
  * `nftablesMode` and `bpfEnabled`, the calico-node DaemonSet's and calico-typha Deployment's
  * template changes (a new generation starts a roll) and completed rollouts, and TigeraStatus
  * `calico`'s conditions. The audit log has the writes but not their content (audit.ts); this has
- * the values, so the scenario can check the README's claims about the operator's order.
+ * the values, so the operator test (operator.cluster.test.ts) can check the docs' claims about the
+ * operator's order.
  *
  *   const timeline = watchOperator(cluster.kubeconfigYaml);
  *   ... flip ...

@@ -15,7 +15,7 @@ import { field } from "../../../core/unstructured";
 import type { AksCalicoLine } from "../harness/fixture";
 import type { KubeApi } from "../harness/kube-api";
 import { waitFor, type ProcessGroup, type RunningProcess } from "../harness/processes";
-import { serviceAccountToken } from "../harness/service-account";
+import { bindClusterAdmin, serviceAccountToken } from "../harness/service-account";
 import { kubeletEnv } from "../nodes/pod-env";
 import { requireOperator } from "../toolchain/operator-build";
 
@@ -123,17 +123,7 @@ export async function startOperator(options: OperatorOptions): Promise<TierOpera
     // Stands in for the operator's ClusterRole: Calico's chart has it only as a Helm template
     // (charts/tigera-operator/templates/tigera-operator/02-role-tigera-operator.yaml @v3.31.7) and
     // the operator's tree has none; AKS's own manifest is not public.
-    await api.apply({
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "ClusterRoleBinding",
-        metadata: { name: "tigera-operator-tier" },
-        roleRef: {
-            apiGroup: "rbac.authorization.k8s.io",
-            kind: "ClusterRole",
-            name: "cluster-admin",
-        },
-        subjects: [{ kind: "ServiceAccount", name: NAME, namespace: NAMESPACE }],
-    });
+    await bindClusterAdmin(api, NAMESPACE, NAME);
     const env = await operatorEnv(api, await serviceAccountKubeconfig(options));
 
     // One replica, so no election (the manager is set up, election included, before -bootstrap-crds

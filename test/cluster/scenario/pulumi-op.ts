@@ -45,7 +45,7 @@ export interface OpResult {
     /** The CLI's error, when it failed. */
     readonly error?: string;
     readonly seconds: number;
-    /** With `steps`: each step resource's name and last output. */
+    /** With `steps`: each step resource's name and what it printed when it last ran. */
     readonly steps?: readonly StepOutput[];
 }
 
@@ -103,12 +103,16 @@ async function run(request: OpRequest): Promise<OpResult> {
                 const deployment = await stack.exportStack();
                 const resources =
                     (deployment.deployment as { resources?: StateResource[] }).resources ?? [];
+                // A step prints its progress on stderr and its verdict on stdout, kept apart.
+                const printed = (r: StateResource, stream: "stdout" | "stderr") => {
+                    const text = r.outputs?.[stream];
+                    return typeof text === "string" ? [text] : [];
+                };
                 const steps = resources
-                    .filter((r) => r.type === "pulumi-nodejs:dynamic:Resource")
+                    .filter((r) => r.type === "command:local:Command")
                     .map((r) => ({
                         name: r.urn.split("::").pop() ?? r.urn,
-                        output:
-                            typeof r.outputs?.["output"] === "string" ? r.outputs["output"] : "",
+                        output: [...printed(r, "stderr"), ...printed(r, "stdout")].join("\n"),
                     }));
                 return { ok: true, changes: {}, outputs: {}, stdout, steps, seconds: seconds() };
             }

@@ -45,6 +45,7 @@ export const CLUSTER_BINARIES = [
     "kube-controller-manager",
     "kube-scheduler",
     "pulumi-resource-kubernetes",
+    "pulumi-resource-command",
 ] as const;
 
 export type ClusterBinary = (typeof CLUSTER_BINARIES)[number];
@@ -309,6 +310,27 @@ const recipes: Record<ClusterBinary, Recipe> = {
             VERSION: provider.stamp,
         });
         goBuild(dir, output, "./cmd/pulumi-resource-kubernetes", {
+            [`${provider.module}/pkg/version.Version`]: provider.stamp,
+        });
+    },
+    // The switch's steps (@pulumi/command). Built as PROVENANCE.md of ../shared/src says: in a
+    // writable copy of the release tree's provider/, pulumi-go-provider replaced by a copy of its
+    // tree, then `go build ./cmd/pulumi-resource-command`, stamped so the plugin reports the
+    // version npm's @pulumi/command asks for (main.go serves pkg/version.Version, "0.7.1" unstamped).
+    "pulumi-resource-command"(work, output, { commandProvider: provider }) {
+        const sources = process.env["LAB_SHARED_SRC"] ?? join(__dirname, "../../../../shared/src");
+        const dir = join(work, "provider");
+        const goProvider = join(work, "pulumi-go-provider");
+        for (const [from, to] of [
+            [provider.source, dir],
+            [provider.goProviderSource, goProvider],
+        ] as const) {
+            rmSync(to, { recursive: true, force: true });
+            cpSync(join(sources, from), to, { recursive: true });
+            run("chmod", ["-R", "u+w", to], work);
+        }
+        run("go", ["mod", "edit", `-replace=${provider.goProviderModule}=${goProvider}`], dir);
+        goBuild(dir, output, "./cmd/pulumi-resource-command", {
             [`${provider.module}/pkg/version.Version`]: provider.stamp,
         });
     },

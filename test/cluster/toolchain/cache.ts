@@ -33,6 +33,13 @@ export interface Versions {
         readonly sdkVersion: string;
         readonly stamp: string;
     };
+    readonly commandProvider: {
+        readonly module: string;
+        readonly source: string;
+        readonly goProviderModule: string;
+        readonly goProviderSource: string;
+        readonly stamp: string;
+    };
     readonly kubernetes: ModuleVersion & { readonly stagingVersion: string };
     readonly etcd: ModuleVersion;
     readonly kwok: ModuleVersion;

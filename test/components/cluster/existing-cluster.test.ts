@@ -4,14 +4,14 @@ import {
     EXISTING_AKS_FQDN,
     find,
     KUBE_SYSTEM_UID,
+    KUBECONFIG_TEXT,
     ofType,
     runProgram,
     runProgramRaw,
     type ProgramRun,
 } from "../../support/program";
+import { assertKubeconfigOnlyInEnvironment, COMMAND, STEP } from "../../support/steps";
 
-const STEP = "node --import tsx tools/cluster-step/cluster-step.ts";
-const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
 const PROVIDER = "pulumi:providers:kubernetes";
 const KUBECONFIG = [
     "apiVersion: v1",
@@ -99,27 +99,32 @@ describe("the lab on an existing cluster, under mocks", () => {
         const identity = run.reads.find((r) => r.type === "kubernetes:core/v1:Namespace");
         assert.equal(identity?.id, "kube-system");
         assert.ok(identity.provider.startsWith(`${find(run, PROVIDER).urn}::`));
-        const ready = find(run, DYNAMIC, "calico-ready");
-        assert.equal(ready.inputs["command"], `${STEP} wait-calico --existing`);
+        const ready = find(run, COMMAND, "calico-ready");
+        assert.equal(ready.inputs["create"], `${STEP} wait-calico --existing`);
         assert.deepEqual(ready.inputs["triggers"], [
             `kube-system/${KUBE_SYSTEM_UID}`,
             "10.0.0.1:6443",
         ]);
-        const created = find(runs["created"] as ProgramRun, DYNAMIC, "calico-ready");
-        assert.equal(created.inputs["command"], `${STEP} wait-calico`);
+        const created = find(runs["created"] as ProgramRun, COMMAND, "calico-ready");
+        assert.equal(created.inputs["create"], `${STEP} wait-calico`);
     });
 
     it("guards a destroy: deleted before every step and patch, it refuses while eBPF is live", () => {
         for (const name of ["kubeconfig", "kubeconfigBpf", "aks"]) {
             const run = runs[name] as ProgramRun;
-            const guard = find(run, DYNAMIC, "calico-destroy-guard");
-            assert.equal(guard.inputs["command"], `${STEP} refuse-destroy-on-ebpf`);
-            assert.equal(guard.secretInputs, true, "the kubeconfig it keeps is a secret");
-            const restartDns = find(run, DYNAMIC, "calico-restart-dns");
+            const guard = find(run, COMMAND, "calico-destroy-guard");
+            assert.equal(guard.inputs["delete"], `${STEP} refuse-destroy-on-ebpf`);
+            // Nothing runs on create or update, and nothing replaces it (which would run the check).
+            assert.equal(guard.inputs["create"], undefined);
+            assert.equal(guard.inputs["update"], undefined);
+            assert.equal(guard.inputs["triggers"], undefined);
+            assert.deepEqual(guard.options.replaceOnChanges, ["triggers[*]"]);
+            assertKubeconfigOnlyInEnvironment(guard, name === "aks" ? KUBECONFIG_TEXT : KUBECONFIG);
+            const restartDns = find(run, COMMAND, "calico-restart-dns");
             assert.ok(guard.dependencies.includes(restartDns.urn), "the last step");
         }
         assert.equal(
-            ofType(runs["created"] as ProgramRun, DYNAMIC).filter(
+            ofType(runs["created"] as ProgramRun, COMMAND).filter(
                 (r) => r.name === "calico-destroy-guard",
             ).length,
             0,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { schemaErrors } from "../../support/k8s-schema";
+import { COMMAND } from "../../support/steps";
 import {
     find,
     LOAD_BALANCER_IP,
@@ -214,7 +215,7 @@ describe("Yaobank under mocks", () => {
 
     it("rolls the pods only after the switch: each Deployment waits for the DNS restart", () => {
         for (const run of Object.values(runs)) {
-            const restart = find(run, "pulumi-nodejs:dynamic:Resource", "calico-restart-dns");
+            const restart = find(run, COMMAND, "calico-restart-dns");
             for (const deployment of ofType(run, DEPLOYMENT)) {
                 assert.ok(deployment.dependencies.includes(restart.urn), deployment.urn);
             }

@@ -27,16 +27,19 @@ export interface PlanHeader {
     readonly simulated: readonly string[];
 }
 
-/** The command a cluster step runs: a Command's `create`, a dynamic resource's `command`. */
-function stepCommand(inputs: Readonly<Record<string, unknown>>): string | undefined {
-    const command = inputs["create"] ?? inputs["command"];
-    return typeof command === "string" ? command : undefined;
+/** What a Command runs: a step's `create`, the destroy guard's `delete`. */
+function commandLines(inputs: Readonly<Record<string, unknown>>): string[] {
+    const { create, delete: onDelete } = inputs;
+    return [
+        ...(typeof create === "string" ? [`runs: ${create}`] : []),
+        ...(typeof onDelete === "string" ? [`runs when deleted: ${onDelete}`] : []),
+    ];
 }
 
 function details(resource: PlannedResource): string[] {
     if (resource.readId !== undefined) return [`reads ${resource.readId}`];
-    const command = stepCommand(resource.inputs);
-    if (command !== undefined) return [`runs: ${command}`];
+    const commands = commandLines(resource.inputs);
+    if (commands.length > 0) return commands;
     if (resource.type.startsWith("kubernetes:") && resource.type.endsWith("Patch"))
         return [`patch (server-side apply): ${JSON.stringify(resource.inputs)}`];
     return [];

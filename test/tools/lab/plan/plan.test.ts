@@ -163,7 +163,7 @@ describe("renderPlan", () => {
         secretKeys: [],
         simulated: [],
     };
-    it("says the cluster is simulated, and prints patches and the commands of both kinds of step", () => {
+    it("says the cluster is simulated, and prints patches, what a step runs and what the destroy guard runs when deleted", () => {
         const text = renderPlan(header, {
             resources: [
                 {
@@ -186,9 +186,9 @@ describe("renderPlan", () => {
                     inputs: { create: "node a.ts wait", update: "exit 0" },
                 },
                 {
-                    type: "pulumi-nodejs:dynamic:Resource",
-                    name: "calico-ready",
-                    inputs: { command: "node a.ts ready" },
+                    type: "command:local:Command",
+                    name: "calico-destroy-guard",
+                    inputs: { delete: "node a.ts refuse", environment: "[secret]" },
                 },
                 {
                     type: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
@@ -212,7 +212,7 @@ describe("renderPlan", () => {
         assert.match(text, /3\. command:local:Command {2}calico-wait\n {8}runs: node a\.ts wait\n/);
         assert.match(
             text,
-            /4\. pulumi-nodejs:dynamic:Resource {2}calico-ready\n {8}runs: node a\.ts ready\n/,
+            /4\. command:local:Command {2}calico-destroy-guard\n {8}runs when deleted: node a\.ts refuse\n {3}5\./,
         );
         assert.match(
             text,

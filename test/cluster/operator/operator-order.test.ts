@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Moment } from "../operator/operator-timeline";
+import type { Moment } from "./operator-timeline";
 import { operatorOrderProblems } from "./operator-order";
 
 const moments = (whats: readonly string[]): Moment[] =>

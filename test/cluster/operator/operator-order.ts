@@ -4,7 +4,7 @@
  * moments contradict, empty when all hold.
  */
 import type { Dataplane } from "../../../core/dataplane";
-import type { Moment } from "../operator/operator-timeline";
+import type { Moment } from "./operator-timeline";
 
 export interface FlipFacts {
     readonly to: Dataplane;
