@@ -11,7 +11,8 @@ describe("a node's dataplane, from its kernel's state", () => {
                 "*filter\n:cali-INPUT - [0:0]\n-A INPUT -j cali-INPUT\n-A cali-INPUT -j ACCEPT\n-A cali-FORWARD -j DROP\n",
             nftables: "",
             netPrograms:
-                "xdp:\n\ntc:\neth0(2) tcx/ingress cali_tc_preambl prog_id 41 link_id 3 \neth0(2) tcx/egress cali_tc_preambl prog_id 44 link_id 4 \n",
+                "xdp:\n\ntc:\neth0(2) clsact/ingress cali_tc_preambl:[41] id 41\n" +
+                "2090: sched_cls  name cali_tc_preamble  tag 2867a165a39887dd  gpl\n",
             cgroupPrograms:
                 "ID       AttachType      AttachFlags     Name           \n57       cgroup_inet4_connect multi           calico_connect_v4\n58       cgroup_udp4_sendmsg multi           calico_sendmsg_v4\n",
         });

@@ -100,6 +100,12 @@ export async function startFelixRuntime(options: {
     let stalled = false;
     let stopped = false;
 
+    // However this process ends, no Felix outlives it (PR_SET_PDEATHSIG is the backstop).
+    const killAll = () => {
+        for (const entry of supervised.values()) signal(entry.child, "SIGKILL");
+    };
+    process.on("exit", killAll);
+
     async function environment(container: Container): Promise<Record<string, string>> {
         const maps = await core.listNamespacedConfigMap({ namespace: CALICO_NAMESPACE });
         const configMaps = new Map(maps.items.map((m) => [m.metadata?.name ?? "", m.data ?? {}]));
@@ -128,6 +134,10 @@ export async function startFelixRuntime(options: {
     function start(entry: Supervised, env: Record<string, string>): void {
         const { container } = entry;
         const argv = namespaces.enterArgv(container.node, [
+            "sh",
+            "-c",
+            'exec "$@" 2>&1',
+            "felix",
             binaries.felix,
             "--config-file",
             binaries.configFile,
@@ -136,18 +146,17 @@ export async function startFelixRuntime(options: {
         const child = spawn(command, args, {
             env,
             detached: true,
-            stdio: ["ignore", "pipe", "pipe"],
+            stdio: ["ignore", "pipe", "ignore"],
         });
         entry.child = child;
         if (stalled && child.pid !== undefined) {
             signal(child, "SIGSTOP");
             frozen.add(child.pid);
         }
-        for (const stream of [child.stdout, child.stderr]) {
-            createInterface({ input: stream }).on("line", (line) => {
-                cluster.appendLog(CALICO_NAMESPACE, container.name, CONTAINER, [line]);
-            });
-        }
+        // One stream, in the order Felix wrote it: runit's felix/run starts with `exec 2>&1`.
+        createInterface({ input: child.stdout }).on("line", (line) => {
+            cluster.appendLog(CALICO_NAMESPACE, container.name, CONTAINER, [line]);
+        });
         log(
             `felix: ${container.name} on ${container.node}: started (wrapper pid ${String(child.pid)})`,
         );
@@ -232,6 +241,7 @@ export async function startFelixRuntime(options: {
         },
         async stop() {
             stopped = true;
+            process.off("exit", killAll);
             for (const controller of controllers) controller.abort();
             const exits = [...supervised.values()].map((entry) => {
                 entry.stopping = true;

@@ -19,6 +19,7 @@ import {
     rmdirSync,
     rmSync,
     symlinkSync,
+    writeFileSync,
 } from "node:fs";
 import { createConnection, createServer, type Server } from "node:net";
 import { join } from "node:path";
@@ -134,7 +135,14 @@ export async function startNodeNamespaces(options: {
     let forwarder: Server | undefined;
     const nodes = new Map<string, NodeNamespace>();
 
+    // A run ended by a signal or an error still removes its cgroups: the holders are gone by then
+    // (the process group's own exit handler), and removeCgroup waits for the kernel to release them.
+    const removeOnExit = () => {
+        removeCgroupTree(cgroupRun);
+    };
+    process.on("exit", removeOnExit);
     const stop = async (): Promise<void> => {
+        process.off("exit", removeOnExit);
         await group.stop();
         forwarder?.close();
         rmSync(socketPath, { force: true });
@@ -271,9 +279,17 @@ function removeStaleCgroups(): void {
     }
 }
 
-/** A cgroup and the node cgroups below it. */
+/**
+ * A cgroup and the node cgroups below it, after killing whatever still runs in them (cgroup.kill,
+ * cgroup v2 since Linux 5.14: Documentation/admin-guide/cgroup-v2.rst).
+ */
 function removeCgroupTree(dir: string): void {
     if (!existsSync(dir)) return;
+    try {
+        writeFileSync(join(dir, "cgroup.kill"), "1");
+    } catch {
+        // An older kernel: the processes were stopped by their owners.
+    }
     for (const child of readdirSync(dir, { withFileTypes: true })) {
         if (child.isDirectory()) removeCgroup(join(dir, child.name));
     }

@@ -173,7 +173,11 @@ for (const line of LINES) {
                 const state = nodes?.dataplane(name);
                 assert.ok(state !== undefined, "no nodes");
                 const seen = JSON.stringify(state);
-                assert.ok(state.caliRules > 0, `${name}: no Calico rules: ${seen}`);
+                // iptables rules, or nftables under operator 1.40's nftablesMode Enabled.
+                assert.ok(
+                    state.caliRules > 0 || state.nftablesCalico,
+                    `${name}: no Calico rules: ${seen}`,
+                );
                 if (expected === "bpf") {
                     assert.ok(state.tcPrograms > 0, `${name}: no tc program: ${seen}`);
                     assert.ok(state.cgroupPrograms > 0, `${name}: no ctlb: ${seen}`);
