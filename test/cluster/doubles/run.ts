@@ -18,6 +18,7 @@ import {
     LOAD_BALANCER_SERVICE,
     NAMESPACE as YAOBANK_NAMESPACE,
 } from "../../../components/yaobank/yaobank-spec";
+import { message, watchForever } from "../harness/watch";
 import { loadBalancerReaction, loopbackAllocator } from "./load-balancer";
 import {
     bpfEnabledPatch,
@@ -104,8 +105,6 @@ function text(object: unknown, ...path: string[]): string {
     const value = field(object, ...path);
     return typeof value === "string" || typeof value === "number" ? String(value) : "";
 }
-const message = (error: unknown): string =>
-    error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
 
 /** A reconcile loop like controller-runtime's work queue: one run at a time, reruns coalesced. */
 class Queue {
@@ -141,43 +140,6 @@ class Queue {
     stop(): void {
         clearTimeout(this.timer);
     }
-}
-
-/** Keeps a watch open until stopped, reopening it when the server closes it. */
-function watchForever(
-    watch: k8s.Watch,
-    path: string,
-    query: Record<string, string>,
-    onEvent: (phase: string, object: unknown) => void,
-    log: (line: string) => void,
-    stopped: () => boolean,
-    controllers: Set<AbortController>,
-): void {
-    const open = (): void => {
-        if (stopped()) return;
-        let controller: AbortController | undefined;
-        const reopen = (error: unknown): void => {
-            if (controller) controllers.delete(controller);
-            if (stopped()) return;
-            if (error) log(`watch ${path}: ${message(error)}; reopening`);
-            setTimeout(open, 1000);
-        };
-        watch
-            .watch(
-                path,
-                query,
-                (phase, object: unknown) => {
-                    onEvent(phase, object);
-                },
-                reopen,
-            )
-            .then((c) => {
-                controller = c;
-                controllers.add(c);
-            })
-            .catch(reopen);
-    };
-    open();
 }
 
 export async function startDoubles(options: DoublesOptions): Promise<Doubles> {

@@ -24,6 +24,7 @@ import {
     tigeraStatus,
     installationStatus,
     type AksCalicoLine,
+    type TierOperatorKind,
 } from "./fixture";
 import { KubeApi, KubeApiError } from "./kube-api";
 import {
@@ -38,6 +39,7 @@ import {
 } from "./kwok";
 import { makePki, type KeyPair } from "./pki";
 import { HUB_ADDRESS } from "../nodes/namespaces";
+import { startOperator, type TierOperator } from "../operator/run-operator";
 import { freePort, ProcessGroup, waitFor, type RunningProcess } from "./processes";
 
 export interface ClusterOptions {
@@ -48,6 +50,12 @@ export interface ClusterOptions {
      * installed from its libcalico-go/config/crd, beside the CRD set's.
      */
     readonly calicoTree?: string;
+    /**
+     * Who reconciles Calico: `double` (the default) lays down Calico as the operator leaves it, for
+     * the operator double the scenario starts (../doubles); `real` lays down only what AKS does and
+     * runs the real tigera/operator of the line's minor (../operator), which renders the rest.
+     */
+    readonly operator?: TierOperatorKind;
     /** Keep the scratch folder after stop() (its logs, audit log, etcd data). */
     readonly keepScratch?: boolean;
     /** Progress lines (default: none). */
@@ -67,6 +75,8 @@ export interface LocalCluster {
     /** The harness's client (its writes show in the audit log as user `harness`). */
     readonly api: KubeApi;
     readonly processes: readonly RunningProcess[];
+    /** The real tigera/operator, one of `processes`; none with the operator double. */
+    readonly operator: TierOperator | undefined;
     /** Every completed write the API server audited so far, oldest first. */
     audit(): AuditEvent[];
     /** The CRI-format file kwok serves as this container's log (through pods/log). */
@@ -285,7 +295,8 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
 
         // CRDs first (kwok's Logs and the AKS line's), then the nodes, then the kubelets.
         const kwokDir = goModuleDir("kwok");
-        const lineCrds = fixtureCrds(line);
+        const operatorKind = options.operator ?? "double";
+        const lineCrds = fixtureCrds(line, operatorKind);
         const crds = [
             logsCrd(kwokDir),
             ...lineCrds,
@@ -361,20 +372,46 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
         const watcher = watchPodsForLogs(api, dirs.podLogs);
         stopWatch = watcher.stop;
 
-        // The AKS-managed Calico fixture.
-        for (const object of fixtureObjects(line)) await api.apply(object);
-        const installation = await api.applyStatus({
-            apiVersion: "operator.tigera.io/v1",
-            kind: "Installation",
-            metadata: { name: "default" },
-            status: installationStatus(line),
-        });
-        const generation = (installation.metadata as { generation?: number }).generation ?? 1;
-        const status = tigeraStatus(generation, new Date().toISOString().replace(/\.\d+Z$/, "Z"));
-        await api.apply({ ...status, status: undefined });
-        await api.applyStatus(status);
-        await waitForWorkloads(api, [controllerManager, scheduler]);
-        log(`fixture ${line.crdSet} in place, its pods Running (${Date.now() - started} ms)`);
+        for (const object of fixtureObjects(line, operatorKind)) await api.apply(object);
+        let operator: TierOperator | undefined;
+        if (operatorKind === "real") {
+            // What AKS lays down is in place; the operator renders Calico from it.
+            operator = await startOperator({
+                api,
+                group,
+                line,
+                server,
+                caCertFile: pki.caCert,
+                scratchDir,
+                logsDir: dirs.logs,
+            });
+            log(`tigera-operator started (${Date.now() - started} ms)`);
+            await waitForWorkloads(api, [controllerManager, scheduler, operator.process], "real");
+            await waitFor(
+                `TigeraStatus calico Available and the Installation's status on ${line.calicoVersion}`,
+                () => calicoSettled(api, line),
+                START_TIMEOUT_MS,
+                operator.process,
+            );
+            log(
+                `fixture ${line.crdSet} in place, rendered by the operator, its pods Running (${Date.now() - started} ms)`,
+            );
+        } else {
+            // Calico as the operator leaves it, with the statuses it writes.
+            const installation = await api.applyStatus({
+                apiVersion: "operator.tigera.io/v1",
+                kind: "Installation",
+                metadata: { name: "default" },
+                status: installationStatus(line),
+            });
+            const generation = (installation.metadata as { generation?: number }).generation ?? 1;
+            const at = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+            const status = tigeraStatus(generation, at);
+            await api.apply({ ...status, status: undefined });
+            await api.applyStatus(status);
+            await waitForWorkloads(api, [controllerManager, scheduler], "double");
+            log(`fixture ${line.crdSet} in place, its pods Running (${Date.now() - started} ms)`);
+        }
 
         return {
             line,
@@ -385,6 +422,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
             server,
             api,
             processes: group.running,
+            operator,
             audit: () => readAuditEvents(auditLog),
             logPath: (namespace, pod, container, previous = false) =>
                 podLogPath(dirs.podLogs, namespace, pod, container, previous),
@@ -449,12 +487,47 @@ function watchPodsForLogs(api: KubeApi, root: string): { stop: () => void } {
     return { stop: () => (stopped = true) };
 }
 
-/** Until every fixture workload has all its pods Running, or names what is not. */
-async function waitForWorkloads(api: KubeApi, controlPlane: RunningProcess[]): Promise<void> {
+/**
+ * Calico settled as a cluster users flip has it: TigeraStatus `calico` Available, and the
+ * Installation's status naming the line's Calico. The operator writes that status only on a
+ * reconcile that finds everything available, else it retries 30 s later (tigera/operator
+ * pkg/controller/installation/core_controller.go, utils.StandardRetry, @v1.38.6 and @v1.40.2), so
+ * it may come well after TigeraStatus; the lab's kernel guard reads it.
+ */
+async function calicoSettled(api: KubeApi, line: AksCalicoLine): Promise<true | undefined> {
+    const status = await api.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
+        "/apis/operator.tigera.io/v1/tigerastatuses/calico",
+    );
+    const installation = await api.get<{ status?: { calicoVersion?: string } }>(
+        "/apis/operator.tigera.io/v1/installations/default",
+    );
+    const available = status.status?.conditions?.some(
+        (c) => c.type === "Available" && c.status === "True",
+    );
+    return available && installation.status?.calicoVersion === line.calicoVersion
+        ? true
+        : undefined;
+}
+
+/**
+ * Until every workload AKS and the operator run has all its pods Running, or names what is not:
+ * the real operator also renders Typha and kube-controllers, which the double's fixture has not.
+ */
+async function waitForWorkloads(
+    api: KubeApi,
+    controlPlane: RunningProcess[],
+    operator: TierOperatorKind,
+): Promise<void> {
     const workloads = [
-        "/apis/apps/v1/namespaces/calico-system/daemonsets/calico-node",
         "/apis/apps/v1/namespaces/tigera-operator/deployments/tigera-operator",
         "/apis/apps/v1/namespaces/kube-system/deployments/coredns",
+        "/apis/apps/v1/namespaces/calico-system/daemonsets/calico-node",
+        ...(operator === "real"
+            ? [
+                  "/apis/apps/v1/namespaces/calico-system/deployments/calico-typha",
+                  "/apis/apps/v1/namespaces/calico-system/deployments/calico-kube-controllers",
+              ]
+            : []),
     ];
     for (const path of workloads) {
         await waitFor(

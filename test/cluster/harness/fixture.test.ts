@@ -14,7 +14,14 @@ import {
     INSTALLATION_CRD_FILE,
 } from "../../support/crd-schema";
 import { renderCalicoNodeTemplate, sameJson, type OperatorVersion } from "../doubles/operator";
-import { aksCalicoLine, felixConfiguration, fixtureObjects, installationStatus } from "./fixture";
+import {
+    aksCalicoLine,
+    aksInstallationSpec,
+    felixConfiguration,
+    fixtureCrds,
+    fixtureObjects,
+    installationStatus,
+} from "./fixture";
 
 const AKS_SETS = CRD_SETS.filter((set) => set.label.startsWith("aks-managed-calico-"));
 
@@ -32,7 +39,9 @@ describe("cluster tier fixture", { skip: !crdSetsAvailable() }, () => {
     for (const set of AKS_SETS) {
         it(`${set.label}: Installation and FelixConfiguration validate against the line's CRDs`, () => {
             const line = aksCalicoLine(set.label);
-            const installation = fixtureObjects(line).find((o) => o.kind === "Installation");
+            const installation = fixtureObjects(line, "double").find(
+                (o) => o.kind === "Installation",
+            );
             assert.ok(installation);
             const validateInstallation = crdValidator(set, INSTALLATION_CRD_FILE, {
                 partial: false,
@@ -42,11 +51,40 @@ describe("cluster tier fixture", { skip: !crdSetsAvailable() }, () => {
             const validateFelix = crdValidator(set, FELIX_CRD_FILE, { partial: false });
             assert.ok(validateFelix(felixConfiguration()), describeErrors(validateFelix));
         });
+
+        it(`${set.label}: the Installation AKS applies, for the real operator, validates against the line's CRD`, () => {
+            const installation = {
+                apiVersion: "operator.tigera.io/v1",
+                kind: "Installation",
+                metadata: { name: "default" },
+                spec: aksInstallationSpec(),
+            };
+            const validate = crdValidator(set, INSTALLATION_CRD_FILE, { partial: false });
+            assert.ok(validate(installation), describeErrors(validate));
+        });
     }
+
+    it("for the real operator, lays down only what AKS does: nothing the operator renders or bootstraps", () => {
+        const line = aksCalicoLine("aks-managed-calico-v3.31.2");
+        const kinds = (operator: "double" | "real") =>
+            fixtureObjects(line, operator).map((o) => `${o.kind}/${o.metadata.name}`);
+        for (const rendered of [
+            "Namespace/calico-system",
+            "DaemonSet/calico-node",
+            "FelixConfiguration/default",
+        ]) {
+            assert.ok(kinds("double").includes(rendered), rendered);
+            assert.ok(!kinds("real").includes(rendered), rendered);
+        }
+        const crds = (operator: "double" | "real") =>
+            fixtureCrds(line, operator).map((o) => o.metadata.name);
+        assert.ok(crds("double").includes("tigerastatuses.operator.tigera.io"));
+        assert.ok(!crds("real").includes("tigerastatuses.operator.tigera.io"));
+    });
 
     it("renders calico-node with the bpffs volume in iptables mode from operator 1.40 only", () => {
         const volumes = (crdSet: string) => {
-            const ds = fixtureObjects(aksCalicoLine(crdSet)).find(
+            const ds = fixtureObjects(aksCalicoLine(crdSet), "double").find(
                 (o) => o.kind === "DaemonSet",
             ) as unknown as {
                 spec: { template: { spec: { volumes: { name: string }[] } } };
@@ -64,7 +102,9 @@ describe("cluster tier fixture", { skip: !crdSetsAvailable() }, () => {
         ["aks-managed-calico-v3.31.2", "1.40"],
     ] as const satisfies readonly (readonly [string, OperatorVersion])[]) {
         it(`${crdSet}: calico-node is what operator ${version} renders on iptables, so its first reconcile rolls nothing`, () => {
-            const ds = fixtureObjects(aksCalicoLine(crdSet)).find((o) => o.kind === "DaemonSet");
+            const ds = fixtureObjects(aksCalicoLine(crdSet), "double").find(
+                (o) => o.kind === "DaemonSet",
+            );
             const template = (ds as { spec?: { template?: unknown } } | undefined)?.spec?.template;
             assert.ok(template);
             const rendered = renderCalicoNodeTemplate(template, {

@@ -3,14 +3,25 @@
  * lab touches it, for one AKS line's CRD set in ../shared/crds: the namespaces, the CRDs, the
  * operator's Installation/default with its status, FelixConfiguration/default as the operator
  * leaves it, TigeraStatus `calico`, the calico-node DaemonSet, the tigera-operator Deployment and
- * kube-system/coredns. The pods become Running through kwok; nothing here runs Calico.
+ * kube-system/coredns. The pods become Running through kwok; nothing here runs Calico. That is the
+ * cluster the operator double (../doubles/operator.ts) works on.
+ *
+ * With the real operator (`operator: "real"`), only what AKS lays down before the operator runs:
+ * the operator's namespace and service account, the line's Installation and FelixConfiguration CRDs,
+ * Installation/default as AKS applies it, the tigera-operator Deployment and coredns. The operator
+ * (../operator/run-operator.ts) renders the rest: calico-system, calico-node, Typha,
+ * kube-controllers, FelixConfiguration/default, the Installation's status and TigeraStatus.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { FELIX_CRD_FILE, INSTALLATION_CRD_FILE, SHARED_CRDS } from "../../support/crd-schema";
 import { bpfInitContainer } from "../doubles/operator";
+import { operatorFor } from "../toolchain/operator-build";
 import type { KubeObject } from "./kube-api";
+
+/** Which operator reconciles the fixture: the double the scenario drives, or the real tigera/operator. */
+export type TierOperatorKind = "double" | "real";
 
 export interface AksCalicoLine {
     /** The CRD set's folder in ../shared/crds, e.g. `aks-managed-calico-v3.31.2`. */
@@ -106,12 +117,10 @@ export const TIGERA_STATUS_CRD: KubeObject = {
     },
 };
 
-export function fixtureCrds(line: AksCalicoLine): KubeObject[] {
-    return [
-        crdFromSet(line, INSTALLATION_CRD_FILE),
-        crdFromSet(line, FELIX_CRD_FILE),
-        TIGERA_STATUS_CRD,
-    ];
+/** The CRDs in place before the operator runs; the real one bootstraps its own TigeraStatus CRD. */
+export function fixtureCrds(line: AksCalicoLine, operator: TierOperatorKind): KubeObject[] {
+    const crds = [crdFromSet(line, INSTALLATION_CRD_FILE), crdFromSet(line, FELIX_CRD_FILE)];
+    return operator === "real" ? crds : [...crds, TIGERA_STATUS_CRD];
 }
 
 /**
@@ -159,6 +168,29 @@ export function installationSpec(): Record<string, unknown> {
         flexVolumePath: "/etc/kubernetes/volumeplugins/",
         nodeUpdateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
         controlPlaneReplicas: 2,
+    };
+}
+
+/**
+ * Installation/default as AKS applies it, before the operator writes its defaults back
+ * (../shared/reference/calico-aks-facts.md §4.1: projectcalico/node#1370's AKS Installation;
+ * test/fixtures/installation-aks-bpf.json): AKS's provider, registry and image path, Azure CNI and
+ * IPAM, no BGP, no Calico pools, IPv4 autodetection by reaching 1.1.1.1, critical-addons control
+ * plane tolerations, and the flexvolume path.
+ */
+export function aksInstallationSpec(): Record<string, unknown> {
+    return {
+        kubernetesProvider: "AKS",
+        registry: "mcr.microsoft.com/",
+        imagePath: "oss/calico",
+        cni: { type: "AzureVNET", ipam: { type: "AzureVNET" } },
+        calicoNetwork: {
+            bgp: "Disabled",
+            ipPools: [],
+            nodeAddressAutodetectionV4: { canReach: "1.1.1.1" },
+        },
+        controlPlaneTolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }],
+        flexVolumePath: "/etc/kubernetes/volumeplugins/",
     };
 }
 
@@ -361,9 +393,15 @@ export function calicoNodeDaemonSet(line: AksCalicoLine): KubeObject {
  * tigera-operator/tigera-operator as AKS deploys the operator (projectcalico/calico
  * manifests/tigera-operator.yaml, Deployment "tigera-operator": hostNetwork, the tigera-operator
  * service account, envFrom the optional kubernetes-services-endpoint ConfigMap), with AKS's image
- * from MCR.
+ * from MCR: the line's tag, or for the real operator the tree the tier builds for the line
+ * (test/cluster/toolchain/operator-build.ts).
  */
-export function tigeraOperatorDeployment(line: AksCalicoLine): KubeObject {
+export function tigeraOperatorDeployment(
+    line: AksCalicoLine,
+    operator: TierOperatorKind,
+): KubeObject {
+    const version =
+        operator === "real" ? `v${operatorFor(line.calicoVersion).operator}` : line.operatorVersion;
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
@@ -389,7 +427,7 @@ export function tigeraOperatorDeployment(line: AksCalicoLine): KubeObject {
                     containers: [
                         {
                             name: "tigera-operator",
-                            image: `mcr.microsoft.com/oss/tigera/operator:${line.operatorVersion}`,
+                            image: `mcr.microsoft.com/oss/tigera/operator:${version}`,
                             command: ["operator"],
                             env: [
                                 { name: "WATCH_NAMESPACE", value: "" },
@@ -400,7 +438,7 @@ export function tigeraOperatorDeployment(line: AksCalicoLine): KubeObject {
                                 { name: "OPERATOR_NAME", value: "tigera-operator" },
                                 {
                                     name: "TIGERA_OPERATOR_INIT_IMAGE_VERSION",
-                                    value: line.operatorVersion,
+                                    value: version,
                                 },
                             ],
                             envFrom: [
@@ -464,25 +502,39 @@ export function corednsDeployment(): KubeObject {
     };
 }
 
-/** Everything but the CRDs and the status writes, in the order a cluster would have them. */
-export function fixtureObjects(line: AksCalicoLine): KubeObject[] {
+/**
+ * Everything but the CRDs and the status writes, in the order a cluster would have them: for the
+ * double, Calico as the operator leaves it; for the real operator, only what AKS lays down.
+ */
+export function fixtureObjects(line: AksCalicoLine, operator: TierOperatorKind): KubeObject[] {
+    const installation = (spec: Record<string, unknown>): KubeObject => ({
+        apiVersion: "operator.tigera.io/v1",
+        kind: "Installation",
+        metadata: {
+            name: "default",
+            labels: { "addonmanager.kubernetes.io/mode": "Reconcile" },
+        },
+        spec,
+    });
+    if (operator === "real") {
+        return [
+            namespace("tigera-operator"),
+            serviceAccount("tigera-operator", "tigera-operator"),
+            serviceAccount("kube-system", "coredns"),
+            installation(aksInstallationSpec()),
+            tigeraOperatorDeployment(line, operator),
+            corednsDeployment(),
+        ];
+    }
     return [
         namespace("calico-system"),
         namespace("tigera-operator"),
         serviceAccount("calico-system", "calico-node"),
         serviceAccount("tigera-operator", "tigera-operator"),
         serviceAccount("kube-system", "coredns"),
-        {
-            apiVersion: "operator.tigera.io/v1",
-            kind: "Installation",
-            metadata: {
-                name: "default",
-                labels: { "addonmanager.kubernetes.io/mode": "Reconcile" },
-            },
-            spec: installationSpec(),
-        },
+        installation(installationSpec()),
         felixConfiguration(),
-        tigeraOperatorDeployment(line),
+        tigeraOperatorDeployment(line, operator),
         calicoNodeDaemonSet(line),
         corednsDeployment(),
     ];

@@ -57,13 +57,20 @@ export class ProcessGroup {
         return this.processes.map((p) => p.running);
     }
 
-    start(name: string, binary: string, args: readonly string[], logFile: string): RunningProcess {
+    /** `env`: the process's whole environment (default: this process's). */
+    start(
+        name: string,
+        binary: string,
+        args: readonly string[],
+        logFile: string,
+        env?: NodeJS.ProcessEnv,
+    ): RunningProcess {
         const out = openSync(logFile, "a");
         const [command, argv] = hasSetpriv
             ? ["setpriv", ["--pdeathsig", "KILL", "--", binary, ...args]]
             : [binary, [...args]];
         // detached: the child leads a new process group, so a signal to -pid reaches all it forks.
-        const child = spawn(command, argv, { detached: true, stdio: ["ignore", out, out] });
+        const child = spawn(command, argv, { detached: true, stdio: ["ignore", out, out], env });
         closeSync(out);
         if (child.pid === undefined) throw new Error(`${name}: could not start ${binary}`);
         const exited = new Promise<number | null>((resolve) => {

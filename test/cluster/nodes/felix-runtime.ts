@@ -16,6 +16,7 @@ import { createInterface } from "node:readline";
 import * as k8s from "@kubernetes/client-node";
 import { field } from "../../../core/unstructured";
 import type { LocalCluster } from "../harness/cluster";
+import { bindClusterAdmin, serviceAccountToken } from "../harness/service-account";
 import { API_SERVER_PORT_ON_HUB, HUB_ADDRESS, type NodeNamespaces } from "./namespaces";
 import { felixEnv, kubeletEnv } from "./pod-env";
 
@@ -292,30 +293,12 @@ export async function prepareFelixDatastore(
     );
     // Stands in for the operator's calico-node ClusterRole (pkg/render/node.go): calico-node's
     // service account may do anything here.
-    await cluster.api.apply({
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "ClusterRoleBinding",
-        metadata: { name: "calico-node-tier" },
-        roleRef: {
-            apiGroup: "rbac.authorization.k8s.io",
-            kind: "ClusterRole",
-            name: "cluster-admin",
-        },
-        subjects: [{ kind: "ServiceAccount", name: CONTAINER, namespace: CALICO_NAMESPACE }],
-    });
-    const token = await cluster.api.json<{ status: { token: string } }>(
-        "POST",
-        `/api/v1/namespaces/${CALICO_NAMESPACE}/serviceaccounts/${CONTAINER}/token`,
-        {
-            apiVersion: "authentication.k8s.io/v1",
-            kind: "TokenRequest",
-            spec: { expirationSeconds: 24 * 3600 },
-        },
-    );
+    await bindClusterAdmin(cluster.api, CALICO_NAMESPACE, CONTAINER);
+    const token = await serviceAccountToken(cluster.api, CALICO_NAMESPACE, CONTAINER);
     // The kubelet's projected service account volume, in each node's own /run.
     const dir = join(cluster.scratchDir, "serviceaccount");
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(join(dir, "token"), token.status.token, { mode: 0o600 });
+    writeFileSync(join(dir, "token"), token, { mode: 0o600 });
     writeFileSync(join(dir, "ca.crt"), readFileSync(cluster.caCertFile));
     writeFileSync(join(dir, "namespace"), CALICO_NAMESPACE);
     const target = "/run/secrets/kubernetes.io/serviceaccount";

@@ -33,6 +33,7 @@ import {
     toolchainKey,
 } from "./cache";
 import { buildFelixLines, type FelixBuild, felixBuildIn, missingParts } from "./felix";
+import { buildOperators } from "./operator-build";
 
 /** Every binary the tier needs, in build order. */
 export const CLUSTER_BINARIES = [
@@ -442,6 +443,7 @@ export function buildToolchain(
         log(`built ${name} in ${seconds(times[name])}`);
     }
     Object.assign(times, buildFelixLines(root, versions.felix, log));
+    Object.assign(times, buildOperators(root, versions, log));
     const built = Object.keys(times);
     const total = Date.now() - started;
     const everything = `${CLUSTER_BINARIES.length} binaries and Felix for ${Object.keys(versions.felix.lines).join(", ")}`;

@@ -60,10 +60,10 @@ function buildEnv(): NodeJS.ProcessEnv {
 }
 
 /** A writable copy of a folder of ../shared/src, replacing any earlier one. */
-function copySource(name: string, to: string): void {
+export function copySource(name: string, to: string): void {
     const from = join(SHARED_SRC, name);
     if (!existsSync(from)) {
-        throw new Error(`${from} is missing: the cluster tier builds Felix from ../shared/src`);
+        throw new Error(`${from} is missing: the cluster tier builds from ../shared/src`);
     }
     rmSync(to, { recursive: true, force: true });
     mkdirSync(join(to, ".."), { recursive: true });

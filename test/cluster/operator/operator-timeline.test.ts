@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { changes, factsOf } from "./operator-timeline";
+
+const daemonSet = (generation: number, observed: number, updated: number, available: number) => ({
+    metadata: { name: "calico-node", generation },
+    status: {
+        observedGeneration: observed,
+        desiredNumberScheduled: 2,
+        updatedNumberScheduled: updated,
+        numberAvailable: available,
+    },
+});
+
+describe("the operator's timeline", () => {
+    it("reports a new calico-node generation as the roll's start, and its end only once every pod is updated and available", () => {
+        const rolling = factsOf("daemonset", daemonSet(3, 3, 1, 2));
+        const before = factsOf("daemonset", daemonSet(2, 2, 2, 2));
+        assert.deepEqual(
+            changes(before, rolling, "t1", 7).map((m) => m.what),
+            ["calico-node generation 3", "calico-node rolled out no"],
+        );
+        // Not yet observed by the controller: the old generation's status says nothing of the new one.
+        assert.equal(factsOf("daemonset", daemonSet(3, 2, 2, 2))["calico-node rolled out"], "no");
+        const done = factsOf("daemonset", daemonSet(3, 3, 2, 2));
+        assert.deepEqual(changes(rolling, done, "t2", 9), [
+            { at: "t2", what: "calico-node rolled out generation 3", revision: 9 },
+        ]);
+    });
+
+    it("reads a Deployment's replicas, not a DaemonSet's scheduling", () => {
+        const typha = {
+            metadata: { name: "calico-typha", generation: 2 },
+            spec: { replicas: 2 },
+            status: {
+                observedGeneration: 2,
+                replicas: 2,
+                updatedReplicas: 2,
+                availableReplicas: 2,
+            },
+        };
+        assert.equal(factsOf("deployment", typha)["calico-typha rolled out"], "generation 2");
+    });
+
+    it("reports FelixConfiguration's operator-owned fields, unset included, and only when they change", () => {
+        const iptables = factsOf("felixconfiguration", { spec: { nftablesMode: "Disabled" } });
+        assert.deepEqual(iptables, { nftablesMode: "Disabled", bpfEnabled: "unset" });
+        const bpf = factsOf("felixconfiguration", {
+            spec: { nftablesMode: "Enabled", bpfEnabled: false },
+        });
+        assert.deepEqual(
+            changes(iptables, bpf, "t", 1).map((m) => m.what),
+            ["nftablesMode Enabled", "bpfEnabled false"],
+        );
+        assert.deepEqual(changes(bpf, bpf, "t", 2), []);
+    });
+
+    it("reports each TigeraStatus condition by type", () => {
+        const facts = factsOf("tigerastatus", {
+            metadata: { name: "calico" },
+            status: {
+                conditions: [
+                    { type: "Available", status: "True" },
+                    { type: "Progressing", status: "True" },
+                ],
+            },
+        });
+        assert.deepEqual(facts, {
+            "TigeraStatus calico Available": "True",
+            "TigeraStatus calico Progressing": "True",
+        });
+    });
+});
