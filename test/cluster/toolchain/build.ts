@@ -10,8 +10,6 @@
  * `felixBuild()` and `requireFelix()`.
  */
 import {
-    chmodSync,
-    copyFileSync,
     cpSync,
     existsSync,
     mkdirSync,
@@ -38,7 +36,6 @@ import { buildOperators } from "./operator-build";
 /** Every binary the tier needs, in build order. */
 export const CLUSTER_BINARIES = [
     "pulumi",
-    "pulumi-resource-pulumi-nodejs",
     "etcd",
     "kwok",
     "kube-apiserver",
@@ -272,13 +269,6 @@ const recipes: Record<ClusterBinary, Recipe> = {
             { "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version": pulumi.version },
             "osusergo,grpcnotrace",
         );
-    },
-    // The launcher the CLI ships for dynamic providers: it runs @pulumi/pulumi's dynamic-provider
-    // script from the program's node_modules (sdk/nodejs/dist in pulumi/pulumi).
-    "pulumi-resource-pulumi-nodejs"(work, output, { pulumi }) {
-        const sdk = download(work, pulumi.sdkModule, pulumi.version);
-        copyFileSync(join(sdk.dir, "nodejs", "dist", "pulumi-resource-pulumi-nodejs"), output);
-        chmodSync(output, 0o755);
     },
     // The provider's Makefile (pulumi/pulumi-kubernetes, tag v4.25.0, target `provider`):
     // `VERSION=$(VERSION_GENERIC) go generate cmd/pulumi-resource-kubernetes/main.go`, which writes
