@@ -23,6 +23,7 @@ import { join } from "node:path";
 import {
     type ModuleVersion,
     type Versions,
+    goEnv,
     ldflags,
     readVersions,
     run as runIn,
@@ -102,17 +103,6 @@ export function requireFelix(calicoVersion: string): FelixBuild {
 /** A pinned version from versions.json, for the harness's stamps. */
 export function toolchainVersion(component: "kubernetes" | "kwok" | "etcd"): string {
     return readVersions()[component].version;
-}
-
-function goEnv(): NodeJS.ProcessEnv {
-    return {
-        ...process.env,
-        CGO_ENABLED: "0",
-        // Never fetch a Go toolchain: the machine's Go builds everything.
-        GOTOOLCHAIN: "local",
-        // A generated module's go.sum is completed from the checksum database as the build goes.
-        GOFLAGS: "-mod=mod -buildvcs=false",
-    };
 }
 
 function run(command: string, args: readonly string[], cwd: string, env = goEnv()): string {

@@ -96,6 +96,18 @@ export function run(
     return result.stdout;
 }
 
+/** The environment of every Go command here; Felix's build turns cgo on for libbpf. */
+export function goEnv(cgo = false): NodeJS.ProcessEnv {
+    return {
+        ...process.env,
+        CGO_ENABLED: cgo ? "1" : "0",
+        // Never fetch a Go toolchain: the machine's Go builds everything.
+        GOTOOLCHAIN: "local",
+        // A generated module's go.sum is completed from the checksum database as the build goes.
+        GOFLAGS: "-mod=mod -buildvcs=false",
+    };
+}
+
 /** Go's -ldflags: stripped, with the given `-X` stamps. */
 export function ldflags(stamps: Record<string, string>): string {
     return [

@@ -8,7 +8,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { type CalicoLine, type FelixVersions, ldflags, run, seconds } from "./cache";
+import { type CalicoLine, type FelixVersions, goEnv, ldflags, run, seconds } from "./cache";
 
 /** The release trees: ../shared/src beside the clone, or LAB_SHARED_SRC (a git worktree's ../shared is another folder). */
 export const SHARED_SRC =
@@ -48,15 +48,6 @@ function goArch(): string {
     const arch = { x64: "amd64", arm64: "arm64" }[process.arch as string];
     if (!arch) throw new Error(`no Felix build for ${process.arch}: Calico builds amd64 and arm64`);
     return arch;
-}
-
-function buildEnv(): NodeJS.ProcessEnv {
-    return {
-        ...process.env,
-        CGO_ENABLED: "1",
-        GOTOOLCHAIN: "local",
-        GOFLAGS: "-buildvcs=false",
-    };
 }
 
 /** A writable copy of a folder of ../shared/src, replacing any earlier one. */
@@ -152,7 +143,7 @@ function buildFelixBinary(tree: string, output: string, calicoVersion: string, l
             "./felix/cmd/calico-felix",
         ],
         tree,
-        buildEnv(),
+        goEnv(true),
     );
 }
 
