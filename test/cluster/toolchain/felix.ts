@@ -158,7 +158,13 @@ function buildBpfObjects(tree: string, output: string, logLevel: string): number
     });
     mkdirSync(output, { recursive: true });
     for (const target of targets) cpSync(join(bpfGpl, target), join(output, target.slice(4)));
-    return targets.length;
+    // The XDP object Felix loads in every mode to wipe XDP state, from the Apache-licensed half
+    // (felix/dataplane/linux/int_dataplane.go :2226 and felix/bpf-apache/Makefile @v3.31.7): without
+    // it an iptables Felix logs "failed to wipe the XDP state" ten times a second.
+    const bpfApache = join(tree, "felix", "bpf-apache");
+    run("make", ["bin/filter.o"], bpfApache, process.env);
+    cpSync(join(bpfApache, "bin", "filter.o"), join(output, "filter.o"));
+    return targets.length + 1;
 }
 
 /** Builds what is missing of every line's Felix; returns each step's time in ms, by name. */
