@@ -162,7 +162,7 @@ function buildBpfObjects(tree: string, output: string, logLevel: string): number
     // (felix/dataplane/linux/int_dataplane.go :2226 and felix/bpf-apache/Makefile @v3.31.7): without
     // it an iptables Felix logs "failed to wipe the XDP state" ten times a second.
     const bpfApache = join(tree, "felix", "bpf-apache");
-    run("make", ["bin/filter.o"], bpfApache, process.env);
+    run("make", ["bin/filter.o"], bpfApache, { ...process.env, CFLAGS: `-I${includes}` });
     cpSync(join(bpfApache, "bin", "filter.o"), join(output, "filter.o"));
     return targets.length + 1;
 }
