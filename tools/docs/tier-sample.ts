@@ -18,8 +18,12 @@ import {
 import { runMain } from "../cli/main";
 import { PROJECT_DIR } from "../cli/project";
 
-/** The AKS line the sample shows: the default one (core/felix-schema.ts AKS_DEFAULT_CALICO_VERSION). */
-export const SAMPLE_LINE = "aks-managed-calico-v3.31.2";
+/**
+ * The Calico line the sample shows: 3.31.7, the patch release of AKS's default line (3.31.2), which
+ * the tier runs in full (on its 6.18 kernel the lab refuses 3.31.2's flip to eBPF: docs/testing.md).
+ */
+export const SAMPLE_CALICO = "v3.31.7";
+const SAMPLE_FIXTURE = `aks-managed-calico-${SAMPLE_CALICO}`;
 
 /** A left-out stretch of the transcript. */
 export const ELIDED = "…";
@@ -43,8 +47,8 @@ function keptLines(lines: readonly string[]): { kept: number[]; switchAt: number
 
     const fixture = find(
         0,
-        new RegExp(`^cluster: fixture ${SAMPLE_LINE} `),
-        `${SAMPLE_LINE} fixture`,
+        new RegExp(`^cluster: fixture ${SAMPLE_FIXTURE} `),
+        `${SAMPLE_FIXTURE} fixture`,
     );
     const clusterStart = lines.findLastIndex(
         (line, i) => i < fixture && line.startsWith("cluster: etcd up"),
@@ -71,8 +75,8 @@ function keptLines(lines: readonly string[]): { kept: number[]; switchAt: number
     const verdict = find(verify, /^verdict /, "verdict after `verify --expect bpf`");
     for (let i = verify; i <= verdict; i++) kept.push(i);
 
-    const suite = new RegExp(`^[✔✖] the lab on the local cluster tier: ${SAMPLE_LINE}\\b`);
-    const suiteEnd = find(verdict, suite, `test suite of ${SAMPLE_LINE}`);
+    const suite = new RegExp(`^[✔✖] the lab on the local cluster tier: Calico ${SAMPLE_CALICO}\\b`);
+    const suiteEnd = find(verdict, suite, `test suite of Calico ${SAMPLE_CALICO}`);
     for (let i = verdict + 1; i <= suiteEnd; i++)
         if (/^\s+[✔✖] \d+\. /.test(lines[i] ?? "") || i === suiteEnd) kept.push(i);
     for (let i = suiteEnd + 1; i < lines.length; i++)
@@ -89,7 +93,8 @@ export function tierExcerpt(transcript: string): string[] {
         const previous = kept[k - 1];
         if (previous !== undefined && index > previous + 1)
             excerpt.push(index === switchAt ? BEFORE_SWITCH : ELIDED);
-        excerpt.push(lines[index] ?? "");
+        // Trailing blanks go (Pulumi's progress lines end in one; the docs' formatter drops them).
+        excerpt.push((lines[index] ?? "").trimEnd());
     });
     return excerpt;
 }
@@ -137,11 +142,12 @@ export function sampleBlocks(
         testing:
             [
                 "",
-                "A run of the tier, on the local cluster (not Azure; the doubles above stand in for the operator,",
-                `Felix, the load balancer and yaobank's traffic), recorded on ${recorded}. Excerpt of the`,
-                `${SAMPLE_LINE.replace("aks-managed-calico-v", "")} line, cut from the run's transcript by \`npm run docs:tier-sample\`: a line`,
+                "A run of the tier, on the local cluster (not Azure; real Felix on each node, the doubles above",
+                `standing in for the operator, the load balancer and yaobank's traffic), recorded on ${recorded}.`,
+                `Excerpt of the Calico ${SAMPLE_CALICO.slice(1)} line, cut from the run's transcript by \`npm run docs:tier-sample\`: a line`,
                 `starting with "${ELIDED}" stands for lines left out (and may say which); every other line is as`,
                 "the run printed it:",
+                "",
             ].join("\n") + fenced(excerpt),
         verify: fenced(verifyReport(excerpt)),
     };

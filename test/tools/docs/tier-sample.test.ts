@@ -40,13 +40,13 @@ describe("the docs' sample output, cut from a transcript of the cluster tier", (
     });
     it("shows in docs/verify.md the verify report of that same run", () => {
         const { inside } = between(page("verify.md"), "tier-verify-sample", "docs/verify.md");
-        assert.equal(inside, sampleBlocks(shownExcerpt(), "2026-12-03").verify);
+        assert.equal(inside, sampleBlocks(shownExcerpt(), "2026-12-06").verify);
         assert.match(verifyReport(shownExcerpt()).at(-1) ?? "", /^verdict +PASS: eBPF/);
     });
     it("labels the sample as a tier run and says when it was recorded", () => {
-        const { testing } = sampleBlocks(shownExcerpt(), "2026-12-03");
+        const { testing } = sampleBlocks(shownExcerpt(), "2026-12-06");
         assert.match(testing, /^A run of the tier, on the local cluster \(not Azure;/m);
-        assert.match(testing, /recorded on 2026-12-03/);
+        assert.match(testing, /recorded on 2026-12-06/);
         assert.match(testing, /npm run docs:tier-sample/);
     });
     it("refuses a transcript without the lines the sample needs, naming them", () => {
@@ -54,7 +54,7 @@ describe("the docs' sample output, cut from a transcript of the cluster tier", (
             () => tierExcerpt("cluster toolchain abc in /x\nbuilt\n"),
             (error: unknown) =>
                 error instanceof UsageError &&
-                /the transcript has no aks-managed-calico-v3\.31\.2 fixture/.test(error.message),
+                /the transcript has no aks-managed-calico-v3\.31\.7 fixture/.test(error.message),
         );
     });
 });
