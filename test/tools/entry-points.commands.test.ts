@@ -4,8 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile, spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { parseBenchOptions } from "../../tools/bench/options";
@@ -13,6 +12,7 @@ import { parseLabCommand } from "../../tools/lab/command";
 import { parseOptions as parseVerifyOptions } from "../../tools/verify/verify";
 import { closedUrl, withServer } from "../support/http-server";
 import { PROJECT_DIR } from "../support/paths";
+import { scratchDir } from "../support/scratch";
 
 const ENTRY_POINTS = [
     { script: "tools/check/check.ts", options: [] },
@@ -164,7 +164,7 @@ function assertUsageLine(result: ShellResult, pattern: RegExp) {
 }
 
 function kubeconfigFor(server: string, insecure = false): string {
-    const file = join(mkdtempSync(join(tmpdir(), "entry-kubeconfig-")), "kubeconfig");
+    const file = join(scratchDir("entry-kubeconfig-"), "kubeconfig");
     writeFileSync(
         file,
         [
@@ -193,7 +193,7 @@ function words(command: string): string[] {
 let documentedPlans: Promise<Map<string, ShellResult & { readonly file?: string }>> | undefined;
 function runDocumentedPlans() {
     documentedPlans ??= (async () => {
-        const home = mkdtempSync(join(tmpdir(), "entry-home-"));
+        const home = scratchDir("entry-home-");
         mkdirSync(join(home, ".kube"));
         writeFileSync(
             join(home, ".kube", "config"),
@@ -268,7 +268,7 @@ describe("the README's commands, run as it writes them", () => {
         assert.ok(helpRedirects.length >= 1);
         for (const line of [...redirects, ...helpRedirects])
             assert.match(line, /npm run -s /, line);
-        const dir = mkdtempSync(join(tmpdir(), "entry-redirect-"));
+        const dir = scratchDir("entry-redirect-");
         const [help, failed] = await Promise.all([
             shell(`npm run -s lab -- --help > ${dir}/help`),
             // A failing verify writes nothing to the file: its one line goes to stderr.
@@ -341,7 +341,7 @@ describe("the README's commands, run as it writes them", () => {
     it("plan works offline for every cluster mode, with no stack trace and the secret never shown", async () => {
         // A stack file with the kubeconfig encrypted, as `config set --secret` stores it; read by
         // runPlan from a folder of its own, so the project's folder gets no stack file.
-        const stackDir = mkdtempSync(join(tmpdir(), "entry-plan-secure-"));
+        const stackDir = scratchDir("entry-plan-secure-");
         writeFileSync(
             join(stackDir, "Pulumi.secure.yaml"),
             "config:\n  aks-calico-lab:cluster: existing\n  aks-calico-lab:dataplane: bpf\n  aks-calico-lab:existingKubeconfig:\n    secure: AAABAJ2vc2VjcmV0\n",
@@ -387,7 +387,7 @@ describe("the README's commands, run as it writes them", () => {
         );
     });
     it("plan says on stderr what a preview would stop on, so a plan sent to a file does not fail silently", async () => {
-        const dir = mkdtempSync(join(tmpdir(), "entry-plan-error-"));
+        const dir = scratchDir("entry-plan-error-");
         const [noSource, badLine, noStack] = await Promise.all([
             shell(`npm run -s lab -- plan --set cluster=existing > ${dir}/plan.txt`, {
                 LAB_STACK: "entry-point-plan",

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { HELP, UsageError } from "../../../tools/cli/args";
 import { loadResults, recordRun } from "../../../tools/bench/bench";
 import { parseBenchOptions } from "../../../tools/bench/options";
 import { fakeRun } from "../../support/bench";
+import { scratchDir } from "../../support/scratch";
 
 describe("parseBenchOptions", () => {
     it("defaults to 3 interleaved repetitions, no standing Services, every flow, 30 s", () => {
@@ -75,7 +75,7 @@ describe("parseBenchOptions", () => {
 
 describe("recording a run", () => {
     it("writes the results, the Markdown comparison and the chart next to each other", () => {
-        const dir = mkdtempSync(join(tmpdir(), "bench-"));
+        const dir = scratchDir("bench-");
         const file = join(dir, "out", "results.json");
         const first = recordRun(
             file,
@@ -104,7 +104,8 @@ describe("recording a run", () => {
     });
 
     it("refuses an old results file before anything is measured, as a usage error", () => {
-        const file = join(mkdtempSync(join(tmpdir(), "bench-")), "results.json");
+        const dir = scratchDir("bench-");
+        const file = join(dir, "results.json");
         writeFileSync(file, '{"version": 1, "runs": []}');
         assert.throws(
             () => loadResults(file),

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer as createTcpServer, type AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { RUN_LABEL, type KubeObject } from "../../../tools/bench/pods";
@@ -18,6 +17,7 @@ import {
     standingObjects,
 } from "../../../tools/bench/standing";
 import { schemaErrors } from "../../support/k8s-schema";
+import { scratchDir } from "../../support/scratch";
 
 describe("standing Services", () => {
     const batches = standingObjects("abcd1234", 1000, 1003, "10.224.0.50");
@@ -182,7 +182,7 @@ describe("the programming prober", () => {
                 : setTimeout(() => {
                       target.listen(port, "127.0.0.1");
                   }, openAfterMs);
-        const sa = mkdtempSync(join(tmpdir(), "sa-"));
+        const sa = scratchDir("sa-");
         writeFileSync(join(sa, "token"), "the-token");
         writeFileSync(join(sa, "ca.crt"), "");
         const env = {

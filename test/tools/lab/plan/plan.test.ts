@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { UsageError } from "../../../../tools/cli/args";
@@ -15,6 +14,7 @@ import {
 import { programError, simulatedFelixCrdSpec } from "../../../../tools/lab/plan/simulate";
 import { kubeProxyHealthzPortField } from "../../../../core/felix-schema";
 import { kubeProxyHealthzPortFieldOf } from "../../../../core/calico-objects";
+import { scratchDir } from "../../../support/scratch";
 
 describe("the plan's settings", () => {
     it("reads the project's keys of a stack file, secrets left encrypted", () => {
@@ -64,7 +64,7 @@ describe("the plan's settings", () => {
         );
     });
     it("merges the stack file, then --set, over Pulumi.yaml's defaults, saying where each came from", () => {
-        const dir = mkdtempSync(join(tmpdir(), "plan-settings-"));
+        const dir = scratchDir("plan-settings-");
         writeFileSync(
             join(dir, "Pulumi.lab.yaml"),
             "config:\n  aks-calico-lab:dataplane: bpf\n  aks-calico-lab:nodeCount: '3'\n",
@@ -86,7 +86,7 @@ describe("the plan's settings", () => {
         assert.ok(!("error" in fresh) && !fresh.stackFile);
     });
     it("stands a simulated kubeconfig in for an encrypted one, and says so", () => {
-        const dir = mkdtempSync(join(tmpdir(), "plan-settings-"));
+        const dir = scratchDir("plan-settings-");
         writeFileSync(
             join(dir, "Pulumi.lab.yaml"),
             "config:\n  aks-calico-lab:cluster: existing\n  aks-calico-lab:existingKubeconfig:\n    secure: AAABAJ2v\n",
@@ -106,7 +106,7 @@ describe("the plan's settings", () => {
         );
     });
     it("reads --kubeconfig FILE as cluster existing with that kubeconfig, a secret", () => {
-        const dir = mkdtempSync(join(tmpdir(), "plan-settings-"));
+        const dir = scratchDir("plan-settings-");
         const file = join(dir, "kubeconfig");
         writeFileSync(file, "apiVersion: v1\nkind: Config\n");
         const settings = planSettings(dir, "lab", [], file);
