@@ -169,14 +169,30 @@ for (const calico of LINES) {
                                 FIELD_MANAGER,
                             );
                             break;
-                        case "wait":
+                        case "wait": {
                             await waitFor(
                                 `the operator's flip to ${to}`,
                                 () => operatorDone(api(), to),
                                 OPERATOR_TIMEOUT_MS,
                                 cluster().operator?.process,
                             );
+                            // The timeline's watch may deliver the write the GET above saw a moment
+                            // later: the order is judged once the timeline has it too.
+                            const written = `bpfEnabled ${String(to === "bpf")}`;
+                            await waitFor(
+                                `the timeline's ${written}`,
+                                () =>
+                                    Promise.resolve(
+                                        (timeline?.since(since) ?? []).some(
+                                            (moment) => moment.what === written,
+                                        )
+                                            ? true
+                                            : undefined,
+                                    ),
+                                10_000,
+                            );
                             break;
+                        }
                         // Felix's detaching the connect-time load balancer, and CoreDNS's restart: not the operator's.
                         case "waitCtlb":
                         case "restartDns":
