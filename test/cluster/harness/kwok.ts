@@ -206,6 +206,10 @@ export function appendCriLog(
     stream: "stdout" | "stderr" = "stdout",
 ): void {
     const now = Date.now();
+    // The runtime makes the pod's log folder before the container starts; the harness's Logs
+    // objects come from a pod list every 300 ms, and Felix's first lines came before it (lost,
+    // so the flip's wait found no run).
+    mkdirSync(dirname(file), { recursive: true });
     appendFileSync(file, lines.map((line) => criLogLine(now, line, stream)).join(""));
 }
 

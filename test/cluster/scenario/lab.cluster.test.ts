@@ -378,25 +378,34 @@ for (const line of LINES) {
         });
 
         it("7. Ctrl-C during a flip's wait stops the step's process; the next up finishes the flip", async () => {
-            const interrupted = flip("bpf");
-            // A user's Ctrl-C reaches the CLI once the wait is running (the engine then cancels
-            // its providers: the command provider kills the step's process).
-            await waitFor(
-                "the flip's wait step",
-                () =>
-                    Promise.resolve(stepProcesses("wait-dataplane").length > 0 ? true : undefined),
-                240_000,
-            );
-            const clis = cliProcesses("up");
-            assert.ok(clis.length > 0, "no pulumi up process to interrupt");
-            for (const pid of clis) process.kill(pid, "SIGINT");
-            const { result } = await interrupted;
-            assert.equal(result.ok, false, "an interrupted up must not report success");
-            await waitFor(
-                "no step process left after Ctrl-C",
-                () => Promise.resolve(stepProcesses("").length === 0 ? true : undefined),
-                30_000,
-            );
+            // Felix is held still so the wait cannot converge before the Ctrl-C lands (3.30.7's flip
+            // converges in about 4 s; CI once failed this step and left the line on eBPF).
+            nodes?.felix.stall(true);
+            try {
+                const interrupted = flip("bpf");
+                // A user's Ctrl-C reaches the CLI once the wait is running (the engine then cancels
+                // its providers: the command provider kills the step's process).
+                await waitFor(
+                    "the flip's wait step",
+                    () =>
+                        Promise.resolve(
+                            stepProcesses("wait-dataplane").length > 0 ? true : undefined,
+                        ),
+                    240_000,
+                );
+                const clis = cliProcesses("up");
+                assert.ok(clis.length > 0, "no pulumi up process to interrupt");
+                for (const pid of clis) process.kill(pid, "SIGINT");
+                const { result } = await interrupted;
+                assert.equal(result.ok, false, "an interrupted up must not report success");
+                await waitFor(
+                    "no step process left after Ctrl-C",
+                    () => Promise.resolve(stepProcesses("").length === 0 ? true : undefined),
+                    30_000,
+                );
+            } finally {
+                nodes?.felix.stall(false);
+            }
             const { result: again } = await flip("bpf");
             ok(again, "the up after Ctrl-C");
             assert.equal(again.outputs["dataplane"], "bpf");
