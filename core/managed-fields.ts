@@ -65,6 +65,35 @@ export function fieldHolders(metadata: unknown, path: readonly string[]): string
 }
 
 /**
+ * Who took `path` from `manager`'s server-side apply: when `manager` has an Apply entry on the
+ * object that no longer owns `path` (another manager's write of a new value took it: a `kubectl
+ * edit` is an Update under its own manager), each entry that owns it, as `manager (Operation) at
+ * time`. Undefined when `manager` holds it, has never applied, or nobody holds it.
+ */
+export function takenFrom(
+    metadata: unknown,
+    path: readonly string[],
+    manager: string,
+): string | undefined {
+    const entries = asRecord(metadata)?.["managedFields"];
+    if (!Array.isArray(entries)) return undefined;
+    const records = entries.map(asRecord);
+    const applies = records.filter(
+        (entry) => entry?.["operation"] === "Apply" && entry["manager"] === manager,
+    );
+    if (applies.length === 0 || applies.some((entry) => owns(entry?.["fieldsV1"], path)))
+        return undefined;
+    const text = (value: unknown) => (typeof value === "string" ? value : "?");
+    const holders = records
+        .filter((entry) => owns(entry?.["fieldsV1"], path))
+        .map(
+            (entry) =>
+                `${text(entry?.["manager"])} (${text(entry?.["operation"])}) at ${text(entry?.["time"])}`,
+        );
+    return holders.length === 0 ? undefined : holders.join(", ");
+}
+
+/**
  * Whether only the lab's own server-side applies hold `path`: then a patch that stops sending it
  * removes it (server-side apply drops a field its last manager gives up). False when no entry
  * holds it (who set it cannot be told) or another manager holds it too.

@@ -12,6 +12,7 @@ import {
     endpointConfigMapData,
     felixConfigurationSpec,
     FIELD_MANAGER,
+    installationPatchAnnotations,
     installationSpec,
     LINUX_DATAPLANE_PATH,
     PATCH_ANNOTATIONS,
@@ -75,7 +76,7 @@ export class CalicoDataplane extends pulumi.ComponentResource {
             step: string,
             target: { apiVersion: string; kind: string; name: string },
             spec: pulumi.Input<object> | undefined,
-            annotations: Record<string, string>,
+            annotations: pulumi.Input<Record<string, string>>,
             after: pulumi.Resource,
         ) =>
             new k8s.apiextensions.CustomResourcePatch(
@@ -125,6 +126,22 @@ export class CalicoDataplane extends pulumi.ComponentResource {
             `${name}-felix-crd`,
             calicoReady.stdout.apply(() => FELIX_CRD_NAME),
             { ...k8sOpts, dependsOn: [calicoReady] },
+        );
+
+        // The Installation as the cluster has it, read on every preview and up like the CRD: a
+        // `kubectl edit` of its dataplane shows as a change of the lab's patch
+        // (installationPatchAnnotations), which a diff against the state alone would never see.
+        // A read by id, as CustomResource.get makes it, but naming `metadata`: a resource's outputs
+        // are the keys its constructor was given, and get() gives only apiVersion and kind
+        // (@pulumi/kubernetes apiextensions/customResource.js @4.34.2), so its metadata is undefined.
+        const liveInstallation = new k8s.apiextensions.CustomResource(
+            `${name}-installation-read`,
+            { apiVersion: INSTALLATION.apiVersion, kind: INSTALLATION.kind, metadata: {} },
+            {
+                ...k8sOpts,
+                id: calicoReady.stdout.apply(() => INSTALLATION.name),
+                dependsOn: [felixCrd],
+            },
         );
 
         // When the lab's apply last changed each switch patch; set as the patches are made. The steps
@@ -221,7 +238,7 @@ export class CalicoDataplane extends pulumi.ComponentResource {
                         "installation",
                         INSTALLATION,
                         installationSpec(args.dataplane),
-                        PATCH_ANNOTATIONS,
+                        liveInstallation.metadata.apply(installationPatchAnnotations),
                         after,
                     ),
                     LINUX_DATAPLANE_PATH,

@@ -5,7 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describeApiServer, type ApiServer } from "../../core/api-server";
 import type { ExternalServiceMode } from "../config";
-import { appliedAt, fieldHolders, LAB_FIELD_MANAGER } from "../../core/managed-fields";
+import { appliedAt, fieldHolders, LAB_FIELD_MANAGER, takenFrom } from "../../core/managed-fields";
+import { field } from "../../core/unstructured";
 import type { KubeProxyHealthzPortField } from "../../core/calico-objects";
 import { LINUX_DATAPLANE, type Dataplane } from "../../core/dataplane";
 
@@ -124,6 +125,27 @@ export const PATCH_ANNOTATIONS = {
     "pulumi.com/patchFieldManager": FIELD_MANAGER,
     ...FORCE_ANNOTATIONS,
 } as const;
+
+/**
+ * Set on the Installation by the lab's patch when it takes `linuxDataplane` back from another field
+ * manager: who held it and when. Pulumi diffs a patch against its state, not the cluster, so an
+ * `up` would not see a `kubectl edit` of the dataplane; the program reads the live Installation on
+ * every run, and a new value here is a change of the patch's inputs: the update applies the lab's
+ * dataplane again with force, which moves the lab's apply time, so the waits and the DNS restart
+ * after it run again. The value stays on the object (the live read keeps it), so a later `up` sees
+ * no change, and the next edit, at another time, is a change again.
+ */
+export const TAKEN_BACK_ANNOTATION = "aks-calico-lab/linux-dataplane-taken-back-from";
+
+/** The Installation patch's annotations, from the live Installation's `metadata`, as read. */
+export function installationPatchAnnotations(live: unknown): Record<string, string> {
+    const taken = takenFrom(live, LINUX_DATAPLANE_PATH, FIELD_MANAGER);
+    const kept = field(live, "annotations", TAKEN_BACK_ANNOTATION);
+    const value = taken ?? (typeof kept === "string" ? kept : undefined);
+    return value === undefined
+        ? { ...PATCH_ANNOTATIONS }
+        : { ...PATCH_ANNOTATIONS, [TAKEN_BACK_ANNOTATION]: value };
+}
 
 /**
  * Annotations of the second patch of FelixConfiguration (connect-time load balancing). Two patches

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { appliedAt, fieldHolders } from "../../core/managed-fields";
-import { installationMetadata } from "../support/managed-fields";
+import { appliedAt, fieldHolders, takenFrom } from "../../core/managed-fields";
+import { installationEditedAt, installationMetadata } from "../support/managed-fields";
 
 const LINUX_DATAPLANE = ["spec", "calicoNetwork", "linuxDataplane"];
 
@@ -68,5 +68,24 @@ describe("fieldHolders", () => {
         assert.deepEqual(fieldHolders(metadata, ["spec", "cni"]), ["kubectl (Update)"]);
         assert.deepEqual(fieldHolders(metadata, ["spec", "registry"]), []);
         assert.deepEqual(fieldHolders({}, LINUX_DATAPLANE), []);
+    });
+});
+
+describe("takenFrom", () => {
+    it("names who took the field from the lab's apply, and when", () => {
+        assert.equal(
+            takenFrom(
+                installationEditedAt("2026-12-06T16:30:00Z"),
+                LINUX_DATAPLANE,
+                "aks-calico-lab",
+            ),
+            "kubectl-edit (Update) at 2026-12-06T16:30:00Z",
+        );
+    });
+    it("is undefined while the lab holds it (shared with the operator's same value), or never applied", () => {
+        const metadata = installationMetadata("2026-11-23T10:00:00Z", "2026-11-23T10:09:31Z", "1");
+        assert.equal(takenFrom(metadata, LINUX_DATAPLANE, "aks-calico-lab"), undefined);
+        assert.equal(takenFrom(metadata, LINUX_DATAPLANE, "another-lab"), undefined);
+        assert.equal(takenFrom(undefined, LINUX_DATAPLANE, "aks-calico-lab"), undefined);
     });
 });

@@ -38,6 +38,8 @@ export interface FakeCluster {
      * with its inputs alone, no managedFields (what pulumi-kubernetes 4.25 answered on the cluster tier).
      */
     readonly preview?: boolean;
+    /** The live Installation's metadata a read of it returns (managedFields, annotations); none by default. */
+    readonly installationMetadata?: Record<string, unknown>;
 }
 /** What Azure says of the AKS cluster `existingAksCluster` names (getManagedCluster). */
 export const EXISTING_AKS_FQDN = "platform-aks-9f8e7d.hcp.westeurope.azmk8s.io";
@@ -156,6 +158,8 @@ function mockState(
     switch (args.type) {
         case "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition":
             return args.id ? readCrd(cluster.felixCrdFile) : {};
+        case "kubernetes:operator.tigera.io/v1:Installation":
+            return args.id ? { metadata: cluster.installationMetadata ?? {} } : {};
         case "kubernetes:core/v1:Namespace":
             return args.id === "kube-system" ? { metadata: { uid: KUBE_SYSTEM_UID } } : {};
         case "azure-native:resources:ResourceGroup":

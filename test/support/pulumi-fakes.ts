@@ -2,6 +2,7 @@
  * Recording fakes of the lab's Automation API interfaces (tools/cli/pulumi-stack.ts): no CLI runs in
  * tests. Each records what was asked of it, in order.
  */
+import type { ExportedStack } from "../../tools/cli/pending-operations";
 import type {
     ConfigMap,
     ConfigValue,
@@ -31,10 +32,14 @@ export interface FakeStackOptions {
     readonly during?: (operation: Operation, options: OperationOptions) => Promise<void>;
     /** The exit code of the CLI run on the terminal (`run`); 0 by default. */
     readonly runExit?: number;
+    /** What `stack export` gives: no pending operation by default. */
+    readonly exported?: ExportedStack;
 }
 
 export interface FakeStack extends LabStack {
     readonly calls: string[];
+    /** What `stack import` was given, in order. */
+    readonly imported: ExportedStack[];
     readonly config: Record<string, ConfigValue>;
 }
 
@@ -51,10 +56,18 @@ export function fakeStack(name: string, options: FakeStackOptions = {}): FakeSta
             const failure = options.fail?.[kind];
             if (failure) throw failure;
         };
+    const imported: ExportedStack[] = [];
     return {
         name,
         calls,
+        imported,
         config,
+        // Reads, so not in `calls`; an import is a write, in `imported`.
+        exportStack: () => Promise.resolve(options.exported ?? { version: 3, deployment: {} }),
+        importStack: (state) => {
+            imported.push(state);
+            return Promise.resolve();
+        },
         up: async (op) => {
             await operation("up")(op);
             return outputs;

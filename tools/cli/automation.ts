@@ -130,6 +130,8 @@ function labStack(stack: Stack, cli: PulumiCommand, workspace: LocalWorkspace): 
                 throw new Error(`pulumi config set --secret ${key} failed (exit ${code})`);
         },
         removeConfig: (key, path) => stack.removeConfig(key, path),
+        exportStack: () => stack.exportStack(),
+        importStack: (state) => stack.importStack(state),
     };
 }
 

@@ -97,7 +97,7 @@ export async function pollUntilConverged(
         try {
             pending = await look();
         } catch (error) {
-            pending = [`could not read the cluster: ${describeError(error)}`];
+            pending = [`could not read the cluster (its API server): ${describeError(error)}`];
         }
         return pending.length === 0 ? { done: true, value: true } : { done: false, pending };
     }, options);

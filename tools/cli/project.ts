@@ -5,6 +5,9 @@ import { UsageError } from "./args";
 /** The Pulumi project's folder: two levels above tools/cli. */
 export const PROJECT_DIR = join(__dirname, "..", "..");
 
+/** The Pulumi project's name, as Pulumi.yaml gives it. */
+export const PROJECT_NAME = "aks-calico-lab";
+
 /** The folder of the local state backend, beside Pulumi.yaml (which names it too). */
 export const STATE_DIR = join(PROJECT_DIR, ".pulumi-state");
 

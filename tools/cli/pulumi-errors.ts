@@ -4,6 +4,7 @@
  * automation/cmd.js CommandResult.toString); what the user needs is in the stderr part.
  */
 import { PASSPHRASE_ENV, PASSPHRASE_FILE_ENV } from "./passphrase";
+import { PROJECT_NAME } from "./project";
 
 /** The stderr of a CommandError's message (the whole message when it has no such part). */
 export function stderrOf(message: string): string {
@@ -14,7 +15,13 @@ export function stderrOf(message: string): string {
 }
 
 export type FailureKind =
-    "incorrect-passphrase" | "missing-passphrase" | "no-stack" | "locked" | "no-cli" | "other";
+    | "incorrect-passphrase"
+    | "missing-passphrase"
+    | "no-stack"
+    | "locked"
+    | "damaged-state"
+    | "no-cli"
+    | "other";
 
 export interface PulumiFailure {
     readonly kind: FailureKind;
@@ -54,6 +61,20 @@ export function classifyFailure(message: string, stack: string): PulumiFailure {
             line:
                 `stack ${stack} is locked by another update: wait for it to end; if none is running ` +
                 `(it was killed), \`npm run lab -- cancel --stack ${stack} --yes\` removes the lock`,
+        };
+    }
+    // pkg/backend/diy/state.go getCheckpoint: the stack's file does not parse. The diy backend
+    // keeps the file it replaced as <stack>.json.bak and a copy per update under .pulumi/backups
+    // (state.go backupTarget, backupStack).
+    const damaged = /failed to load checkpoint: (.*)/.exec(stderr);
+    if (damaged) {
+        const file = `.pulumi/stacks/${PROJECT_NAME}/${stack}.json`;
+        return {
+            kind: "damaged-state",
+            line:
+                `stack ${stack}'s state file ${file} is damaged (${damaged[1] ?? ""}): nothing was ` +
+                `changed; copy back ${file}.bak or the newest file in .pulumi/backups/${PROJECT_NAME}/${stack}/ ` +
+                `(both in the state folder, .pulumi-state by default), then run the command again`,
         };
     }
     if (/ENOENT/.test(stderr)) {

@@ -3,6 +3,7 @@
  * backend, a stack that read-only commands only ever select, and the passphrase asked for once.
  * The Automation API sits behind LabWorkspace (tools/cli/automation.ts); tests use a recording fake.
  */
+import type { StackState } from "./pending-operations";
 import type { ConfigMap, ConfigValue, OutputMap } from "@pulumi/pulumi/automation";
 import { askPassphrase } from "./passphrase";
 import { explained, PulumiCommandFailure } from "./pulumi-errors";
@@ -18,7 +19,7 @@ export interface OperationOptions {
     readonly signal: AbortSignal;
 }
 
-export interface LabStack {
+export interface LabStack extends StackState {
     readonly name: string;
     /** `up` without a preview or a question: the study's, which the user asked for by running it. */
     up(options: OperationOptions): Promise<OutputMap>;
@@ -61,6 +62,14 @@ export function backendEnv(
     return url !== undefined && url !== ""
         ? { PULUMI_BACKEND_URL: url, local: false }
         : { PULUMI_BACKEND_URL: `file://${stateDir}`, local: true };
+}
+
+/** The state folder when the backend is a local one (the lab's default, or a `file://` URL). */
+export function localStateDir(env: NodeJS.ProcessEnv, stateDir: string): string | undefined {
+    const backend = backendEnv(env, stateDir);
+    if (backend.local) return stateDir;
+    const url = backend.PULUMI_BACKEND_URL;
+    return url.startsWith("file://") ? url.slice("file://".length) : undefined;
 }
 
 export interface OpenRequest {

@@ -5,6 +5,7 @@
  */
 import { UsageError } from "../cli/args";
 import { InterruptedError } from "../cli/passphrase";
+import { settlePendingOperations } from "../cli/pending-operations";
 import { explained } from "../cli/pulumi-errors";
 import {
     openStack,
@@ -60,6 +61,11 @@ export interface DriverDeps {
     /** `npm run lab -- plan`: offline, so it runs before (and instead of) every check below. */
     readonly plan: (command: Extract<LabCommand, { kind: "plan" }>) => Promise<number>;
     readonly stackName: string;
+    /**
+     * Removes the locks that updates killed outright left in a local state (stale-lock.ts); one
+     * line for each.
+     */
+    readonly clearStaleLocks: () => readonly string[];
     readonly stdout: (text: string) => void;
     /** One check or status line (stderr). */
     readonly report: (line: string) => void;
@@ -131,6 +137,14 @@ export async function runLabCommand(command: LabCommand, deps: DriverDeps): Prom
         case "operation": {
             const { operation, flags } = command;
             if (operation === "destroy") workspace.addEnv(DESTROY_ENV);
+            // A killed update's lock would stop this one: the CLI's error names `pulumi cancel`, which
+            // also takes a live update's lock; only a lock whose process is gone is removed.
+            // What an interrupted update left pending in the stack goes next (pending-operations.ts).
+            if (operation !== "preview") {
+                for (const line of deps.clearStaleLocks()) deps.report(line);
+                for (const line of await call(() => settlePendingOperations(stack, name)))
+                    deps.report(line);
+            }
             const code = await stack.run(
                 [operation, ...operationArgs(flags)],
                 deps.operation.signal,

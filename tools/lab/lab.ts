@@ -8,7 +8,9 @@ import { KUBECONFIG_ENV } from "../../components/calico/cluster-step-command";
 import { HELP, helpText } from "../cli/args";
 import { runMain } from "../cli/main";
 import { InterruptedError, readHidden } from "../cli/passphrase";
-import { PROJECT_DIR, STATE_DIR, stackName } from "../cli/project";
+import { PROJECT_DIR, PROJECT_NAME, STATE_DIR, stackName } from "../cli/project";
+import { localStateDir } from "../cli/pulumi-stack";
+import { removeStaleLocks } from "../cli/stale-lock";
 import { cliCanAsk, systemTerminal } from "../cli/terminal";
 import type { AzResult } from "./azure-credential";
 import { labHelp, parseLabCommand } from "./command";
@@ -171,6 +173,10 @@ async function main(): Promise<number> {
             });
         },
         stackName: name,
+        clearStaleLocks: () => {
+            const stateDir = localStateDir(process.env, STATE_DIR);
+            return stateDir === undefined ? [] : removeStaleLocks(stateDir, PROJECT_NAME, name);
+        },
         stdout: (text) => process.stdout.write(text),
         report,
     });

@@ -40,7 +40,7 @@ import {
 import { makePki, type KeyPair } from "./pki";
 import { HUB_ADDRESS } from "../nodes/namespaces";
 import { startOperator, type TierOperator } from "../operator/run-operator";
-import { freePort, ProcessGroup, waitFor, type RunningProcess } from "./processes";
+import { freePort, ProcessGroup, stopProcess, waitFor, type RunningProcess } from "./processes";
 
 export interface ClusterOptions {
     /** The AKS line's CRD set in ../shared/crds, e.g. `aks-managed-calico-v3.31.2`. */
@@ -62,6 +62,9 @@ export interface ClusterOptions {
     readonly log?: (line: string) => void;
 }
 
+/** The control plane's processes a fault can stop: etcd and the API server. */
+export type ControlPlaneProcess = "etcd" | "kube-apiserver";
+
 export interface LocalCluster {
     readonly line: AksCalicoLine;
     readonly scratchDir: string;
@@ -77,6 +80,11 @@ export interface LocalCluster {
     readonly processes: readonly RunningProcess[];
     /** The real tigera/operator, one of `processes`; none with the operator double. */
     readonly operator: TierOperator | undefined;
+    /**
+     * Stops a control-plane process (SIGTERM, as a restart or an upgrade does); the function it
+     * returns starts it again with the same flags and data, and resolves once it answers.
+     */
+    outage(component: ControlPlaneProcess): Promise<() => Promise<void>>;
     /** Every completed write the API server audited so far, oldest first. */
     audit(): AuditEvent[];
     /** The CRI-format file kwok serves as this container's log (through pods/log). */
@@ -192,23 +200,31 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
         const peerPort = await freePort("127.0.0.1");
         const etcdUrl = `http://127.0.0.1:${etcdPort}`;
         const peerUrl = `http://127.0.0.1:${peerPort}`;
-        const etcd = group.start(
-            "etcd",
-            join(bin, "etcd"),
-            [
-                "--name=default",
-                `--data-dir=${dirs.etcd}`,
-                `--listen-client-urls=${etcdUrl}`,
-                `--advertise-client-urls=${etcdUrl}`,
-                `--listen-peer-urls=${peerUrl}`,
-                `--initial-advertise-peer-urls=${peerUrl}`,
-                `--initial-cluster=default=${peerUrl}`,
-                "--unsafe-no-fsync=true",
-                "--log-level=warn",
-            ],
-            join(dirs.logs, "etcd.log"),
-        );
-        await waitFor("etcd", () => httpOk(`${etcdUrl}/health`), START_TIMEOUT_MS, etcd);
+        const startEtcd = () =>
+            group.start(
+                "etcd",
+                join(bin, "etcd"),
+                [
+                    "--name=default",
+                    `--data-dir=${dirs.etcd}`,
+                    `--listen-client-urls=${etcdUrl}`,
+                    `--advertise-client-urls=${etcdUrl}`,
+                    `--listen-peer-urls=${peerUrl}`,
+                    `--initial-advertise-peer-urls=${peerUrl}`,
+                    `--initial-cluster=default=${peerUrl}`,
+                    "--unsafe-no-fsync=true",
+                    "--log-level=warn",
+                ],
+                join(dirs.logs, "etcd.log"),
+            );
+        // The control plane's processes, as they run now: an outage stops one and starts it again.
+        const control = new Map<ControlPlaneProcess, RunningProcess>();
+        const runEtcd = async () => {
+            const etcd = startEtcd();
+            control.set("etcd", etcd);
+            await waitFor("etcd", () => httpOk(`${etcdUrl}/health`), START_TIMEOUT_MS, etcd);
+        };
+        await runEtcd();
         log(`etcd up on ${etcdUrl}`);
 
         // kube-apiserver (envtest apiserver.go defaults, plus what the tier needs: service
@@ -217,47 +233,53 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
         const apiPort = await freePort("127.0.0.1");
         const server = `https://127.0.0.1:${apiPort}`;
         const kubeletClient = pki.client("kube-apiserver-kubelet-client", "system:masters");
-        const apiserver = group.start(
-            "kube-apiserver",
-            join(bin, "kube-apiserver"),
-            [
-                `--etcd-servers=${etcdUrl}`,
-                "--bind-address=127.0.0.1",
-                "--advertise-address=127.0.0.1",
-                `--secure-port=${apiPort}`,
-                `--cert-dir=${dirs.pki}`,
-                `--tls-cert-file=${pki.apiserver.cert}`,
-                `--tls-private-key-file=${pki.apiserver.key}`,
-                `--client-ca-file=${pki.caCert}`,
-                "--authorization-mode=RBAC",
-                `--service-cluster-ip-range=${SERVICE_CIDR}`,
-                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-                `--service-account-key-file=${pki.serviceAccountPub}`,
-                `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-                "--allow-privileged=true",
-                "--kubelet-preferred-address-types=InternalIP",
-                `--kubelet-certificate-authority=${pki.caCert}`,
-                `--kubelet-client-certificate=${kubeletClient.cert}`,
-                `--kubelet-client-key=${kubeletClient.key}`,
-                `--audit-policy-file=${auditPolicy}`,
-                `--audit-log-path=${auditLog}`,
-                "--audit-log-format=json",
-                "--audit-log-mode=blocking",
-                // One file for the whole run: at 0 the log rotates at 100 MB (lumberjack's default,
-                // k8s.io/apiserver pkg/server/options/audit.go @v0.36.3) and audit() would lose the start.
-                "--audit-log-maxsize=100000",
-                "--profiling=false",
-            ],
-            join(dirs.logs, "kube-apiserver.log"),
-        );
+        const startApiServer = () =>
+            group.start(
+                "kube-apiserver",
+                join(bin, "kube-apiserver"),
+                [
+                    `--etcd-servers=${etcdUrl}`,
+                    "--bind-address=127.0.0.1",
+                    "--advertise-address=127.0.0.1",
+                    `--secure-port=${apiPort}`,
+                    `--cert-dir=${dirs.pki}`,
+                    `--tls-cert-file=${pki.apiserver.cert}`,
+                    `--tls-private-key-file=${pki.apiserver.key}`,
+                    `--client-ca-file=${pki.caCert}`,
+                    "--authorization-mode=RBAC",
+                    `--service-cluster-ip-range=${SERVICE_CIDR}`,
+                    "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                    `--service-account-key-file=${pki.serviceAccountPub}`,
+                    `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+                    "--allow-privileged=true",
+                    "--kubelet-preferred-address-types=InternalIP",
+                    `--kubelet-certificate-authority=${pki.caCert}`,
+                    `--kubelet-client-certificate=${kubeletClient.cert}`,
+                    `--kubelet-client-key=${kubeletClient.key}`,
+                    `--audit-policy-file=${auditPolicy}`,
+                    `--audit-log-path=${auditLog}`,
+                    "--audit-log-format=json",
+                    "--audit-log-mode=blocking",
+                    // One file for the whole run: at 0 the log rotates at 100 MB (lumberjack's default,
+                    // k8s.io/apiserver pkg/server/options/audit.go @v0.36.3) and audit() would lose the start.
+                    "--audit-log-maxsize=100000",
+                    "--profiling=false",
+                ],
+                join(dirs.logs, "kube-apiserver.log"),
+            );
         const harnessClient = pki.client("harness", "system:masters");
         const api = new KubeApi(server, pki.caCert, harnessClient);
-        await waitFor(
-            "kube-apiserver",
-            async () => ((await api.raw("GET", "/readyz")) === "ok" ? true : undefined),
-            START_TIMEOUT_MS,
-            apiserver,
-        );
+        const runApiServer = async () => {
+            const apiserver = startApiServer();
+            control.set("kube-apiserver", apiserver);
+            await waitFor(
+                "kube-apiserver",
+                async () => ((await api.raw("GET", "/readyz")) === "ok" ? true : undefined),
+                START_TIMEOUT_MS,
+                apiserver,
+            );
+        };
+        await runApiServer();
         log(`kube-apiserver up on ${server} (${Date.now() - started} ms)`);
 
         const writeKubeconfig = (user: string): { path: string; yaml: string } => {
@@ -423,6 +445,11 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
             api,
             processes: group.running,
             operator,
+            outage: async (component) => {
+                const running = control.get(component);
+                if (running !== undefined) await stopProcess(running);
+                return component === "etcd" ? runEtcd : runApiServer;
+            },
             audit: () => readAuditEvents(auditLog),
             logPath: (namespace, pod, container, previous = false) =>
                 podLogPath(dirs.podLogs, namespace, pod, container, previous),

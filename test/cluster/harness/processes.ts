@@ -89,27 +89,30 @@ export class ProcessGroup {
 
     /** SIGTERM to every group, newest first; SIGKILL to what is left after the timeout. */
     async stop(): Promise<void> {
-        for (const { running, child } of [...this.processes].reverse()) {
-            if (child.exitCode !== null || child.signalCode !== null) continue;
-            signalGroup(running.pid, "SIGTERM");
-            const timer = new Promise<"timeout">((resolve) =>
-                setTimeout(() => {
-                    resolve("timeout");
-                }, STOP_TIMEOUT_MS).unref(),
-            );
-            if ((await Promise.race([running.exited, timer])) === "timeout") {
-                signalGroup(running.pid, "SIGKILL");
-                await running.exited;
-            }
-            // Whatever the leader forked and left behind in its group.
-            signalGroup(running.pid, "SIGKILL");
-        }
+        for (const { running } of [...this.processes].reverse()) await stopProcess(running);
         live.delete(this);
     }
 
     killNow(): void {
         for (const { running } of this.processes) signalGroup(running.pid, "SIGKILL");
     }
+}
+
+/** SIGTERM to one process's group; SIGKILL to what is left after the timeout. */
+export async function stopProcess(running: RunningProcess): Promise<void> {
+    if (!running.isRunning()) return;
+    signalGroup(running.pid, "SIGTERM");
+    const timer = new Promise<"timeout">((resolve) =>
+        setTimeout(() => {
+            resolve("timeout");
+        }, STOP_TIMEOUT_MS).unref(),
+    );
+    if ((await Promise.race([running.exited, timer])) === "timeout") {
+        signalGroup(running.pid, "SIGKILL");
+        await running.exited;
+    }
+    // Whatever the leader forked and left behind in its group.
+    signalGroup(running.pid, "SIGKILL");
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

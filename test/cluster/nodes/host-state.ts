@@ -36,7 +36,10 @@ function pinned(): string {
         : "(no bpffs)";
 }
 
-/** Processes of the programs the tier runs for nodes: Felix, the holders (sleep infinity), socat. */
+/**
+ * Processes of the programs the tier runs: for nodes Felix, the holders (sleep infinity), socat;
+ * for the engine its provider plugins, which outlive an engine killed outright (the faults).
+ */
 function tierProcesses(): string {
     const found: string[] = [];
     for (const entry of readdirSync("/proc")) {
@@ -45,6 +48,7 @@ function tierProcesses(): string {
         const name = program.split("/").pop() ?? "";
         const ours =
             name === "calico-felix" ||
+            name.startsWith("pulumi-resource-") ||
             (name === "sleep" && args[0] === "infinity") ||
             (name === "socat" && args.some((arg) => arg.includes("apiserver.sock")));
         if (ours) found.push(`${entry} ${[program, ...args].join(" ").trim()}`);

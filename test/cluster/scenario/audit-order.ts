@@ -55,6 +55,13 @@ export function labWritesSince(
     return writes;
 }
 
+/** Whether `expected` appears in `writes` in order (other writes, and repeats after a fault, between). */
+export function writesInOrder(writes: readonly LabWrite[], expected: readonly LabWrite[]): boolean {
+    let next = 0;
+    for (const write of writes) if (write === expected[next]) next++;
+    return next === expected.length;
+}
+
 /** Every write after `since` but the kubelet's and the controllers' routine ones, for a failing check's message. */
 export function describeWrites(events: readonly AuditEvent[], since: string): string {
     return events

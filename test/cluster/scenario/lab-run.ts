@@ -25,12 +25,22 @@ const PROJECT_FILES = [
 
 export interface LabRun {
     readonly workDir: string;
-    /** Runs one operation; config is set on the stack first; env adds to the run's variables. */
+    /**
+     * Runs one operation; config is set on the stack first; env adds to the run's variables;
+     * `refresh` is up's and preview's `--refresh`.
+     */
     op(
         op: OpRequest["op"],
         config?: ConfigMap,
         env?: Readonly<Record<string, string>>,
+        refresh?: boolean,
     ): Promise<OpResult>;
+    /** The state folder (the file backend's). */
+    readonly stateDir: string;
+    /** The operations an interrupted run left pending in the stack, `<type> <urn>`. */
+    pending(): Promise<readonly string[]>;
+    /** What `npm run lab -- up` does to pending operations before it updates: the lines it reports. */
+    settlePending(): Promise<readonly string[]>;
     /** What each switch step printed last, from the stack's state. */
     stepOutputs(): Promise<readonly StepOutput[]>;
     /** `npm run verify -- <args>` in the project copy: its exit code and what it printed. */
@@ -73,6 +83,7 @@ export function labRun(options: {
         op: OpRequest["op"],
         config?: ConfigMap,
         extra?: Readonly<Record<string, string>>,
+        refresh?: boolean,
     ) =>
         runOp({
             workDir,
@@ -81,11 +92,19 @@ export function labRun(options: {
             op,
             config,
             env: { ...env, ...extra },
+            refresh,
         });
     return {
         workDir,
+        stateDir: state,
         op: request,
         stepOutputs: async () => (await request("steps")).steps ?? [],
+        pending: async () => (await request("pending")).pending ?? [],
+        settlePending: async () => {
+            const result = await request("settle");
+            if (!result.ok) throw new Error(`settling pending operations: ${result.error ?? ""}`);
+            return result.lines ?? [];
+        },
         // package.json's `verify` script: `node --import tsx tools/verify/verify.ts` after a Node version check.
         verify: (args) => runTool(workDir, join("tools", "verify", "verify.ts"), args),
     };

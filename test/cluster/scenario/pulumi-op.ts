@@ -19,6 +19,7 @@ import {
     type ConfigMap,
     type OutputMap,
 } from "@pulumi/pulumi/automation";
+import { settlePendingOperations } from "../../../tools/cli/pending-operations";
 
 export interface OpRequest {
     /** The project copy the CLI runs in (Pulumi.yaml, index.ts, node_modules). */
@@ -26,8 +27,14 @@ export interface OpRequest {
     /** The folder holding the built `pulumi` and its plugins. */
     readonly binDir: string;
     readonly stack: string;
-    /** A CLI operation, or `steps`: what each switch step printed last, from `pulumi stack export`. */
-    readonly op: "up" | "preview" | "refresh" | "destroy" | "steps";
+    /**
+     * A CLI operation, or from `pulumi stack export`: `steps`, what each switch step printed last;
+     * `pending`, the operations an interrupted run left pending; `settle`, what `npm run lab --
+     * up` does before its update: tools/cli/pending-operations.ts on the stack.
+     */
+    readonly op: "up" | "preview" | "refresh" | "destroy" | "steps" | "pending" | "settle";
+    /** up and preview: refresh the state first (`--refresh`). */
+    readonly refresh?: boolean;
     /** Set on the stack before the operation, as `pulumi config set [--secret]` does. */
     readonly config?: ConfigMap;
     /** Variables for the CLI and the plugins it starts (passphrase, backend, step deadline). */
@@ -47,6 +54,10 @@ export interface OpResult {
     readonly seconds: number;
     /** With `steps`: each step resource's name and what it printed when it last ran. */
     readonly steps?: readonly StepOutput[];
+    /** With `pending`: each pending operation, `<type> <urn>`. */
+    readonly pending?: readonly string[];
+    /** With `settle`: the lines the lab reports. */
+    readonly lines?: readonly string[];
 }
 
 export interface StepOutput {
@@ -92,13 +103,36 @@ async function run(request: OpRequest): Promise<OpResult> {
     try {
         switch (request.op) {
             case "up": {
-                const result = await stack.up({ onOutput });
+                const result = await stack.up({ onOutput, refresh: request.refresh });
                 return done(result.summary.resourceChanges, plainOutputs(result.outputs));
             }
             case "preview":
-                return done((await stack.preview({ onOutput })).changeSummary);
+                return done(
+                    (await stack.preview({ onOutput, refresh: request.refresh })).changeSummary,
+                );
             case "refresh":
                 return done((await stack.refresh({ onOutput })).summary.resourceChanges);
+            case "settle": {
+                const lines = await settlePendingOperations(stack, request.stack);
+                return { ok: true, changes: {}, outputs: {}, stdout, lines, seconds: seconds() };
+            }
+            case "pending": {
+                const deployment = await stack.exportStack();
+                const pending =
+                    (
+                        deployment.deployment as {
+                            pending_operations?: { type: string; resource: { urn: string } }[];
+                        }
+                    ).pending_operations ?? [];
+                return {
+                    ok: true,
+                    changes: {},
+                    outputs: {},
+                    stdout,
+                    pending: pending.map((op) => `${op.type} ${op.resource.urn}`),
+                    seconds: seconds(),
+                };
+            }
             case "steps": {
                 const deployment = await stack.exportStack();
                 const resources =

@@ -27,6 +27,8 @@ import {
     type Registration,
 } from "../../support/program";
 import { assertKubeconfigOnlyInEnvironment, COMMAND, STEP } from "../../support/steps";
+import { installationEditedAt, installationMetadata } from "../../support/managed-fields";
+import { TAKEN_BACK_ANNOTATION } from "../../../components/calico/calico-spec";
 import { KEEP_LAST_OUTPUT } from "../../../components/calico/cluster-step";
 
 const FELIX_PATCH = "kubernetes:crd.projectcalico.org/v1:FelixConfigurationPatch";
@@ -164,6 +166,44 @@ describe("CalicoDataplane under mocks", () => {
         assert.doesNotMatch(outcome.message, /--since(?: |$)(?!\d)/m);
     });
 
+    it("applies linuxDataplane again when another manager took it, and keeps saying so until the next edit", async () => {
+        const edited = installationEditedAt("2026-12-06T16:30:00Z");
+        const [drifted, kept] = await Promise.all([
+            runProgram({ dataplane: "bpf" }, { installationMetadata: edited }),
+            runProgram(
+                { dataplane: "bpf" },
+                {
+                    installationMetadata: {
+                        ...installationMetadata(
+                            "2026-12-06T16:31:00Z",
+                            "2026-12-06T16:31:05Z",
+                            "7",
+                        ),
+                        annotations: {
+                            [TAKEN_BACK_ANNOTATION]:
+                                "kubectl-edit (Update) at 2026-12-06T16:30:00Z",
+                        },
+                    },
+                },
+            ),
+        ]);
+        for (const run of [drifted, kept]) {
+            const { installation } = switchOf(run);
+            assert.deepEqual(installation.inputs["metadata"], {
+                name: "default",
+                annotations: {
+                    ...ANNOTATIONS,
+                    [TAKEN_BACK_ANNOTATION]: "kubectl-edit (Update) at 2026-12-06T16:30:00Z",
+                },
+            });
+        }
+        // The Installation is read on every run, once Calico is known to be up.
+        const read = drifted.reads.find(
+            (r) => r.type === "kubernetes:operator.tigera.io/v1:Installation",
+        );
+        assert.equal(read?.id, "default");
+    });
+
     for (const dataplane of DATAPLANES) {
         it(`${dataplane}: patches Installation default with linuxDataplane only, forced, with a stable field manager`, () => {
             const { installation } = switchOf(runs[dataplane]);
@@ -245,8 +285,11 @@ describe("CalicoDataplane under mocks", () => {
             assert.deepEqual(ready.inputs["triggers"], ["lab-aks-id", `${CLUSTER_FQDN}:443`]);
             assertStep(ready);
 
-            const [read, ...more] = run.reads;
+            // The CRD, then the Installation (for its dataplane's holder), both once Calico is up.
+            const [read, installationRead, ...more] = run.reads;
             assert.equal(more.length, 0);
+            assert.equal(installationRead?.type, "kubernetes:operator.tigera.io/v1:Installation");
+            assert.ok(installationRead.dependencies.includes(read?.urn ?? ""));
             assert.equal(read?.type, CRD);
             assert.equal(read.id, "felixconfigurations.crd.projectcalico.org");
             assert.ok(read.dependencies.includes(ready.urn), "the read must wait for Calico");

@@ -70,6 +70,9 @@ describe("pollUntilConverged", () => {
                 onProgress: (p) => progress.push(p.join()),
             },
         );
-        assert.deepEqual(progress, ["could not read the cluster: fetch failed (ECONNRESET)", ""]);
+        assert.deepEqual(progress, [
+            "could not read the cluster (its API server): fetch failed (ECONNRESET)",
+            "",
+        ]);
     });
 });

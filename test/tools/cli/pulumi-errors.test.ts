@@ -41,6 +41,12 @@ describe("classifyFailure", () => {
                 /locked by another update.*`npm run lab -- cancel --stack dev --yes`/,
             ],
             [
+                // What the tier's CLI printed for a stack file cut in half (faults, fault 9).
+                "error: failed to load checkpoint: place 1: unexpected end of JSON input",
+                "damaged-state",
+                /^stack dev's state file \.pulumi\/stacks\/aks-calico-lab\/dev\.json is damaged \(place 1: unexpected end of JSON input\): .*dev\.json\.bak/,
+            ],
+            [
                 "Command failed with ENOENT: pulumi stack\nspawn pulumi ENOENT",
                 "no-cli",
                 /cannot run the Pulumi CLI/,

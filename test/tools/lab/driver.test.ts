@@ -56,6 +56,7 @@ function harness(workspace: FakeWorkspace, overrides: Partial<DriverDeps> = {}) 
         interrupted: () => false,
         study: () => Promise.resolve(),
         stackName: "dev",
+        clearStaleLocks: () => [],
         stdout: (text) => out.push(text),
         report: (line) => lines.push(line),
         ...overrides,
@@ -83,6 +84,47 @@ describe("runLabCommand", () => {
             "Azure: service principal app with a client secret, from ARM_* or azure-native config",
             "stack dev created (local state)",
         ]);
+    });
+    it("up, destroy and refresh report the stale locks they removed first; preview takes no lock and removes none", async () => {
+        for (const operation of ["up", "destroy", "refresh", "preview"]) {
+            const workspace = fakeWorkspace([fakeStack("dev")]);
+            let cleared = 0;
+            const h = harness(workspace, {
+                clearStaleLocks: () => {
+                    cleared++;
+                    return ["removed stack dev's lock from T: its update (pid 7) no longer runs"];
+                },
+            });
+            const argv = operation === "preview" ? [operation] : [operation, "--yes"];
+            assert.equal(await runLabCommand(command(...argv), h.deps), 0);
+            const removed = h.lines.filter((line) => line.startsWith("removed stack dev's lock"));
+            assert.equal(cleared, operation === "preview" ? 0 : 1, operation);
+            assert.equal(removed.length, cleared, operation);
+            assert.deepEqual(workspace.stacks.get("dev")?.calls.length, 1, operation);
+        }
+    });
+    it("up clears what a killed update left pending before it runs, and says so", async () => {
+        const pending = {
+            type: "creating",
+            resource: {
+                urn: "urn:pulumi:dev::aks-calico-lab::command:local:Command::calico-wait",
+                type: "command:local:Command",
+            },
+        };
+        const workspace = fakeWorkspace([
+            fakeStack("dev", {
+                exported: { version: 3, deployment: { pending_operations: [pending] } },
+            }),
+        ]);
+        const h = harness(workspace);
+        assert.equal(await runLabCommand(command("up", "--yes"), h.deps), 0);
+        assert.deepEqual(workspace.stacks.get("dev")?.imported, [
+            { version: 3, deployment: { pending_operations: [] } },
+        ]);
+        assert.ok(
+            h.lines.some((line) => /^cleared 1 operation\(s\) .*calico-wait/.test(line)),
+            h.lines.join("\n"),
+        );
     });
     it("refuses to reach Azure without a credential, before touching the stack", async () => {
         const workspace = fakeWorkspace([fakeStack("dev")]);

@@ -1,0 +1,239 @@
+/**
+ * One lab on the cluster tier for a describe block: the local cluster of an AKS line, its nodes with
+ * real Felix, the operator and load-balancer doubles, and a stack in `existing` mode run by the real
+ * CLI (lab-run.ts). The scenario and the fault suite share it; `useTierLab` registers the block's
+ * before and after hooks, and the after hook checks that the machine is as it was, failed runs too.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before } from "node:test";
+import type { Dataplane } from "../../../core/dataplane";
+import { field } from "../../../core/unstructured";
+import { startDoubles, type Doubles } from "../doubles/run";
+import { startCluster, type LocalCluster } from "../harness/cluster";
+import { FAKE_NODES } from "../harness/kwok";
+import { processesMentioning } from "../harness/processes";
+import { liveDataplane } from "../nodes/dataplane-state";
+import { hostChanges, hostState, type HostState } from "../nodes/host-state";
+import { removeStaleCgroups } from "../nodes/namespaces";
+import { startNodes, type TierNodes } from "../nodes/nodes";
+import { requireClusterBinaries, requireFelix } from "../toolchain/build";
+import { calicoSourceTree } from "../toolchain/felix";
+import { labRun, type LabRun, type ToolRun } from "./lab-run";
+import type { OpResult } from "./pulumi-op";
+
+/**
+ * The AKS lines. 3.30.7 and 3.31.7 (the patch releases AKS's 1.33/1.34 and 1.35/1.36 lines may move
+ * to) run the whole scenario. 3.31.2, AKS's default build, predates the connect-time load balancer's
+ * fix for kernels 6.12+ (projectcalico/calico#11399, in v3.31.3), so on this machine's kernel its
+ * eBPF Felix would panic: the lab refuses that flip, and the line shows the refusal and no more.
+ */
+export const LINES = [
+    { calico: "v3.30.7", operatorVersion: "1.38", ebpf: true },
+    { calico: "v3.31.7", operatorVersion: "1.40", ebpf: true },
+    { calico: "v3.31.2", operatorVersion: "1.40", ebpf: false },
+] as const;
+
+export type TierLine = (typeof LINES)[number];
+
+/** Deadline of every step in a normal flip. */
+export const STEP_TIMEOUT_SECONDS = "240";
+
+export const ok = (result: OpResult, what: string): OpResult => {
+    assert.ok(result.ok, `${what} failed: ${result.error ?? ""}\n${result.stdout.slice(-3000)}`);
+    return result;
+};
+
+/** Nothing but `same`: the engine reports no change at all. */
+export const assertNoChanges = (result: OpResult, what: string) => {
+    // Reads are not changes: the engine counts the CRD and namespace reads of every run as `read`.
+    const changed = Object.entries(result.changes).filter(
+        ([kind, n]) => kind !== "same" && kind !== "read" && n > 0,
+    );
+    assert.deepEqual(changed, [], `${what} changed something:\n${result.stdout.slice(-3000)}`);
+};
+
+/** This machine's processes running the switch's step tool, for `step` (e.g. `wait-dataplane`). */
+export const stepProcesses = (step: string) =>
+    processesMentioning(`tools/cluster-step/cluster-step.ts${step === "" ? "" : `\0${step}`}`);
+
+/** The Pulumi CLI's processes running `op` (the Automation API starts `pulumi <op> ...`). */
+export function cliProcesses(op: string): number[] {
+    return processesMentioning(`\0${op}\0`).filter((pid) => {
+        try {
+            const [program = ""] = readFileSync(`/proc/${String(pid)}/cmdline`, "utf8").split("\0");
+            return program.split("/").pop() === "pulumi";
+        } catch {
+            return false;
+        }
+    });
+}
+
+export const verified = (run: ToolRun) =>
+    `exit ${String(run.code)}\n${run.stdout}\n${run.stderr.slice(-2000)}`;
+
+export interface TierLab {
+    readonly line: TierLine;
+    /** The scratch folder of the stack (its project copy and state). */
+    readonly scratch: string;
+    readonly cluster: LocalCluster;
+    readonly nodes: TierNodes;
+    readonly lab: LabRun;
+    /** Stack config for `dataplane`. */
+    config(dataplane: Dataplane): Record<string, { value: string }>;
+    /** `up` with the dataplane set; `since` is when it started. */
+    flip(
+        dataplane: Dataplane,
+        timeoutSeconds?: string,
+    ): Promise<{ readonly result: OpResult; readonly since: string }>;
+    get(path: string): Promise<Record<string, unknown>>;
+    /** Every node's kernel shows `expected`, read inside its namespaces. */
+    assertNodesRun(expected: Dataplane): void;
+    /**
+     * `npm run verify` by hand against the cluster, as the README's Verify section has a user type
+     * it. What is real: the API server's Installation, FelixConfiguration, TigeraStatus and rollout
+     * that verify reads, Felix's log lines (real Felix's output, served through pods/log), the HTTP
+     * request to the load balancer's address, and the customer pods' log read through the API
+     * server. What stands in: the page's answer (the yaobank traffic double answers in the customer
+     * pod's place), and the source IP in the customer pod's access-log line, which the traffic
+     * double decides from the dataplane the forwarding node's kernel runs.
+     */
+    verify(url: unknown, expect: Dataplane): Promise<ToolRun>;
+}
+
+/** Registers the hooks that start the line's lab before the block's tests and stop it after them. */
+export function useTierLab(line: TierLine): TierLab {
+    let machine: HostState = {};
+    let scratch = "";
+    let cluster: LocalCluster | undefined;
+    let nodes: TierNodes | undefined;
+    let doubles: Doubles | undefined;
+    let lab: LabRun | undefined;
+    const started = <T>(value: T | undefined): T => {
+        if (value === undefined) throw new Error("the tier's lab has not started");
+        return value;
+    };
+    const config = (dataplane: Dataplane) => ({ "aks-calico-lab:dataplane": { value: dataplane } });
+    const get = (path: string) => started(cluster).api.json<Record<string, unknown>>("GET", path);
+
+    before(async () => {
+        // What an earlier run killed outright (SIGKILL) left is not this run's doing.
+        removeStaleCgroups();
+        machine = hostState();
+        const binDir = requireClusterBinaries();
+        const felix = requireFelix(line.calico);
+        scratch = mkdtempSync(join(tmpdir(), "lab-tier-"));
+        cluster = await startCluster({
+            keepScratch: process.env["LAB_TIER_KEEP"] === "1",
+            crdSet: `aks-managed-calico-${line.calico}`,
+            calicoTree: calicoSourceTree(line.calico),
+            log: (l) => process.stderr.write(`cluster: ${l}\n`),
+        });
+        const running = await startNodes(cluster, {
+            felix,
+            log: (l) => process.stderr.write(`nodes: ${l}\n`),
+        });
+        nodes = running;
+        doubles = await startDoubles({
+            kubeconfigYaml: cluster.kubeconfigYaml,
+            logPath: cluster.logPath.bind(cluster),
+            operatorVersion: line.operatorVersion,
+            dataplaneOn: (node) => {
+                const live = liveDataplane(running.dataplane(node));
+                return live === "nftables" ? "iptables" : live;
+            },
+        });
+        // The fixture is the operator's own render, so its first reconcile rolls nothing.
+        const calicoNode = await get(
+            "/apis/apps/v1/namespaces/calico-system/daemonsets/calico-node",
+        );
+        assert.equal(
+            field(calicoNode, "metadata", "generation"),
+            1,
+            "calico-node re-rendered at start",
+        );
+        lab = labRun({ scratch, binDir, stack: "tier" });
+        ok(
+            await lab.op("preview", {
+                "aks-calico-lab:cluster": { value: "existing" },
+                "aks-calico-lab:existingKubeconfig": {
+                    value: cluster.kubeconfigYaml,
+                    secret: true,
+                },
+                ...config("iptables"),
+            }),
+            "the first preview",
+        );
+    });
+
+    after(async () => {
+        await doubles?.stop();
+        await nodes?.stop();
+        await cluster?.stop();
+        if (scratch !== "") rmSync(scratch, { recursive: true, force: true });
+        // Failed runs too: nothing of the nodes is left on the machine.
+        assert.deepEqual(hostChanges(machine, hostState()), [], "the machine changed");
+    });
+
+    return {
+        line,
+        get scratch() {
+            return scratch;
+        },
+        get cluster() {
+            return started(cluster);
+        },
+        get nodes() {
+            return started(nodes);
+        },
+        get lab() {
+            return started(lab);
+        },
+        config,
+        async flip(dataplane, timeoutSeconds = STEP_TIMEOUT_SECONDS) {
+            const since = new Date().toISOString();
+            const result = await started(lab).op("up", config(dataplane), {
+                LAB_STEP_TIMEOUT_SECONDS: timeoutSeconds,
+            });
+            return { result, since };
+        },
+        get,
+        assertNodesRun(expected) {
+            for (const { name } of FAKE_NODES) {
+                const state = started(nodes).dataplane(name);
+                const seen = JSON.stringify(state);
+                // iptables rules, or nftables under operator 1.40's nftablesMode Enabled.
+                assert.ok(
+                    state.caliRules > 0 || state.nftablesCalico,
+                    `${name}: no Calico rules: ${seen}`,
+                );
+                if (expected === "bpf") {
+                    assert.ok(state.tcPrograms > 0, `${name}: no tc program: ${seen}`);
+                    assert.ok(state.cgroupPrograms > 0, `${name}: no ctlb: ${seen}`);
+                } else {
+                    assert.equal(state.tcPrograms, 0, `${name}: tc programs left: ${seen}`);
+                    assert.equal(state.cgroupPrograms, 0, `${name}: ctlb left: ${seen}`);
+                }
+            }
+        },
+        async verify(url, expect) {
+            assert.equal(typeof url, "string", "the stack's yaobankUrl output");
+            const run = await started(lab).verify([
+                "--kubeconfig",
+                started(cluster).kubeconfigPath,
+                "--url",
+                String(url),
+                "--expect",
+                expect,
+                "--timeout-seconds",
+                "60",
+            ]);
+            process.stderr.write(
+                `verify --expect ${expect}: exit ${String(run.code)}\n${run.stdout}`,
+            );
+            return run;
+        },
+    };
+}
