@@ -92,12 +92,18 @@ for (const line of FAULT_LINES) {
             return { result, reported };
         };
 
-        /** "Nothing lost" after a fault and one `up` on `dataplane`. */
+        /**
+         * "Nothing lost" after a fault and the `up`s that recovered from it, on `dataplane`; then
+         * the fault's figures, for docs/reliability.md: from the fault's start to the end of the
+         * recovering `up` (the checks here not counted).
+         */
         const assertNothingLost = async (
             dataplane: Dataplane,
             since: string,
             expected: readonly LabWrite[],
+            figures: { readonly fault: string; readonly started: number; readonly ups: number },
         ) => {
+            const seconds = (Date.now() - figures.started) / 1000;
             tier.assertNodesRun(dataplane);
             const writes = labWritesSince(tier.cluster.audit(), since, FIELD_MANAGER);
             assert.ok(
@@ -108,13 +114,8 @@ for (const line of FAULT_LINES) {
             assertNoChanges(ok(await tier.lab.op("preview"), "preview"), "preview after recovery");
             const check = await tier.verify(url, dataplane);
             assert.equal(check.code, 0, verified(check));
-        };
-
-        /** The fault's figures, for docs/reliability.md. */
-        const report = (fault: string, started: number, ups: number) => {
-            const seconds = (Date.now() - started) / 1000;
             process.stderr.write(
-                `fault: ${line.calico} | ${fault} | ${seconds.toFixed(0)} s | ${String(ups)} up\n`,
+                `fault: ${line.calico} | ${figures.fault} | ${seconds.toFixed(0)} s | ${String(figures.ups)} up\n`,
             );
         };
 
@@ -184,8 +185,11 @@ for (const line of FAULT_LINES) {
             assert.equal(reported.length, 2, reported.join("\n"));
             assert.match(oneLine(reported[0] ?? ""), /^removed stack tier's lock/);
             assert.match(oneLine(reported[1] ?? ""), /^cleared 1 operation\(s\) .*calico-wait/);
-            await assertNothingLost("bpf", since, switchWrites("bpf"));
-            report("engine SIGKILLed during the wait", started, 1);
+            await assertNothingLost("bpf", since, switchWrites("bpf"), {
+                fault: "engine SIGKILLed during the wait",
+                started,
+                ups: 1,
+            });
         });
 
         it("1b. the engine killed (SIGKILL) as the Installation patch goes out: one up finishes the flip", async () => {
@@ -210,8 +214,11 @@ for (const line of FAULT_LINES) {
             assert.equal(result.ok, false, "a killed up must not report success");
             const { result: again } = await userUp("iptables");
             ok(again, "the up after the kill");
-            await assertNothingLost("iptables", since, switchWrites("iptables"));
-            report("engine SIGKILLed at the Installation patch", started, 1);
+            await assertNothingLost("iptables", since, switchWrites("iptables"), {
+                fault: "engine SIGKILLed at the Installation patch",
+                started,
+                ups: 1,
+            });
         });
 
         it("3a. the API server stops for 30 s during the wait: the wait rides through and says so", async () => {
@@ -225,8 +232,11 @@ for (const line of FAULT_LINES) {
             url = result.outputs["yaobankUrl"];
             const wait = (await tier.lab.stepOutputs()).find((s) => s.name === "calico-wait");
             assert.match(wait?.output ?? "", /could not read the cluster/, "the wait's progress");
-            await assertNothingLost("bpf", flip.since, switchWrites("bpf"));
-            report("API server down 30 s during the wait", started, 0);
+            await assertNothingLost("bpf", flip.since, switchWrites("bpf"), {
+                fault: "API server down 30 s during the wait",
+                started,
+                ups: 0,
+            });
         });
 
         it("3b. the API server down past the wait's deadline: the step fails in one line naming it; one up finishes", async () => {
@@ -240,8 +250,11 @@ for (const line of FAULT_LINES) {
             assert.match(oneLine(stepLine), /API server/, result.error);
             const { result: again } = await userUp("iptables");
             ok(again, "the up after the outage");
-            await assertNothingLost("iptables", flip.since, switchWrites("iptables"));
-            report("API server down past the deadline", started, 1);
+            await assertNothingLost("iptables", flip.since, switchWrites("iptables"), {
+                fault: "API server down past the deadline",
+                started,
+                ups: 1,
+            });
         });
 
         it("4. etcd restarts during the flip: the flip finishes", async () => {
@@ -253,8 +266,11 @@ for (const line of FAULT_LINES) {
             const { result } = await flip.run;
             ok(result, "the flip through etcd's restart");
             url = result.outputs["yaobankUrl"];
-            await assertNothingLost("bpf", flip.since, switchWrites("bpf"));
-            report("etcd restart during the wait", started, 0);
+            await assertNothingLost("bpf", flip.since, switchWrites("bpf"), {
+                fault: "etcd restart during the wait",
+                started,
+                ups: 0,
+            });
         });
 
         it("6. someone else sets linuxDataplane: preview shows it; one up puts the lab's back, with its waits", async () => {
@@ -274,8 +290,11 @@ for (const line of FAULT_LINES) {
             );
             const { result } = await userUp("bpf");
             ok(result, "the up after the edit");
-            await assertNothingLost("bpf", since, ["installation", "restartDns"]);
-            report("linuxDataplane changed by another field manager", started, 1);
+            await assertNothingLost("bpf", since, ["installation", "restartDns"], {
+                fault: "linuxDataplane changed by another field manager",
+                started,
+                ups: 1,
+            });
         });
 
         it("7. two ups at once: the second stops in one line, the first finishes", async () => {
@@ -289,8 +308,11 @@ for (const line of FAULT_LINES) {
             const { result } = await flip.run;
             ok(result, "the first up");
             url = result.outputs["yaobankUrl"];
-            await assertNothingLost("iptables", flip.since, switchWrites("iptables"));
-            report("a second up while one runs", started, 0);
+            await assertNothingLost("iptables", flip.since, switchWrites("iptables"), {
+                fault: "a second up while one runs",
+                started,
+                ups: 0,
+            });
         });
 
         it("8. lost state: up on the same cluster adopts what is there", async () => {
@@ -300,8 +322,11 @@ for (const line of FAULT_LINES) {
                 rmSync(join(tier.lab.stateDir, entry), { recursive: true, force: true });
             const { result } = await userUp("iptables");
             ok(result, "up with the state gone");
-            await assertNothingLost("iptables", since, []);
-            report("state folder deleted", started, 1);
+            await assertNothingLost("iptables", since, [], {
+                fault: "state folder deleted",
+                started,
+                ups: 1,
+            });
         });
 
         it("9. a wrong passphrase, then a corrupt state file: one line each, nothing in the cluster touched", async () => {

@@ -28,6 +28,7 @@ import {
     readVersions,
     run as runIn,
     seconds,
+    timedStep,
     toolchainDir,
     toolchainKey,
 } from "./cache";
@@ -415,12 +416,10 @@ export function buildToolchain(
         const work = join(root, "work", name);
         mkdirSync(work, { recursive: true });
         const partial = `${output}.partial`;
-        log(`building ${name} ...`);
-        const start = Date.now();
-        recipes[name](work, partial, versions);
-        renameSync(partial, output);
-        times[name] = Date.now() - start;
-        log(`built ${name} in ${seconds(times[name])}`);
+        timedStep(times, log, name, () => {
+            recipes[name](work, partial, versions);
+            renameSync(partial, output);
+        });
     }
     Object.assign(times, buildFelixLines(root, versions.felix, log));
     Object.assign(times, buildOperators(root, versions, log));

@@ -120,3 +120,18 @@ export function ldflags(stamps: Record<string, string>): string {
 export function seconds(ms: number): string {
     return `${(ms / 1000).toFixed(1)}s`;
 }
+
+/** Runs one build step, logged before and after, its time in ms kept in `times` under `name`. */
+export function timedStep<T>(
+    times: Record<string, number>,
+    log: (line: string) => void,
+    name: string,
+    step: () => T,
+): T {
+    log(`building ${name} ...`);
+    const start = Date.now();
+    const result = step();
+    times[name] = Date.now() - start;
+    log(`built ${name} in ${seconds(times[name])}`);
+    return result;
+}

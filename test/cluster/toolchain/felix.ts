@@ -8,7 +8,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { type CalicoLine, type FelixVersions, goEnv, ldflags, run, seconds } from "./cache";
+import { type CalicoLine, type FelixVersions, goEnv, ldflags, run, timedStep } from "./cache";
 
 /** The release trees: ../shared/src beside the clone, or LAB_SHARED_SRC (a git worktree's ../shared is another folder). */
 export const SHARED_SRC =
@@ -174,14 +174,7 @@ export function buildFelixLines(
     log: (line: string) => void,
 ): Record<string, number> {
     const times: Record<string, number> = {};
-    const timed = <T>(name: string, step: () => T): T => {
-        log(`building ${name} ...`);
-        const start = Date.now();
-        const result = step();
-        times[name] = Date.now() - start;
-        log(`built ${name} in ${seconds(times[name])}`);
-        return result;
-    };
+    const timed = <T>(name: string, step: () => T): T => timedStep(times, log, name, step);
     const work = join(root, "work");
     for (const [calicoVersion, line] of Object.entries(versions.lines)) {
         const build = felixBuildIn(root, calicoVersion);

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { run, seconds, toolchainDir, type Versions } from "./cache";
+import { run, timedStep, toolchainDir, type Versions } from "./cache";
 import { copySource } from "./felix";
 
 /**
@@ -107,18 +107,20 @@ export function buildOperators(
         const target = operatorFor(calicoVersion);
         const binary = operatorBinaryIn(root, target);
         if (existsSync(binary)) continue;
-        const name = `tigera/operator v${target.operator} for Calico ${target.calico}`;
-        log(`building ${name} ...`);
-        const start = Date.now();
-        const tree = join(root, "work", `tigera-operator-v${target.operator}`);
-        copySource(`tigera-operator-v${target.operator}`, tree);
-        const partial = `${binary}.partial`;
-        mkdirSync(join(binary, ".."), { recursive: true });
-        buildOperator(tree, partial, target);
-        renameSync(partial, binary);
-        rmSync(tree, { recursive: true, force: true });
-        times[name] = Date.now() - start;
-        log(`built ${name} in ${seconds(times[name])}`);
+        timedStep(
+            times,
+            log,
+            `tigera/operator v${target.operator} for Calico ${target.calico}`,
+            () => {
+                const tree = join(root, "work", `tigera-operator-v${target.operator}`);
+                copySource(`tigera-operator-v${target.operator}`, tree);
+                const partial = `${binary}.partial`;
+                mkdirSync(join(binary, ".."), { recursive: true });
+                buildOperator(tree, partial, target);
+                renameSync(partial, binary);
+                rmSync(tree, { recursive: true, force: true });
+            },
+        );
     }
     return times;
 }
