@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { startCluster, type LocalCluster } from "./cluster";
 import { FAKE_NODES } from "./kwok";
-import { processesMentioning } from "./processes";
+import { processesMentioning, waitFor } from "./processes";
 
 /** The AKS default line (1.36 ships Calico 3.31.2, ../shared/crds/PROVENANCE.md); another with LAB_CLUSTER_CRD_SET. */
 const CRD_SET = process.env["LAB_CLUSTER_CRD_SET"] ?? "aks-managed-calico-v3.31.2";
@@ -104,6 +104,42 @@ describe(`local cluster harness (${CRD_SET})`, { timeout: 300_000 }, () => {
                 `${ns} pods`,
             );
         }
+    });
+
+    it("readies a running pod the node-lifecycle controller marked not ready, keeping its containers", async () => {
+        const path = "/api/v1/namespaces/calico-system/pods";
+        const pods = await cluster().api.get<PodList>(
+            `${path}?labelSelector=k8s-app%3Dcalico-node`,
+        );
+        const pod = pods.items[0]?.metadata.name;
+        assert.ok(pod, "a calico-node pod");
+        type PodStatus = {
+            status: {
+                conditions?: { type: string; status: string }[];
+                containerStatuses?: { state?: { running?: { startedAt?: string } } }[];
+            };
+        };
+        const before = await cluster().api.get<PodStatus>(`${path}/${pod}`);
+        // What MarkPodsNotReady writes (kubernetes pkg/controller/util/node/controller_utils.go @v1.36.3).
+        await cluster().api.json(
+            "PATCH",
+            `${path}/${pod}/status`,
+            { status: { conditions: [{ type: "Ready", status: "False" }] } },
+            "application/strategic-merge-patch+json",
+        );
+        const ready = await waitFor(
+            "the pod ready again",
+            async () => {
+                const now = await cluster().api.get<PodStatus>(`${path}/${pod}`);
+                const condition = now.status.conditions?.find((c) => c.type === "Ready");
+                return condition?.status === "True" ? now : undefined;
+            },
+            30_000,
+        );
+        assert.deepEqual(
+            ready.status.containerStatuses?.map((c) => c.state?.running?.startedAt),
+            before.status.containerStatuses?.map((c) => c.state?.running?.startedAt),
+        );
     });
 
     it("serves a calico-node container's log file through the API server's pods/log", async () => {

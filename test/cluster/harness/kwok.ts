@@ -45,10 +45,56 @@ const FAST_STAGES = [
     "kustomize/stage/pod/fast/pod-delete.yaml",
 ];
 
-/** kwok's --config: its fast node and pod stages, as shipped in the module. */
+/**
+ * The kubelet's answer to a running pod marked not ready by the node-lifecycle controller while its
+ * node's Lease was stale (MarkPodsNotReady: kubernetes pkg/controller/util/node/controller_utils.go
+ * @v1.36.3): once the node is back, the kubelet's status manager finds the API's status differs
+ * from its own and writes its own again (pkg/kubelet/status/status_manager.go syncPod). kwok's
+ * pod-ready stage only readies pending pods, so a 30 s API server outage left every calico-node pod
+ * not ready for good (the fault suite, fault 3a). The conditions only: the container statuses stay,
+ * so no container looks restarted.
+ */
+const POD_READY_AGAIN = `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-ready-again
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values:
+      - 'Running'
+    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
+      operator: 'NotIn'
+      values:
+      - 'True'
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      conditions:
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: Initialized
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: Ready
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: ContainersReady
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: PodScheduled`;
+
+/** kwok's --config: its fast node and pod stages, as shipped in the module, and the kubelet's recovery above. */
 export function writeKwokConfig(kwokModuleDir: string, file: string): void {
     const docs = FAST_STAGES.map((path) => readFileSync(join(kwokModuleDir, path), "utf8").trim());
-    writeFileSync(file, `${docs.join("\n---\n")}\n`);
+    writeFileSync(file, `${[...docs, POD_READY_AGAIN].join("\n---\n")}\n`);
 }
 
 /** The Logs CRD from the kwok module (kustomize/crd/bases). */
