@@ -188,7 +188,22 @@ export async function startFelixRuntime(options: {
         if (container === undefined || supervised.has(uid) || stopped) return;
         const entry: Supervised = { container, child: undefined, stopping: false };
         supervised.set(uid, entry);
-        start(entry, await environment(container));
+        // The kubelet retries a container whose start failed; reading the pod's ConfigMaps fails
+        // while the API server is down (the fault suite stops it), and a pod seen then must still
+        // get its Felix once the server is back.
+        const current = () => !stopped && !entry.stopping && supervised.get(uid) === entry;
+        for (;;) {
+            try {
+                const env = await environment(container);
+                if (!current()) return;
+                start(entry, env);
+                return;
+            } catch (error) {
+                log(`felix: ${container.name}: cannot read its environment yet: ${String(error)}`);
+                await new Promise((resolve) => setTimeout(resolve, 1000));
+                if (!current()) return;
+            }
+        }
     }
 
     const watch = new k8s.Watch(config);
