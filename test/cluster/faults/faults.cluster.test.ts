@@ -26,9 +26,9 @@ import { labWritesSince, writesInOrder, type LabWrite } from "../scenario/audit-
 import type { OpResult } from "../scenario/pulumi-op";
 import {
     assertNoChanges,
-    cliProcesses,
     LINES,
     ok,
+    signalCli,
     stepProcesses,
     useTierLab,
     verified,
@@ -48,25 +48,6 @@ const STACK = "tier";
 /** The writes a switch makes (waits write nothing). */
 const switchWrites = (dataplane: Dataplane): LabWrite[] =>
     switchOrder(dataplane).filter((step) => step !== "wait" && step !== "waitCtlb");
-
-/**
- * A process's children: /proc/PID/task/TID/children of every thread (a Go program such as the CLI
- * starts its plugins from whichever thread runs the call).
- */
-const childrenOf = (pid: number): number[] => {
-    const tasks = `/proc/${String(pid)}/task`;
-    try {
-        return readdirSync(tasks).flatMap((task) =>
-            readFileSync(`${tasks}/${task}/children`, "utf8")
-                .trim()
-                .split(/\s+/)
-                .filter((child) => child !== "")
-                .map(Number),
-        );
-    } catch {
-        return [];
-    }
-};
 
 const oneLine = (text: string) => {
     assert.ok(text.length > 0 && !text.includes("\n"), `not one line: ${JSON.stringify(text)}`);
@@ -132,19 +113,11 @@ for (const line of FAULT_LINES) {
         };
 
         /**
-         * Kills the running `pulumi up`. Its provider plugins outlive it (seen here: still running
-         * 11 minutes after), so they are ended at the test's end: a user's machine keeps them until
-         * they exit or it restarts.
+         * The provider plugins of every `pulumi up` the suite killed outright: they outlive it
+         * (seen here: still running 11 minutes after), so they are ended at the test's end; a
+         * user's machine keeps them until they exit or it restarts.
          */
         const providersLeft: number[] = [];
-        const killCli = (signal: NodeJS.Signals) => {
-            const clis = cliProcesses("up");
-            assert.ok(clis.length > 0, "no pulumi up process");
-            for (const pid of clis) {
-                providersLeft.push(...childrenOf(pid));
-                process.kill(pid, signal);
-            }
-        };
         afterEach(() => {
             for (const pid of providersLeft.splice(0)) {
                 try {
@@ -162,23 +135,8 @@ for (const line of FAULT_LINES) {
 
         it("1a. the engine killed (SIGKILL) during the wait: its step process goes, one up finishes the flip", async () => {
             const started = Date.now();
-            const since = new Date().toISOString();
-            tier.nodes.felix.stall(true);
-            try {
-                const flip = await flipUntilStep("bpf", "wait-dataplane");
-                killCli("SIGKILL");
-                const { result } = await flip.run;
-                assert.equal(result.ok, false, "a killed up must not report success");
-                // The step's process must not outlive its engine: it would go on waiting, or
-                // restart CoreDNS, after the user's update was gone.
-                await waitFor(
-                    "no step process left after the engine was killed",
-                    () => Promise.resolve(stepProcesses("").length === 0 ? true : undefined),
-                    30_000,
-                );
-            } finally {
-                tier.nodes.felix.stall(false);
-            }
+            const { since, providers } = await tier.interruptedFlip("bpf", "SIGKILL");
+            providersLeft.push(...providers);
             const { result, reported } = await userUp("bpf");
             ok(result, "the up after the kill");
             // The killed update's lock, and its pending wait: one line each.
@@ -209,7 +167,7 @@ for (const line of FAULT_LINES) {
                 () => Promise.resolve(!waitCtlb() || undefined),
                 240_000,
             );
-            killCli("SIGKILL");
+            providersLeft.push(...signalCli("SIGKILL"));
             const { result } = await run;
             assert.equal(result.ok, false, "a killed up must not report success");
             const { result: again } = await userUp("iptables");

@@ -13,19 +13,10 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { FIELD_MANAGER, switchOrder } from "../../../components/calico/calico-spec";
 import type { Dataplane } from "../../../core/dataplane";
-import { waitFor } from "../harness/processes";
 import { FAKE_NODES } from "../harness/kwok";
 import { describeWrites, labWritesSince, type LabWrite } from "./audit-order";
 import { calicoNodeLogs, flipTiming } from "./flip-timing";
-import {
-    assertNoChanges,
-    cliProcesses,
-    LINES,
-    ok,
-    stepProcesses,
-    useTierLab,
-    verified,
-} from "./tier-lab";
+import { assertNoChanges, LINES, ok, useTierLab, verified } from "./tier-lab";
 
 /** Deadline of the flip that is meant not to finish. */
 const STALLED_STEP_TIMEOUT_SECONDS = "40";
@@ -204,34 +195,10 @@ for (const line of LINES) {
         });
 
         it("7. Ctrl-C during a flip's wait stops the step's process; the next up finishes the flip", async () => {
-            // Felix is held still so the wait cannot converge before the Ctrl-C lands (3.30.7's flip
-            // converges in about 4 s; CI once failed this step and left the line on eBPF).
-            tier.nodes.felix.stall(true);
-            try {
-                const interrupted = tier.flip("bpf");
-                // A user's Ctrl-C reaches the CLI once the wait is running (the engine then cancels
-                // its providers: the command provider kills the step's process).
-                await waitFor(
-                    "the flip's wait step",
-                    () =>
-                        Promise.resolve(
-                            stepProcesses("wait-dataplane").length > 0 ? true : undefined,
-                        ),
-                    240_000,
-                );
-                const clis = cliProcesses("up");
-                assert.ok(clis.length > 0, "no pulumi up process to interrupt");
-                for (const pid of clis) process.kill(pid, "SIGINT");
-                const { result } = await interrupted;
-                assert.equal(result.ok, false, "an interrupted up must not report success");
-                await waitFor(
-                    "no step process left after Ctrl-C",
-                    () => Promise.resolve(stepProcesses("").length === 0 ? true : undefined),
-                    30_000,
-                );
-            } finally {
-                tier.nodes.felix.stall(false);
-            }
+            // A user's Ctrl-C reaches the CLI once the wait is running (the engine then cancels its
+            // providers: the command provider kills the step's process). Felix is held still until
+            // then: 3.30.7's flip converges in about 4 s, and CI once failed this step that way.
+            await tier.interruptedFlip("bpf", "SIGINT");
             const { result: again } = await tier.flip("bpf");
             ok(again, "the up after Ctrl-C");
             assert.equal(again.outputs["dataplane"], "bpf");

@@ -5,7 +5,7 @@
  * before and after hooks, and the after hook checks that the machine is as it was, failed runs too.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
@@ -14,7 +14,7 @@ import { field } from "../../../core/unstructured";
 import { startDoubles, type Doubles } from "../doubles/run";
 import { startCluster, type LocalCluster } from "../harness/cluster";
 import { FAKE_NODES } from "../harness/kwok";
-import { processesMentioning } from "../harness/processes";
+import { processesMentioning, waitFor } from "../harness/processes";
 import { liveDataplane } from "../nodes/dataplane-state";
 import { hostChanges, hostState, type HostState } from "../nodes/host-state";
 import { removeStaleCgroups } from "../nodes/namespaces";
@@ -71,6 +71,36 @@ export function cliProcesses(op: string): number[] {
     });
 }
 
+/**
+ * A process's children: /proc/PID/task/TID/children of every thread (a Go program such as the CLI
+ * starts its plugins from whichever thread runs the call).
+ */
+function childrenOf(pid: number): number[] {
+    const tasks = `/proc/${String(pid)}/task`;
+    try {
+        return readdirSync(tasks).flatMap((task) =>
+            readFileSync(`${tasks}/${task}/children`, "utf8")
+                .trim()
+                .split(/\s+/)
+                .filter((child) => child !== "")
+                .map(Number),
+        );
+    } catch {
+        return [];
+    }
+}
+
+/** Signals every running `pulumi up`; returns their children (the provider plugins). */
+export function signalCli(signal: NodeJS.Signals): number[] {
+    const clis = cliProcesses("up");
+    assert.ok(clis.length > 0, "no pulumi up process");
+    return clis.flatMap((pid) => {
+        const children = childrenOf(pid);
+        process.kill(pid, signal);
+        return children;
+    });
+}
+
 export const verified = (run: ToolRun) =>
     `exit ${String(run.code)}\n${run.stdout}\n${run.stderr.slice(-2000)}`;
 
@@ -101,6 +131,15 @@ export interface TierLab {
      * double decides from the dataplane the forwarding node's kernel runs.
      */
     verify(url: unknown, expect: Dataplane): Promise<ToolRun>;
+    /**
+     * A flip to `dataplane` whose `pulumi up` gets `signal` once the flip's wait runs (Felix held
+     * still until then, so the wait cannot converge first): the up must fail and leave no step
+     * process. Returns when it started, and the CLI's provider plugins (they outlive a SIGKILL).
+     */
+    interruptedFlip(
+        dataplane: Dataplane,
+        signal: NodeJS.Signals,
+    ): Promise<{ readonly since: string; readonly providers: readonly number[] }>;
 }
 
 /** Registers the hooks that start the line's lab before the block's tests and stop it after them. */
@@ -216,6 +255,31 @@ export function useTierLab(line: TierLine): TierLab {
                     assert.equal(state.tcPrograms, 0, `${name}: tc programs left: ${seen}`);
                     assert.equal(state.cgroupPrograms, 0, `${name}: ctlb left: ${seen}`);
                 }
+            }
+        },
+        async interruptedFlip(dataplane, signal) {
+            const since = new Date().toISOString();
+            started(nodes).felix.stall(true);
+            try {
+                const run = this.flip(dataplane);
+                await waitFor(
+                    "the flip's wait step",
+                    () => Promise.resolve(stepProcesses("wait-dataplane").length > 0 || undefined),
+                    240_000,
+                );
+                const providers = signalCli(signal);
+                const { result } = await run;
+                assert.equal(result.ok, false, `an up that got ${signal} must not report success`);
+                // The step's process must not outlive its update: it would go on waiting, or
+                // restart CoreDNS, after the user's update was gone.
+                await waitFor(
+                    `no step process left after ${signal}`,
+                    () => Promise.resolve(stepProcesses("").length === 0 || undefined),
+                    30_000,
+                );
+                return { since, providers };
+            } finally {
+                started(nodes).felix.stall(false);
             }
         },
         async verify(url, expect) {
