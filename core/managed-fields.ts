@@ -7,7 +7,7 @@
  * field over (ManagedFieldsEntry.time, pulumi/pulumi-kubernetes provider/pkg/clients/fake/swagger.json
  * @94977969, copied from the Kubernetes API).
  */
-import { asRecord, field } from "./unstructured";
+import { asRecord, field, type Unstructured } from "./unstructured";
 
 /**
  * The field manager of the lab's patches, a fixed name rather than pulumi-kubernetes' generated
@@ -22,6 +22,24 @@ const PROVIDER_MANAGER_PREFIX = "pulumi-kubernetes";
 const owns = (fieldsV1: unknown, path: readonly string[]): boolean =>
     field(fieldsV1, ...path.map((key) => `f:${key}`)) !== undefined;
 
+/** The entries of `metadata.managedFields`; none when it has none. */
+function managedEntries(metadata: unknown): Unstructured[] {
+    const entries = asRecord(metadata)?.["managedFields"];
+    if (!Array.isArray(entries)) return [];
+    return entries.map(asRecord).filter((entry): entry is Unstructured => entry !== undefined);
+}
+
+/** The entries that own `path`. */
+const holdersOf = (metadata: unknown, path: readonly string[]): Unstructured[] =>
+    managedEntries(metadata).filter((entry) => owns(entry["fieldsV1"], path));
+
+const text = (value: unknown, fallback: string): string =>
+    typeof value === "string" ? value : fallback;
+
+/** An entry as `manager (Operation)`, e.g. `kubectl-edit (Update)`. */
+const describeHolder = (entry: Unstructured): string =>
+    `${text(entry["manager"], "unnamed")} (${text(entry["operation"], "?")})`;
+
 /**
  * The latest `time` of an Apply entry in `metadata.managedFields` that owns `path` (and, when given,
  * belongs to `manager`); undefined when no such entry exists.
@@ -31,17 +49,14 @@ export function appliedAt(
     path: readonly string[],
     manager?: string,
 ): string | undefined {
-    const entries = asRecord(metadata)?.["managedFields"];
-    if (!Array.isArray(entries)) return undefined;
-    const times = entries
-        .map(asRecord)
+    const times = managedEntries(metadata)
         .filter(
             (entry) =>
-                entry?.["operation"] === "Apply" &&
+                entry["operation"] === "Apply" &&
                 (manager === undefined || entry["manager"] === manager) &&
                 owns(entry["fieldsV1"], path),
         )
-        .map((entry) => entry?.["time"])
+        .map((entry) => entry["time"])
         .filter((time): time is string => typeof time === "string");
     return times.sort().at(-1);
 }
@@ -51,17 +66,7 @@ export function appliedAt(
  * `kubectl-edit (Update)`. Empty when no entry owns it.
  */
 export function fieldHolders(metadata: unknown, path: readonly string[]): string[] {
-    const entries = asRecord(metadata)?.["managedFields"];
-    if (!Array.isArray(entries)) return [];
-    const text = (value: unknown, fallback: string): string =>
-        typeof value === "string" ? value : fallback;
-    return entries
-        .map(asRecord)
-        .filter((entry) => owns(entry?.["fieldsV1"], path))
-        .map(
-            (entry) =>
-                `${text(entry?.["manager"], "unnamed")} (${text(entry?.["operation"], "?")})`,
-        );
+    return holdersOf(metadata, path).map(describeHolder);
 }
 
 /**
@@ -75,21 +80,14 @@ export function takenFrom(
     path: readonly string[],
     manager: string,
 ): string | undefined {
-    const entries = asRecord(metadata)?.["managedFields"];
-    if (!Array.isArray(entries)) return undefined;
-    const records = entries.map(asRecord);
-    const applies = records.filter(
-        (entry) => entry?.["operation"] === "Apply" && entry["manager"] === manager,
+    const applies = managedEntries(metadata).filter(
+        (entry) => entry["operation"] === "Apply" && entry["manager"] === manager,
     );
-    if (applies.length === 0 || applies.some((entry) => owns(entry?.["fieldsV1"], path)))
+    if (applies.length === 0 || applies.some((entry) => owns(entry["fieldsV1"], path)))
         return undefined;
-    const text = (value: unknown) => (typeof value === "string" ? value : "?");
-    const holders = records
-        .filter((entry) => owns(entry?.["fieldsV1"], path))
-        .map(
-            (entry) =>
-                `${text(entry?.["manager"])} (${text(entry?.["operation"])}) at ${text(entry?.["time"])}`,
-        );
+    const holders = holdersOf(metadata, path).map(
+        (entry) => `${describeHolder(entry)} at ${text(entry["time"], "?")}`,
+    );
     return holders.length === 0 ? undefined : holders.join(", ");
 }
 
@@ -99,15 +97,13 @@ export function takenFrom(
  * holds it (who set it cannot be told) or another manager holds it too.
  */
 export function heldOnlyByLab(metadata: unknown, path: readonly string[]): boolean {
-    const entries = asRecord(metadata)?.["managedFields"];
-    if (!Array.isArray(entries)) return false;
-    const holders = entries.map(asRecord).filter((entry) => owns(entry?.["fieldsV1"], path));
+    const holders = holdersOf(metadata, path);
     return (
         holders.length > 0 &&
         holders.every((entry) => {
-            const manager = entry?.["manager"];
+            const manager = entry["manager"];
             return (
-                entry?.["operation"] === "Apply" &&
+                entry["operation"] === "Apply" &&
                 typeof manager === "string" &&
                 (manager === LAB_FIELD_MANAGER || manager.startsWith(PROVIDER_MANAGER_PREFIX))
             );
