@@ -28,6 +28,7 @@ import {
     assertNoChanges,
     LINES,
     ok,
+    operatorOf,
     signalCli,
     stepProcesses,
     useTierLab,
@@ -55,7 +56,7 @@ const oneLine = (text: string) => {
 };
 
 for (const line of FAULT_LINES) {
-    describe(`faults on the cluster tier: Calico ${line.calico}, operator ${line.operatorVersion}`, () => {
+    describe(`faults on the cluster tier: Calico ${line.calico}, operator ${operatorOf(line)}`, () => {
         const tier: TierLab = useTierLab(line);
         let url: unknown;
 

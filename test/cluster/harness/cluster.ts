@@ -8,7 +8,7 @@
  * pkg/internal/testing/controlplane/{etcd,apiserver}.go: the flags, health checks and certs) and
  * kwok's binary runtime (kubernetes-sigs/kwok v0.8.0, pkg/kwokctl/runtime/binary/cluster.go: etcd,
  * apiserver, controller-manager, scheduler and kwok-controller as local processes).
- * Every listening address is 127.0.0.1, or a node's own 127.0.0.x for its kwok.
+ * Every listening address is 127.0.0.1, or a node's own 127.0.0.x for its kwok (kwok.ts).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
@@ -51,8 +51,8 @@ export interface ClusterOptions {
      */
     readonly calicoTree?: string;
     /**
-     * Who reconciles Calico: `double` (the default) lays down Calico as the operator leaves it, for
-     * the operator double the scenario starts (../doubles); `real` lays down only what AKS does and
+     * Who reconciles Calico: `none` (the default) lays down Calico as the operator leaves it, for
+     * the harness's own test; `real` lays down only what AKS does and
      * runs the real tigera/operator of the line's minor (../operator), which renders the rest.
      */
     readonly operator?: TierOperatorKind;
@@ -78,7 +78,7 @@ export interface LocalCluster {
     /** The harness's client (its writes show in the audit log as user `harness`). */
     readonly api: KubeApi;
     readonly processes: readonly RunningProcess[];
-    /** The real tigera/operator, one of `processes`; none with the operator double. */
+    /** The real tigera/operator, one of `processes`; undefined with `operator: "none"`. */
     readonly operator: TierOperator | undefined;
     /**
      * Stops a control-plane process (SIGTERM, as a restart or an upgrade does); the function it
@@ -229,7 +229,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
 
         // kube-apiserver (envtest apiserver.go defaults, plus what the tier needs: service
         // accounts, privileged pods for calico-node, the audit log, kubelets reached at their
-        // InternalIP with their serving certificates verified).
+        // InternalDNS address (kwok.ts) with their serving certificates verified).
         const apiPort = await freePort("127.0.0.1");
         const server = `https://127.0.0.1:${apiPort}`;
         const kubeletClient = pki.client("kube-apiserver-kubelet-client", "system:masters");
@@ -252,7 +252,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
                     `--service-account-key-file=${pki.serviceAccountPub}`,
                     `--service-account-signing-key-file=${pki.serviceAccountKey}`,
                     "--allow-privileged=true",
-                    "--kubelet-preferred-address-types=InternalIP",
+                    "--kubelet-preferred-address-types=InternalDNS",
                     `--kubelet-certificate-authority=${pki.caCert}`,
                     `--kubelet-client-certificate=${kubeletClient.cert}`,
                     `--kubelet-client-key=${kubeletClient.key}`,
@@ -317,7 +317,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
 
         // CRDs first (kwok's Logs and the AKS line's), then the nodes, then the kubelets.
         const kwokDir = goModuleDir("kwok");
-        const operatorKind = options.operator ?? "double";
+        const operatorKind = options.operator ?? "none";
         const lineCrds = fixtureCrds(line, operatorKind);
         const crds = [
             logsCrd(kwokDir),
@@ -355,8 +355,8 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
         const kwokKubeconfig = writeKubeconfig("kwok");
         const kubelets: RunningProcess[] = [];
         for (const node of FAKE_NODES) {
-            const port = await freePort(node.ip);
-            const serving = pki.serving(`kwok-${node.name}`, [node.ip], [node.name]);
+            const port = await freePort(node.kubeletAddress);
+            const serving = pki.serving(`kwok-${node.name}`, [node.kubeletAddress], [node.name]);
             kubelets.push(
                 group.start(
                     `kwok ${node.name}`,
@@ -431,7 +431,7 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
             const status = tigeraStatus(generation, at);
             await api.apply({ ...status, status: undefined });
             await api.applyStatus(status);
-            await waitForWorkloads(api, [controllerManager, scheduler], "double");
+            await waitForWorkloads(api, [controllerManager, scheduler], "none");
             log(`fixture ${line.crdSet} in place, its pods Running (${Date.now() - started} ms)`);
         }
 
@@ -538,7 +538,7 @@ async function calicoSettled(api: KubeApi, line: AksCalicoLine): Promise<true | 
 
 /**
  * Until every workload AKS and the operator run has all its pods Running, or names what is not:
- * the real operator also renders Typha and kube-controllers, which the double's fixture has not.
+ * the real operator also renders Typha and kube-controllers, which the static fixture has not.
  */
 async function waitForWorkloads(
     api: KubeApi,

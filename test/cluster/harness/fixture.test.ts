@@ -13,7 +13,6 @@ import {
     FELIX_CRD_FILE,
     INSTALLATION_CRD_FILE,
 } from "../../support/crd-schema";
-import { renderCalicoNodeTemplate, sameJson, type OperatorVersion } from "../doubles/operator";
 import {
     aksCalicoLine,
     aksInstallationSpec,
@@ -39,7 +38,7 @@ describe("cluster tier fixture", { skip: !crdSetsAvailable() }, () => {
     for (const set of AKS_SETS) {
         it(`${set.label}: Installation and FelixConfiguration validate against the line's CRDs`, () => {
             const line = aksCalicoLine(set.label);
-            const installation = fixtureObjects(line, "double").find(
+            const installation = fixtureObjects(line, "none").find(
                 (o) => o.kind === "Installation",
             );
             assert.ok(installation);
@@ -66,25 +65,25 @@ describe("cluster tier fixture", { skip: !crdSetsAvailable() }, () => {
 
     it("for the real operator, lays down only what AKS does: nothing the operator renders or bootstraps", () => {
         const line = aksCalicoLine("aks-managed-calico-v3.31.2");
-        const kinds = (operator: "double" | "real") =>
+        const kinds = (operator: "none" | "real") =>
             fixtureObjects(line, operator).map((o) => `${o.kind}/${o.metadata.name}`);
         for (const rendered of [
             "Namespace/calico-system",
             "DaemonSet/calico-node",
             "FelixConfiguration/default",
         ]) {
-            assert.ok(kinds("double").includes(rendered), rendered);
+            assert.ok(kinds("none").includes(rendered), rendered);
             assert.ok(!kinds("real").includes(rendered), rendered);
         }
-        const crds = (operator: "double" | "real") =>
+        const crds = (operator: "none" | "real") =>
             fixtureCrds(line, operator).map((o) => o.metadata.name);
-        assert.ok(crds("double").includes("tigerastatuses.operator.tigera.io"));
+        assert.ok(crds("none").includes("tigerastatuses.operator.tigera.io"));
         assert.ok(!crds("real").includes("tigerastatuses.operator.tigera.io"));
     });
 
     it("renders calico-node with the bpffs volume in iptables mode from operator 1.40 only", () => {
         const volumes = (crdSet: string) => {
-            const ds = fixtureObjects(aksCalicoLine(crdSet), "double").find(
+            const ds = fixtureObjects(aksCalicoLine(crdSet), "none").find(
                 (o) => o.kind === "DaemonSet",
             ) as unknown as {
                 spec: { template: { spec: { volumes: { name: string }[] } } };
@@ -94,25 +93,4 @@ describe("cluster tier fixture", { skip: !crdSetsAvailable() }, () => {
         assert.ok(volumes("aks-managed-calico-v3.31.2").includes("bpffs"));
         assert.ok(!volumes("aks-managed-calico-v3.30.3").includes("bpffs"));
     });
-
-    // The operator double's first reconcile runs as the doubles start: a fixture that is not the
-    // operator's own render (1.40's ebpf-bootstrap was missing) rolled calico-node under step 1.
-    for (const [crdSet, version] of [
-        ["aks-managed-calico-v3.30.3", "1.38"],
-        ["aks-managed-calico-v3.31.2", "1.40"],
-    ] as const satisfies readonly (readonly [string, OperatorVersion])[]) {
-        it(`${crdSet}: calico-node is what operator ${version} renders on iptables, so its first reconcile rolls nothing`, () => {
-            const ds = fixtureObjects(aksCalicoLine(crdSet), "double").find(
-                (o) => o.kind === "DaemonSet",
-            );
-            const template = (ds as { spec?: { template?: unknown } } | undefined)?.spec?.template;
-            assert.ok(template);
-            const rendered = renderCalicoNodeTemplate(template, {
-                version,
-                bpf: false,
-                endpoint: undefined,
-            });
-            assert.ok(sameJson(rendered, template), JSON.stringify(rendered, null, 1));
-        });
-    }
 });

@@ -3,8 +3,8 @@
  * lab touches it, for one AKS line's CRD set in ../shared/crds: the namespaces, the CRDs, the
  * operator's Installation/default with its status, FelixConfiguration/default as the operator
  * leaves it, TigeraStatus `calico`, the calico-node DaemonSet, the tigera-operator Deployment and
- * kube-system/coredns. The pods become Running through kwok; nothing here runs Calico. That is the
- * cluster the operator double (../doubles/operator.ts) works on.
+ * kube-system/coredns. The pods become Running through kwok; nothing here runs Calico, and no
+ * operator reconciles it (`operator: "none"`: the harness's own test).
  *
  * With the real operator (`operator: "real"`), only what AKS lays down before the operator runs:
  * the operator's namespace and service account, the line's Installation and FelixConfiguration CRDs,
@@ -16,12 +16,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { FELIX_CRD_FILE, INSTALLATION_CRD_FILE, SHARED_CRDS } from "../../support/crd-schema";
-import { bpfInitContainer } from "../doubles/operator";
 import { operatorFor } from "../toolchain/operator-build";
 import type { KubeObject } from "./kube-api";
 
-/** Which operator reconciles the fixture: the double the scenario drives, or the real tigera/operator. */
-export type TierOperatorKind = "double" | "real";
+/** Who reconciles the fixture: nobody (the harness's own test), or the real tigera/operator. */
+export type TierOperatorKind = "none" | "real";
 
 export interface AksCalicoLine {
     /** The CRD set's folder in ../shared/crds, e.g. `aks-managed-calico-v3.31.2`. */
@@ -334,7 +333,7 @@ export function calicoNodeDaemonSet(line: AksCalicoLine): KubeObject {
                                 { name: "flexvol-driver-host", mountPath: "/host/driver" },
                             ],
                         },
-                        ...(bpfVolumesAlways ? [bpfInitContainer("1.40", false, image)] : []),
+                        ...(bpfVolumesAlways ? [ebpfBootstrapInitContainer(image)] : []),
                     ],
                     containers: [
                         {
@@ -504,7 +503,7 @@ export function corednsDeployment(): KubeObject {
 
 /**
  * Everything but the CRDs and the status writes, in the order a cluster would have them: for the
- * double, Calico as the operator leaves it; for the real operator, only what AKS lays down.
+ * no operator, Calico as the operator leaves it; for the real operator, only what AKS lays down.
  */
 export function fixtureObjects(line: AksCalicoLine, operator: TierOperatorKind): KubeObject[] {
     const installation = (spec: Record<string, unknown>): KubeObject => ({
@@ -538,4 +537,34 @@ export function fixtureObjects(line: AksCalicoLine, operator: TierOperatorKind):
         calicoNodeDaemonSet(line),
         corednsDeployment(),
     ];
+}
+
+/**
+ * The init container operator 1.40 renders in every mode to mount bpffs, `-best-effort` unless BPF
+ * (tigera/operator pkg/render/node.go bpfBootstrapInitContainer @v1.40.2; securitycontext.NewRootContext(true)).
+ */
+function ebpfBootstrapInitContainer(image: string): Record<string, unknown> {
+    return {
+        name: "ebpf-bootstrap",
+        image,
+        command: ["calico-node", "-init", "-best-effort"],
+        securityContext: {
+            allowPrivilegeEscalation: true,
+            capabilities: { drop: ["ALL"] },
+            privileged: true,
+            runAsGroup: 0,
+            runAsNonRoot: false,
+            runAsUser: 0,
+            seccompProfile: { type: "RuntimeDefault" },
+        },
+        volumeMounts: [
+            { mountPath: "/sys/fs", name: "sys-fs", mountPropagation: "Bidirectional" },
+            {
+                mountPath: "/var/run/calico",
+                name: "var-run-calico",
+                mountPropagation: "Bidirectional",
+            },
+            { mountPath: "/nodeproc", name: "nodeproc", readOnly: true },
+        ],
+    };
 }

@@ -1,7 +1,10 @@
 /**
  * kwok as the nodes' kubelets: one `kwok` process per node (`--manage-single-node`), each serving
- * the kubelet API on its node's own loopback address (127.0.0.2, 127.0.0.3, ...), so the API
- * server reaches each node at its InternalIP and kubelet port, as on a real cluster.
+ * the kubelet API on a loopback address of its own (127.0.0.2, 127.0.0.3, ...). A node's InternalIP
+ * is the address of `eth0` in its own network namespace (../nodes/namespaces.ts), as an AKS node's is
+ * its NIC's, so host-network pods (Typha) are reached there from the other nodes; the API server,
+ * on this machine's loopback, reaches the kubelet at the node's InternalDNS address instead
+ * (`--kubelet-preferred-address-types=InternalDNS`): the one address AKS's nodes do not report.
  *
  * Pod logs: kwok serves /containerLogs from Logs objects (kwok.x-k8s.io/v1alpha1, enabled with
  * --enable-crds=Logs) whose logsFile is read in the CRI log format (sigs.k8s.io/kwok v0.8.0,
@@ -19,8 +22,10 @@ import type { KubeObject } from "./kube-api";
 
 export interface FakeNode {
     readonly name: string;
-    /** The node's InternalIP, a loopback address. */
+    /** The node's InternalIP: its eth0 in the node subnet, inside the node's network namespace. */
     readonly ip: string;
+    /** Where kwok serves the node's kubelet API on this machine's loopback (the node's InternalDNS). */
+    readonly kubeletAddress: string;
     /**
      * The pod IP range kwok allocates from on this node: data only, never connected to (no pod runs).
      * Not loopback: EndpointSlice validation refuses loopback endpoints (k8s.io/kubernetes
@@ -31,8 +36,18 @@ export interface FakeNode {
 }
 
 export const FAKE_NODES: readonly FakeNode[] = [
-    { name: "aks-nodepool1-12345678-vmss000000", ip: "127.0.0.2", podCidr: "10.224.1.0/24" },
-    { name: "aks-nodepool1-12345678-vmss000001", ip: "127.0.0.3", podCidr: "10.224.2.0/24" },
+    {
+        name: "aks-nodepool1-12345678-vmss000000",
+        ip: "10.224.0.4",
+        kubeletAddress: "127.0.0.2",
+        podCidr: "10.224.1.0/24",
+    },
+    {
+        name: "aks-nodepool1-12345678-vmss000001",
+        ip: "10.224.0.5",
+        kubeletAddress: "127.0.0.3",
+        podCidr: "10.224.2.0/24",
+    },
 ];
 
 const FAST_STAGES = [
@@ -144,6 +159,7 @@ export function nodeObject(node: FakeNode, kubernetesVersion: string): KubeObjec
         status: {
             addresses: [
                 { type: "InternalIP", address: node.ip },
+                { type: "InternalDNS", address: node.kubeletAddress },
                 { type: "Hostname", address: node.name },
             ],
             nodeInfo: {
@@ -175,7 +191,7 @@ export function kwokArgs(
         `--node-name=${node.name}`,
         `--node-ip=${node.ip}`,
         `--node-port=${port}`,
-        `--server-address=${node.ip}:${port}`,
+        `--server-address=${node.kubeletAddress}:${port}`,
         `--tls-cert-file=${files.cert}`,
         `--tls-private-key-file=${files.key}`,
         `--cidr=${node.podCidr}`,

@@ -1,33 +1,46 @@
 /**
- * Real Felix on every node of the tier, started as the kubelet and runit start it in a calico-node
- * container: when the node's calico-node pod runs, with the environment the pod's spec holds
- * (pod-env.ts), in the node's namespaces (namespaces.ts); restarted with a new PID whenever it exits
- * (exit 129 is Felix's own restart on a config change: felix/daemon/daemon.go @v3.31.7, and runit's
- * runsv starts its run script again); stopped when the pod goes. Its standard output and error are
- * the calico-node container's log, which kwok serves through pods/log (`kubectl logs --timestamps`).
+ * Real Felix on every node of the tier, and real Typha where the operator schedules it, started as
+ * the kubelet (and, for Felix, runit) start them in their containers: when the node's calico-node or
+ * calico-typha pod runs, with the environment the pod's spec holds and the files of its Secret and
+ * ConfigMap volumes (pod-env.ts), in the node's namespaces (namespaces.ts); restarted with a new PID
+ * whenever they exit (exit 129 is Felix's own restart on a config change:
+ * felix/daemon/daemon.go @v3.31.7, and runit's runsv, or the kubelet, starts it again); stopped when
+ * the pod goes. Their standard output and error are the container's log, which kwok serves through
+ * pods/log (`kubectl logs --timestamps`).
  *
- * Not run: the rest of calico-node (its startup, confd, BIRD, the CNI plugin); what startup writes
- * to the datastore the harness writes (felix-datastore.ts).
+ * Not run: the rest of calico-node (its startup, confd, BIRD, the CNI plugin), whose datastore
+ * writes the harness makes (prepareFelixDatastore), and calico-kube-controllers, which only kwok's
+ * pod stands for (nothing the lab reads depends on what it does; TigeraStatus counts its pod).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import * as k8s from "@kubernetes/client-node";
 import { field } from "../../../core/unstructured";
 import type { LocalCluster } from "../harness/cluster";
 import { bindClusterAdmin, serviceAccountToken } from "../harness/service-account";
 import { API_SERVER_PORT_ON_HUB, HUB_ADDRESS, type NodeNamespaces } from "./namespaces";
-import { felixEnv, kubeletEnv } from "./pod-env";
+import {
+    apiServerEnv,
+    configVolumeMounts,
+    felixEnv,
+    kubeletEnv,
+    translateMountedPaths,
+    type ApiServerRoute,
+} from "./pod-env";
 
 const CALICO_NAMESPACE = "calico-system";
-const CONTAINER = "calico-node";
+const CALICO_NODE = "calico-node";
+const CALICO_TYPHA = "calico-typha";
 
 export interface FelixBinaries {
     /** calico-felix, built from the line's Calico tree. */
     readonly felix: string;
     /** The calico-node image's /etc/calico/felix.cfg (node/filesystem/etc/calico/felix.cfg). */
     readonly configFile: string;
+    /** calico-typha and the calico/typha image's /etc/calico/typha.cfg (typha/docker-image/typha.cfg). */
+    readonly typha: { readonly binary: string; readonly configFile: string };
 }
 
 export interface FelixRuntime {
@@ -36,6 +49,14 @@ export interface FelixRuntime {
     /** The PIDs of the Felix processes running now, by node. */
     running(): ReadonlyMap<string, number>;
     stop(): Promise<void>;
+}
+
+/** What runs for one kind of pod: its container (also its `k8s-app` label), argv and environment. */
+interface ContainerKind {
+    readonly name: typeof CALICO_NODE | typeof CALICO_TYPHA;
+    readonly argv: readonly string[];
+    /** The process's environment from the kubelet's. */
+    env(kubelet: Readonly<Record<string, string>>, route: ApiServerRoute): Record<string, string>;
 }
 
 interface Container {
@@ -48,15 +69,16 @@ interface Container {
 }
 
 interface Supervised {
+    readonly kind: ContainerKind;
     container: Container;
     child: ChildProcess | undefined;
     stopping: boolean;
 }
 
-function runningContainer(pod: unknown): Container | undefined {
+function runningContainer(pod: unknown, name: string): Container | undefined {
     const statuses = field(pod, "status", "containerStatuses");
     const status: unknown = Array.isArray(statuses)
-        ? (statuses as unknown[]).find((s) => field(s, "name") === CONTAINER)
+        ? (statuses as unknown[]).find((s) => field(s, "name") === name)
         : undefined;
     const startedAt = field(status, "state", "running", "startedAt");
     const node = field(pod, "spec", "nodeName");
@@ -90,33 +112,86 @@ export async function startFelixRuntime(options: {
         port: String(kubernetesService.spec?.ports?.find((p) => p.name === "https")?.port ?? 443),
     };
     const server = new URL(cluster.server);
-    const route = {
+    const route: ApiServerRoute = {
         aliases: [`${service.host}:${service.port}`, `${server.hostname}:${server.port}`],
         host: HUB_ADDRESS,
         port: String(API_SERVER_PORT_ON_HUB),
     };
+    const kinds: readonly ContainerKind[] = [
+        {
+            name: CALICO_NODE,
+            argv: [binaries.felix, "--config-file", binaries.configFile],
+            env: felixEnv,
+        },
+        {
+            name: CALICO_TYPHA,
+            argv: [binaries.typha.binary, "--config-file", binaries.typha.configFile],
+            env: apiServerEnv,
+        },
+    ];
     const supervised = new Map<string, Supervised>();
     const frozen = new Set<number>();
     let stalled = false;
     let stopped = false;
+    const felixes = () => [...supervised.values()].filter((e) => e.kind.name === CALICO_NODE);
 
-    // However this process ends, no Felix outlives it (PR_SET_PDEATHSIG is the backstop).
+    // However this process ends, no Felix or Typha outlives it (PR_SET_PDEATHSIG is the backstop).
     const killAll = () => {
         for (const entry of supervised.values()) signal(entry.child, "SIGKILL");
     };
     process.on("exit", killAll);
 
-    async function environment(container: Container): Promise<Record<string, string>> {
+    /** The pod's Secret and ConfigMap volumes, written as the kubelet writes them; by mount path. */
+    async function volumeFolders(
+        container: Container,
+        kind: ContainerKind,
+    ): Promise<Map<string, string>> {
+        const folders = new Map<string, string>();
+        for (const mount of configVolumeMounts(container.pod, kind.name)) {
+            const data: Record<string, string> =
+                mount.source.kind === "secret"
+                    ? Object.fromEntries(
+                          Object.entries(
+                              (
+                                  await core.readNamespacedSecret({
+                                      name: mount.source.name,
+                                      namespace: CALICO_NAMESPACE,
+                                  })
+                              ).data ?? {},
+                          ).map(([key, value]) => [key, Buffer.from(value, "base64").toString()]),
+                      )
+                    : ((
+                          await core.readNamespacedConfigMap({
+                              name: mount.source.name,
+                              namespace: CALICO_NAMESPACE,
+                          })
+                      ).data ?? {});
+            const folder = join(cluster.scratchDir, "volumes", container.uid, mount.volume);
+            for (const [key, value] of Object.entries(data)) {
+                const path = mount.items === undefined ? key : mount.items.get(key);
+                if (path === undefined) continue;
+                mkdirSync(dirname(join(folder, path)), { recursive: true, mode: 0o700 });
+                writeFileSync(join(folder, path), value, { mode: 0o600 });
+            }
+            folders.set(mount.mountPath, folder);
+        }
+        return folders;
+    }
+
+    async function environment(
+        container: Container,
+        kind: ContainerKind,
+    ): Promise<Record<string, string>> {
         const maps = await core.listNamespacedConfigMap({ namespace: CALICO_NAMESPACE });
         const configMaps = new Map(maps.items.map((m) => [m.metadata?.name ?? "", m.data ?? {}]));
         const env = kubeletEnv({
             pod: container.pod,
-            container: CONTAINER,
+            container: kind.name,
             configMaps,
             kubernetesService: service,
         });
         return {
-            ...felixEnv(env, route),
+            ...translateMountedPaths(kind.env(env, route), await volumeFolders(container, kind)),
             PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         };
     }
@@ -124,7 +199,7 @@ export async function startFelixRuntime(options: {
     function signal(child: ChildProcess | undefined, name: NodeJS.Signals): void {
         if (child?.pid === undefined || child.exitCode !== null) return;
         try {
-            // The wrapper's group: nsenter and Felix under it.
+            // The wrapper's group: nsenter and the process under it.
             process.kill(-child.pid, name);
         } catch {
             // Gone already.
@@ -132,15 +207,13 @@ export async function startFelixRuntime(options: {
     }
 
     function start(entry: Supervised, env: Record<string, string>): void {
-        const { container } = entry;
+        const { container, kind } = entry;
         const argv = namespaces.enterArgv(container.node, [
             "sh",
             "-c",
             'exec "$@" 2>&1',
-            "felix",
-            binaries.felix,
-            "--config-file",
-            binaries.configFile,
+            kind.name,
+            ...kind.argv,
         ]);
         const [command = "", ...args] = argv;
         const child = spawn(command, args, {
@@ -149,32 +222,32 @@ export async function startFelixRuntime(options: {
             stdio: ["ignore", "pipe", "ignore"],
         });
         entry.child = child;
-        if (stalled && child.pid !== undefined) {
+        if (stalled && kind.name === CALICO_NODE && child.pid !== undefined) {
             signal(child, "SIGSTOP");
             frozen.add(child.pid);
         }
-        // One stream, in the order Felix wrote it: runit's felix/run starts with `exec 2>&1`.
+        // One stream, in the order it was written: runit's felix/run starts with `exec 2>&1`.
         createInterface({ input: child.stdout }).on("line", (line) => {
-            cluster.appendLog(CALICO_NAMESPACE, container.name, CONTAINER, [line]);
+            cluster.appendLog(CALICO_NAMESPACE, container.name, kind.name, [line]);
         });
         log(
-            `felix: ${container.name} on ${container.node}: started (wrapper pid ${String(child.pid)})`,
+            `${kind.name}: ${container.name} on ${container.node}: started (wrapper pid ${String(child.pid)})`,
         );
         child.once("exit", (code, sig) => {
             if (child.pid !== undefined) frozen.delete(child.pid);
-            log(`felix: ${container.name}: exited ${String(code ?? sig)}`);
+            log(`${kind.name}: ${container.name}: exited ${String(code ?? sig)}`);
             if (stopped || entry.stopping || supervised.get(container.uid) !== entry) return;
-            // runsv runs the service again; Felix slept before exiting on a config change.
+            // runsv (or the kubelet) runs it again; Felix slept before exiting on a config change.
             start(entry, env);
         });
     }
 
-    async function onPod(phase: string, pod: unknown): Promise<void> {
+    async function onPod(kind: ContainerKind, phase: string, pod: unknown): Promise<void> {
         const uid = String(field(pod, "metadata", "uid"));
         const known = supervised.get(uid);
         const gone =
             phase === "DELETED" || field(pod, "metadata", "deletionTimestamp") !== undefined;
-        const container = gone ? undefined : runningContainer(pod);
+        const container = gone ? undefined : runningContainer(pod, kind.name);
         if (
             known !== undefined &&
             (container === undefined || container.key !== known.container.key)
@@ -186,20 +259,22 @@ export async function startFelixRuntime(options: {
             supervised.delete(uid);
         }
         if (container === undefined || supervised.has(uid) || stopped) return;
-        const entry: Supervised = { container, child: undefined, stopping: false };
+        const entry: Supervised = { kind, container, child: undefined, stopping: false };
         supervised.set(uid, entry);
         // The kubelet retries a container whose start failed; reading the pod's ConfigMaps fails
         // while the API server is down (the fault suite stops it), and a pod seen then must still
-        // get its Felix once the server is back.
+        // get its process once the server is back.
         const current = () => !stopped && !entry.stopping && supervised.get(uid) === entry;
         for (;;) {
             try {
-                const env = await environment(container);
+                const env = await environment(container, kind);
                 if (!current()) return;
                 start(entry, env);
                 return;
             } catch (error) {
-                log(`felix: ${container.name}: cannot read its environment yet: ${String(error)}`);
+                log(
+                    `${kind.name}: ${container.name}: cannot read its environment yet: ${String(error)}`,
+                );
                 await new Promise((resolve) => setTimeout(resolve, 1000));
                 if (!current()) return;
             }
@@ -208,16 +283,16 @@ export async function startFelixRuntime(options: {
 
     const watch = new k8s.Watch(config);
     const controllers: AbortController[] = [];
-    const watchPods = async (): Promise<void> => {
+    const watchPods = async (kind: ContainerKind): Promise<void> => {
         while (!stopped) {
             await new Promise<void>((resolve) => {
                 watch
                     .watch(
                         `/api/v1/namespaces/${CALICO_NAMESPACE}/pods`,
-                        { labelSelector: `k8s-app=${CONTAINER}` },
+                        { labelSelector: `k8s-app=${kind.name}` },
                         (phase, object) => {
-                            onPod(phase, object).catch((error: unknown) => {
-                                log(`felix: ${String(error)}`);
+                            onPod(kind, phase, object).catch((error: unknown) => {
+                                log(`${kind.name}: ${String(error)}`);
                             });
                         },
                         () => {
@@ -231,12 +306,12 @@ export async function startFelixRuntime(options: {
             });
         }
     };
-    void watchPods();
+    for (const kind of kinds) void watchPods(kind);
 
     return {
         stall(on) {
             stalled = on;
-            for (const entry of supervised.values()) {
+            for (const entry of felixes()) {
                 const pid = entry.child?.pid;
                 if (pid === undefined) continue;
                 signal(entry.child, on ? "SIGSTOP" : "SIGCONT");
@@ -247,7 +322,7 @@ export async function startFelixRuntime(options: {
         },
         running() {
             return new Map(
-                [...supervised.values()]
+                felixes()
                     .filter(
                         (entry) => entry.child?.pid !== undefined && entry.child.exitCode === null,
                     )
@@ -306,10 +381,11 @@ export async function prepareFelixDatastore(
         { spec: { reportingInterval: "0s", logSeverityScreen: "Info" } },
         "application/merge-patch+json",
     );
-    // Stands in for the operator's calico-node ClusterRole (pkg/render/node.go): calico-node's
-    // service account may do anything here.
-    await bindClusterAdmin(cluster.api, CALICO_NAMESPACE, CONTAINER);
-    const token = await serviceAccountToken(cluster.api, CALICO_NAMESPACE, CONTAINER);
+    // Stands in for the operator's calico-node and calico-typha ClusterRoles (pkg/render/node.go,
+    // typha.go): a node's processes share its /run, so Typha there reads calico-node's token too,
+    // and that account may do anything here.
+    await bindClusterAdmin(cluster.api, CALICO_NAMESPACE, CALICO_NODE);
+    const token = await serviceAccountToken(cluster.api, CALICO_NAMESPACE, CALICO_NODE);
     // The kubelet's projected service account volume, in each node's own /run.
     const dir = join(cluster.scratchDir, "serviceaccount");
     mkdirSync(dir, { recursive: true, mode: 0o700 });

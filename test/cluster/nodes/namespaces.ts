@@ -8,7 +8,8 @@
  * interface, mount or program is added to the machine's own namespaces; stop() removes everything.
  *
  * Layout after AKS's Azure CNI defaults (node subnet 10.224.0.0/16, first node 10.224.0.4:
- * MicrosoftDocs/azure-aks-docs articles/aks/configure-azure-cni.md).
+ * MicrosoftDocs/azure-aks-docs articles/aks/configure-azure-cni.md); a node's eth0 has its
+ * InternalIP (kwok.ts FAKE_NODES), so host-network pods are reached there from the other nodes.
  */
 import { spawnSync } from "node:child_process";
 import {
@@ -209,7 +210,7 @@ export async function startNodeNamespaces(options: {
                 join(logs, `node-${index}.log`),
             );
             await holderReady(holder, "sleep");
-            const address = `10.224.0.${4 + index}`;
+            const address = node.ip;
             const port = `n${index}`;
             inHub(`ip link add ${port} type veth peer name eth0 netns ${holder.pid}`);
             inHub(`ip link set ${port} master br0 up`);

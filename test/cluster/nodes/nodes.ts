@@ -1,6 +1,6 @@
 /**
  * The tier's nodes for real: each kwok node gets namespaces of its own and real Felix runs there for
- * its calico-node pod. The scenario starts them after the cluster and stops them before it.
+ * its calico-node pod (and Typha for a calico-typha pod scheduled there). The scenario starts them after the cluster and stops them before it.
  *
  *   const nodes = await startNodes(cluster, { felix: requireFelix("v3.31.7") });
  *   nodes.dataplane("aks-nodepool1-12345678-vmss000000");  // its real iptables/tc/cgroup state
@@ -38,16 +38,18 @@ export async function startNodes(
     });
     try {
         await prepareFelixDatastore(cluster, namespaces, cluster.line.calicoVersion);
+        const tree = calicoSourceTree(options.felix.calicoVersion);
         const felix = await startFelixRuntime({
             cluster,
             namespaces,
             binaries: {
                 felix: options.felix.felix,
-                // The calico-node image's Felix config file (LogFilePath None and the like).
-                configFile: join(
-                    calicoSourceTree(options.felix.calicoVersion),
-                    "node/filesystem/etc/calico/felix.cfg",
-                ),
+                // The images' config files (LogFilePath None and the like).
+                configFile: join(tree, "node/filesystem/etc/calico/felix.cfg"),
+                typha: {
+                    binary: options.felix.typha,
+                    configFile: join(tree, "typha/docker-image/typha.cfg"),
+                },
             },
             log: options.log,
         });

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { felixEnv, kubeletEnv, type ApiServerRoute } from "./pod-env";
+import {
+    apiServerEnv,
+    configVolumeMounts,
+    felixEnv,
+    kubeletEnv,
+    translateMountedPaths,
+    type ApiServerRoute,
+} from "./pod-env";
 
 const pod = (env: unknown[], envFrom: unknown[] = []) => ({
     metadata: { name: "calico-node-abcde" },
@@ -96,5 +103,77 @@ describe("Felix's environment under runit, with the API server as the node reach
                 ),
             /10\.0\.0\.9:443 is neither/,
         );
+    });
+});
+
+describe("a container's Secret and ConfigMap volumes, as the operator renders Typha's TLS", () => {
+    const typha = {
+        spec: {
+            volumes: [
+                { name: "tigera-ca-bundle", configMap: { name: "tigera-ca-bundle" } },
+                {
+                    name: "typha-certs",
+                    secret: {
+                        secretName: "typha-certs",
+                        items: [{ key: "tls.crt", path: "cert.pem" }],
+                    },
+                },
+                { name: "var-run", hostPath: { path: "/var/run" } },
+            ],
+            containers: [
+                {
+                    name: "calico-typha",
+                    volumeMounts: [
+                        { name: "tigera-ca-bundle", mountPath: "/etc/pki/tls/certs" },
+                        { name: "typha-certs", mountPath: "/typha-certs", readOnly: true },
+                        { name: "var-run", mountPath: "/var/run" },
+                    ],
+                },
+            ],
+        },
+    };
+
+    it("lists the mounts of Secrets and ConfigMaps with their items, and no host folder", () => {
+        const mounts = configVolumeMounts(typha, "calico-typha");
+        assert.deepEqual(
+            mounts.map((m) => [m.mountPath, m.source.kind, m.source.name]),
+            [
+                ["/etc/pki/tls/certs", "configMap", "tigera-ca-bundle"],
+                ["/typha-certs", "secret", "typha-certs"],
+            ],
+        );
+        assert.equal(mounts[0]?.items, undefined);
+        assert.deepEqual([...(mounts[1]?.items ?? [])], [["tls.crt", "cert.pem"]]);
+        assert.deepEqual(configVolumeMounts(typha, "other"), []);
+    });
+
+    it("points env values under a mount path at the volume's folder, and nothing else", () => {
+        const env = translateMountedPaths(
+            {
+                TYPHA_CAFILE: "/etc/pki/tls/certs/tigera-ca-bundle.crt",
+                TYPHA_SERVERKEYFILE: "/typha-certs/tls.key",
+                TYPHA_LOGFILEPATH: "none",
+                ELSEWHERE: "/typha-certs-other/x",
+            },
+            new Map([
+                ["/etc/pki/tls/certs", "/s/ca"],
+                ["/typha-certs", "/s/typha"],
+            ]),
+        );
+        assert.deepEqual(env, {
+            TYPHA_CAFILE: "/s/ca/tigera-ca-bundle.crt",
+            TYPHA_SERVERKEYFILE: "/s/typha/tls.key",
+            TYPHA_LOGFILEPATH: "none",
+            ELSEWHERE: "/typha-certs-other/x",
+        });
+    });
+
+    it("maps Typha's API server address as Felix's, without runit's renames", () => {
+        const env = apiServerEnv(
+            { NODENAME: "n0", KUBERNETES_SERVICE_HOST: "10.0.0.1", KUBERNETES_SERVICE_PORT: "443" },
+            route,
+        );
+        assert.equal(env["KUBERNETES_SERVICE_HOST"], "10.224.0.1");
+        assert.equal(env["FELIX_FELIXHOSTNAME"], undefined);
     });
 });

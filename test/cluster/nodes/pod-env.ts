@@ -1,15 +1,18 @@
 /**
- * The environment Felix gets in a calico-node container, as the kubelet and runit build it. Pure.
+ * The environment Felix gets in a calico-node container, and Typha in calico-typha, as the kubelet
+ * and runit build them, and the Secret and ConfigMap volumes they read their TLS files from. Pure.
  *
  * - The kubelet: the container's `env` (values and field references) over its `envFrom` ConfigMaps,
  *   over the `kubernetes` Service's KUBERNETES_SERVICE_HOST/PORT that it always injects
  *   (k8s.io/kubernetes pkg/kubelet/kubelet_pods.go makeEnvironmentVariables @v1.36.3).
  * - runit's felix service: FELIX_FELIXHOSTNAME from NODENAME and FELIX_DATASTORETYPE from
  *   DATASTORE_TYPE (projectcalico/calico node/filesystem/etc/service/available/felix/run @v3.31.7).
- * - The tier's one translation: the API server's address as a node reaches it. On AKS the
- *   endpoint ConfigMap's host is the API server's FQDN and the kubernetes Service's VIP is
- *   kube-proxy's; here the API server listens on this machine's loopback and a node reaches it at
- *   the hub's forwarder, so either address maps to the hub's.
+ * - The tier's translations: the API server's address as a node reaches it (on AKS the endpoint
+ *   ConfigMap's host is the API server's FQDN and the kubernetes Service's VIP is kube-proxy's;
+ *   here the API server listens on this machine's loopback and a node reaches it at the hub's
+ *   forwarder, so either address maps to the hub's); and a file under a Secret or ConfigMap
+ *   volume's mount path, which the runtime writes in a folder of its own (a node's processes share
+ *   the node's mount namespace, with no container root to mount into).
  */
 import { field } from "../../../core/unstructured";
 
@@ -93,13 +96,79 @@ export function felixEnv(
     const out: Record<string, string> = { ...env };
     if (env["NODENAME"]) out["FELIX_FELIXHOSTNAME"] = env["NODENAME"];
     if (env["DATASTORE_TYPE"]) out["FELIX_DATASTORETYPE"] = env["DATASTORE_TYPE"];
+    return apiServerEnv(out, route);
+}
+
+/** The API server's address as the node reaches it, for any container that talks to it. */
+export function apiServerEnv(
+    env: Readonly<Record<string, string>>,
+    route: ApiServerRoute,
+): Record<string, string> {
+    const out: Record<string, string> = { ...env };
     const seen = `${env["KUBERNETES_SERVICE_HOST"] ?? ""}:${env["KUBERNETES_SERVICE_PORT"] ?? ""}`;
     if (!route.aliases.includes(seen)) {
         throw new Error(
-            `calico-node's API server address ${seen} is neither the kubernetes Service nor the API server (${route.aliases.join(", ")})`,
+            `the pod's API server address ${seen} is neither the kubernetes Service nor the API server (${route.aliases.join(", ")})`,
         );
     }
     out["KUBERNETES_SERVICE_HOST"] = route.host;
     out["KUBERNETES_SERVICE_PORT"] = route.port;
+    return out;
+}
+
+/** A Secret or ConfigMap volume a container mounts, and which of its keys land where. */
+export interface ConfigVolumeMount {
+    readonly mountPath: string;
+    readonly volume: string;
+    readonly source: { readonly kind: "secret" | "configMap"; readonly name: string };
+    /** key -> path under the mount; undefined: every key, under its own name. */
+    readonly items: ReadonlyMap<string, string> | undefined;
+}
+
+/** The container's mounts of Secret and ConfigMap volumes (others are the node's own folders). */
+export function configVolumeMounts(pod: unknown, container: string): ConfigVolumeMount[] {
+    const volumes = field(pod, "spec", "volumes");
+    const mounts = field(containerOf(pod, container), "volumeMounts");
+    return (Array.isArray(mounts) ? (mounts as unknown[]) : []).flatMap((mount) => {
+        const volume = text(field(mount, "name"));
+        const mountPath = text(field(mount, "mountPath"));
+        const spec: unknown = Array.isArray(volumes)
+            ? (volumes as unknown[]).find((v) => field(v, "name") === volume)
+            : undefined;
+        const secret = text(field(spec, "secret", "secretName"));
+        const configMap = text(field(spec, "configMap", "name"));
+        const name = secret ?? configMap;
+        if (volume === undefined || mountPath === undefined || name === undefined) return [];
+        const items = field(spec, secret === undefined ? "configMap" : "secret", "items");
+        return [
+            {
+                mountPath,
+                volume,
+                source: { kind: secret === undefined ? "configMap" : "secret", name },
+                items: Array.isArray(items)
+                    ? new Map(
+                          (items as unknown[]).map((item) => [
+                              text(field(item, "key")) ?? "",
+                              text(field(item, "path")) ?? "",
+                          ]),
+                      )
+                    : undefined,
+            },
+        ];
+    });
+}
+
+/** Env values naming a file under a mount path, pointed at the folder that holds that volume. */
+export function translateMountedPaths(
+    env: Readonly<Record<string, string>>,
+    folders: ReadonlyMap<string, string>,
+): Record<string, string> {
+    const out: Record<string, string> = { ...env };
+    for (const [name, value] of Object.entries(env)) {
+        for (const [mountPath, folder] of folders) {
+            const prefix = mountPath.endsWith("/") ? mountPath : `${mountPath}/`;
+            if (value.startsWith(prefix)) out[name] = `${folder}/${value.slice(prefix.length)}`;
+        }
+    }
     return out;
 }

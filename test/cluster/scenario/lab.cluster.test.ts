@@ -1,7 +1,7 @@
 /**
  * The lab on the real Pulumi engine and providers against a real kube-apiserver, in `existing`
- * mode, with real Felix (built from the line's Calico tree) on every node, in the node's own
- * namespaces; the operator double behaves as the line's operator. The steps share one cluster and
+ * mode, with the line's real tigera/operator, and real Felix and Typha (built from the line's
+ * Calico tree) on the nodes, in each node's own namespaces. The steps share one cluster and
  * one stack per line and run in order. After each step the nodes' kernels are read: Calico's
  * iptables rules, its tc programs on eth0, the connect-time load balancer's cgroup programs. After
  * each line, the machine itself is checked to be as it was.
@@ -16,7 +16,8 @@ import type { Dataplane } from "../../../core/dataplane";
 import { FAKE_NODES } from "../harness/kwok";
 import { describeWrites, labWritesSince, type LabWrite } from "./audit-order";
 import { calicoNodeLogs, flipTiming } from "./flip-timing";
-import { assertNoChanges, LINES, ok, useTierLab, verified } from "./tier-lab";
+import { assertNoChanges, LINES, ok, operatorOf, useTierLab, verified } from "./tier-lab";
+import { waitFor } from "../harness/processes";
 
 /** Deadline of the flip that is meant not to finish. */
 const STALLED_STEP_TIMEOUT_SECONDS = "40";
@@ -42,7 +43,7 @@ const expectedWrites = (dataplane: Dataplane): LabWrite[] =>
     switchOrder(dataplane).filter((step) => step !== "wait" && step !== "waitCtlb");
 
 for (const line of LINES) {
-    describe(`the lab on the local cluster tier: Calico ${line.calico}, operator ${line.operatorVersion}`, () => {
+    describe(`the lab on the local cluster tier: Calico ${line.calico}, operator ${operatorOf(line)}`, () => {
         const tier = useTierLab(line);
         /** The flip's timing from the audit log and real Felix's lines, for the README. */
         const reportTiming = async (what: string, since: string) => {
@@ -106,12 +107,13 @@ for (const line of LINES) {
             );
             assert.equal(writes.at(-1), "yaobank", "yaobank rolls after the switch");
             tier.assertNodesRun("bpf");
+            tier.assertOperatorOrder(since, "bpf", writes.includes("endpoint"));
             await reportTiming("to eBPF", since);
 
             const installation = await tier.get(
                 "/apis/operator.tigera.io/v1/installations/default",
             );
-            // Spec owners only: a status entry (the operator's, here the fixture's) also names linuxDataplane.
+            // Spec owners only: a status entry (the operator's) also names linuxDataplane.
             const owners = JSON.stringify(
                 (
                     installation["metadata"] as {
@@ -142,7 +144,7 @@ for (const line of LINES) {
             assert.equal(check.code, 0, verified(check));
             assert.match(check.stdout, /^dataplane\s+expected bpf, live bpf\b/m, verified(check));
             assert.match(check.stdout, /^verdict\s+PASS: eBPF: /m, verified(check));
-            if (line.operatorVersion === "1.40") {
+            if (operatorOf(line).startsWith("1.40.")) {
                 // Felix 3.31 logs its kube-proxy health server's start (3.30.3 runs none), which verify reports.
                 const started = check.stdout.match(
                     /^healthz\s+\S+: served by Felix; .* started its server on :\d+ /gm,
@@ -166,6 +168,7 @@ for (const line of LINES) {
             );
 
             tier.assertNodesRun("iptables");
+            tier.assertOperatorOrder(since, "iptables", false);
             await reportTiming("back to iptables", since);
 
             const url = result.outputs["yaobankUrl"];
@@ -209,14 +212,21 @@ for (const line of LINES) {
 
         it("8. destroy leaves what the README says: yaobank gone, the ConfigMap kept, Calico on iptables", async () => {
             ok(await tier.lab.op("destroy"), "destroy");
-            const installation = await tier.get(
-                "/apis/operator.tigera.io/v1/installations/default",
+            // The lab's apply is relinquished; the operator then writes its default, Iptables, back
+            // (tigera/operator pkg/controller/installation/core_controller.go fillDefaults @v1.38.6, @v1.40.2).
+            await waitFor(
+                "the operator's linuxDataplane Iptables after destroy",
+                async () => {
+                    const installation = await tier.get(
+                        "/apis/operator.tigera.io/v1/installations/default",
+                    );
+                    const spec = installation["spec"] as {
+                        calicoNetwork?: { linuxDataplane?: string };
+                    };
+                    return spec.calicoNetwork?.linuxDataplane === "Iptables" || undefined;
+                },
+                120_000,
             );
-            const spec = installation["spec"] as { calicoNetwork?: { linuxDataplane?: string } };
-            // The lab's apply is relinquished; the real operator then writes its default, Iptables, back
-            // (tigera/operator pkg/controller/installation/defaults.go fillDefaults @v1.38.6), which
-            // the double does not imitate: absent means the default.
-            assert.equal(spec.calicoNetwork?.linuxDataplane ?? "Iptables", "Iptables");
             await tier.get(
                 "/api/v1/namespaces/tigera-operator/configmaps/kubernetes-services-endpoint",
             );

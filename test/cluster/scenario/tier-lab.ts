@@ -1,6 +1,7 @@
 /**
- * One lab on the cluster tier for a describe block: the local cluster of an AKS line, its nodes with
- * real Felix, the operator and load-balancer doubles, and a stack in `existing` mode run by the real
+ * One lab on the cluster tier for a describe block: the local cluster of an AKS line with the line's
+ * real tigera/operator, its nodes with real Felix and Typha, the doubles of Azure's load balancer and
+ * of yaobank's traffic, and a stack in `existing` mode run by the real
  * CLI (lab-run.ts). The scenario and the fault suite share it; `useTierLab` registers the block's
  * before and after hooks, and the after hook checks that the machine is as it was, failed runs too.
  */
@@ -10,7 +11,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
 import type { Dataplane } from "../../../core/dataplane";
-import { field } from "../../../core/unstructured";
 import { startDoubles, type Doubles } from "../doubles/run";
 import { startCluster, type LocalCluster } from "../harness/cluster";
 import { FAKE_NODES } from "../harness/kwok";
@@ -21,6 +21,9 @@ import { removeStaleCgroups } from "../nodes/namespaces";
 import { startNodes, type TierNodes } from "../nodes/nodes";
 import { requireClusterBinaries, requireFelix } from "../toolchain/build";
 import { calicoSourceTree } from "../toolchain/felix";
+import { operatorOrderProblems } from "../operator/operator-order";
+import { watchOperator, type OperatorTimeline } from "../operator/operator-timeline";
+import { operatorFor } from "../toolchain/operator-build";
 import { labRun, type LabRun, type ToolRun } from "./lab-run";
 import type { OpResult } from "./pulumi-op";
 
@@ -31,10 +34,13 @@ import type { OpResult } from "./pulumi-op";
  * eBPF Felix would panic: the lab refuses that flip, and the line shows the refusal and no more.
  */
 export const LINES = [
-    { calico: "v3.30.7", operatorVersion: "1.38", ebpf: true },
-    { calico: "v3.31.7", operatorVersion: "1.40", ebpf: true },
-    { calico: "v3.31.2", operatorVersion: "1.40", ebpf: false },
+    { calico: "v3.30.7", ebpf: true },
+    { calico: "v3.31.7", ebpf: true },
+    { calico: "v3.31.2", ebpf: false },
 ] as const;
+
+/** The tigera/operator the tier runs with a line (toolchain/operator-build.ts), e.g. `1.40.2`. */
+export const operatorOf = (line: TierLine): string => operatorFor(line.calico).operator;
 
 export type TierLine = (typeof LINES)[number];
 
@@ -122,6 +128,12 @@ export interface TierLab {
     /** Every node's kernel shows `expected`, read inside its namespaces. */
     assertNodesRun(expected: Dataplane): void;
     /**
+     * What the operator did since `since` holds to the docs' order (operator-order.ts): bpfEnabled
+     * true only once calico-node rolled out, false at once; nftablesMode on 1.40; the endpoint
+     * ConfigMap rolling Typha when the flip wrote it.
+     */
+    assertOperatorOrder(since: string, to: Dataplane, endpointWritten: boolean): void;
+    /**
      * `npm run verify` by hand against the cluster, as the README's Verify section has a user type
      * it. What is real: the API server's Installation, FelixConfiguration, TigeraStatus and rollout
      * that verify reads, Felix's log lines (real Felix's output, served through pods/log), the HTTP
@@ -150,6 +162,7 @@ export function useTierLab(line: TierLine): TierLab {
     let nodes: TierNodes | undefined;
     let doubles: Doubles | undefined;
     let lab: LabRun | undefined;
+    let timeline: OperatorTimeline | undefined;
     const started = <T>(value: T | undefined): T => {
         if (value === undefined) throw new Error("the tier's lab has not started");
         return value;
@@ -168,31 +181,23 @@ export function useTierLab(line: TierLine): TierLab {
             keepScratch: process.env["LAB_TIER_KEEP"] === "1",
             crdSet: `aks-managed-calico-${line.calico}`,
             calicoTree: calicoSourceTree(line.calico),
+            operator: "real",
             log: (l) => process.stderr.write(`cluster: ${l}\n`),
         });
+        timeline = watchOperator(cluster.kubeconfigYaml);
         const running = await startNodes(cluster, {
             felix,
             log: (l) => process.stderr.write(`nodes: ${l}\n`),
         });
         nodes = running;
-        doubles = await startDoubles({
+        doubles = startDoubles({
             kubeconfigYaml: cluster.kubeconfigYaml,
             logPath: cluster.logPath.bind(cluster),
-            operatorVersion: line.operatorVersion,
             dataplaneOn: (node) => {
                 const live = liveDataplane(running.dataplane(node));
                 return live === "nftables" ? "iptables" : live;
             },
         });
-        // The fixture is the operator's own render, so its first reconcile rolls nothing.
-        const calicoNode = await get(
-            "/apis/apps/v1/namespaces/calico-system/daemonsets/calico-node",
-        );
-        assert.equal(
-            field(calicoNode, "metadata", "generation"),
-            1,
-            "calico-node re-rendered at start",
-        );
         lab = labRun({ scratch, binDir, stack: "tier" });
         ok(
             await lab.op("preview", {
@@ -208,6 +213,7 @@ export function useTierLab(line: TierLine): TierLab {
     });
 
     after(async () => {
+        timeline?.stop();
         await doubles?.stop();
         await nodes?.stop();
         await cluster?.stop();
@@ -256,6 +262,22 @@ export function useTierLab(line: TierLine): TierLab {
                     assert.equal(state.cgroupPrograms, 0, `${name}: ctlb left: ${seen}`);
                 }
             }
+        },
+        assertOperatorOrder(since, to, endpointWritten) {
+            const moments = started(timeline).since(since);
+            process.stderr.write(
+                `operator ${operatorOf(line)} on Calico ${line.calico}, to ${to}:\n` +
+                    moments.map((m) => `  ${m.at} ${m.what}\n`).join(""),
+            );
+            assert.deepEqual(
+                operatorOrderProblems(moments, {
+                    to,
+                    nftablesUnderBpf: operatorOf(line).startsWith("1.40."),
+                    endpointWritten,
+                }),
+                [],
+                "the docs' operator order",
+            );
         },
         async interruptedFlip(dataplane, signal) {
             const since = new Date().toISOString();

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { felixBuild, felixLines, requireFelix } from "./build";
-import { bpfGplObjects, objectsAtLogLevel, SHARED_SRC } from "./felix";
+import { bpfGplObjects, objectsAtLogLevel, SHARED_SRC, treeGoVersion } from "./felix";
 
 describe("the BPF objects built for Felix's log level", () => {
     const names = [
@@ -48,12 +48,20 @@ describe("the BPF objects built for Felix's log level", () => {
     });
 });
 
+describe("the Go a Calico tree is built with (Typha's)", () => {
+    it("is its go.mod's go directive, with its patch", () => {
+        assert.equal(treeGoVersion("module x\n\ngo 1.25.13\n\nrequire (\n"), "1.25.13");
+        assert.throws(() => treeGoVersion("module x\n\ngo 1.25\n"), /names no go x\.y\.z/);
+    });
+});
+
 describe("felixBuild and requireFelix", () => {
     it("name a line with or without its v, each with its BPF objects", () => {
         assert.deepEqual(felixLines(), ["v3.31.2", "v3.30.7", "v3.31.7"]);
         const aksDefault = felixBuild("3.31.2");
         assert.equal(aksDefault.calicoVersion, "v3.31.2");
         assert.match(aksDefault.felix, /felix\/v3\.31\.2\/calico-felix$/);
+        assert.match(aksDefault.typha, /felix\/v3\.31\.2\/calico-typha$/);
         assert.match(aksDefault.bpfObjects, /felix\/v3\.31\.2\/bpf$/);
         assert.match(felixBuild("v3.31.7").bpfObjects, /felix\/v3\.31\.7\/bpf$/);
     });

@@ -1,8 +1,9 @@
 /**
  * Real Felix for each Calico line the cluster tier runs, built from the unmodified release trees in
  * ../shared/src (PROVENANCE.md there), each copied into the cache first because ../shared is
- * read-only: libbpf, calico-felix (cgo, linked against that libbpf) and, on a line that runs eBPF,
- * the BPF objects Felix loads at the tier's log level. Go's build and module caches are the
+ * read-only: libbpf, calico-felix (cgo, linked against that libbpf), calico-typha (the Typha the
+ * operator renders, which Felix reaches over mutual TLS) and the BPF objects Felix loads at the
+ * tier's log level. Go's build and module caches are the
  * machine's own, so the lines share every dependency they have in common.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
@@ -25,6 +26,8 @@ export interface FelixBuild {
     readonly calicoVersion: string;
     /** The calico-felix binary. */
     readonly felix: string;
+    /** The calico-typha binary, from the same tree (typha/cmd/calico-typha). */
+    readonly typha: string;
     /** The folder to mount at FELIX_BPF_OBJECT_DIR. */
     readonly bpfObjects: string;
 }
@@ -34,13 +37,14 @@ export function felixBuildIn(root: string, calicoVersion: string): FelixBuild {
     return {
         calicoVersion,
         felix: join(dir, "calico-felix"),
+        typha: join(dir, "calico-typha"),
         bpfObjects: join(dir, "bpf"),
     };
 }
 
 /** The paths of a build that are not there yet. */
 export function missingParts(build: FelixBuild): string[] {
-    return [build.felix, build.bpfObjects].filter((path) => !existsSync(path));
+    return [build.felix, build.typha, build.bpfObjects].filter((path) => !existsSync(path));
 }
 
 /** libbpf's Makefile's OBJDIR and the cgo LDFLAGS' folder (felix/bpf/libbpf/libbpf.go) use Go's arch names. */
@@ -126,8 +130,34 @@ export function bpfGplObjects(bpfGpl: string): string[] {
         .split(/\s+/);
 }
 
-function buildFelixBinary(tree: string, output: string, calicoVersion: string, line: CalicoLine) {
+/** The Go of the tree's `go` directive (its release's: metadata.mk GO_VERSION/GO_BUILD_VER). */
+export function treeGoVersion(goMod: string): string {
+    const version = /^go (\d+\.\d+\.\d+)$/m.exec(goMod)?.[1];
+    if (version === undefined) throw new Error("the Calico tree's go.mod names no go x.y.z");
+    return version;
+}
+
+/**
+ * One of the tree's binaries, with cgo as lib.Makefile builds them on amd64 (`CGO_ENABLED?=1`
+ * @v3.31.7; its boringcrypto experiment left out); Felix links libbpf through it. Typha is built
+ * with the Go its release uses (the module proxy serves it as golang.org/toolchain): built with
+ * this machine's Go 1.26.8, Typha v3.31.7 panicked in every run as it served its first snapshot
+ * ("makeslice: len out of range" in encoding/json, from typha/pkg/snapcache/cache.go
+ * publishBreadcrumb), while Felix runs as built.
+ */
+function buildCalicoBinary(
+    tree: string,
+    output: string,
+    calicoVersion: string,
+    line: CalicoLine,
+    binary: "calico-felix" | "calico-typha",
+) {
     const buildinfo = "github.com/projectcalico/calico/pkg/buildinfo";
+    const dir = binary === "calico-felix" ? "felix" : "typha";
+    const toolchain =
+        binary === "calico-typha"
+            ? { GOTOOLCHAIN: `go${treeGoVersion(readFileSync(join(tree, "go.mod"), "utf8"))}` }
+            : {};
     run(
         "go",
         [
@@ -140,10 +170,10 @@ function buildFelixBinary(tree: string, output: string, calicoVersion: string, l
             }),
             "-o",
             output,
-            "./felix/cmd/calico-felix",
+            `./${dir}/cmd/${binary}`,
         ],
         tree,
-        goEnv(true),
+        { ...goEnv(true), ...toolchain },
     );
 }
 
@@ -189,13 +219,17 @@ export function buildFelixLines(
         copySource(`calico-${calicoVersion}`, tree);
         requireLibbpfPin(tree, calicoVersion, versions.libbpf);
         cpSync(libbpf, join(tree, "felix", "bpf-gpl", "libbpf"), { recursive: true });
-        if (!existsSync(build.felix)) {
-            const partial = `${build.felix}.partial`;
+        for (const [binary, path] of [
+            ["calico-felix", build.felix],
+            ["calico-typha", build.typha],
+        ] as const) {
+            if (existsSync(path)) continue;
+            const partial = `${path}.partial`;
             mkdirSync(join(partial, ".."), { recursive: true });
-            timed(`calico-felix ${calicoVersion}`, () => {
-                buildFelixBinary(tree, partial, calicoVersion, line);
+            timed(`${binary} ${calicoVersion}`, () => {
+                buildCalicoBinary(tree, partial, calicoVersion, line, binary);
             });
-            renameSync(partial, build.felix);
+            renameSync(partial, path);
         }
         if (!existsSync(build.bpfObjects)) {
             const partial = `${build.bpfObjects}.partial`;
