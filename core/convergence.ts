@@ -36,6 +36,14 @@ export interface Condition {
     readonly message?: string;
 }
 
+/** A Linux node whose Ready condition is not True, as the node-lifecycle controller reports it. */
+export interface NodeNotReady {
+    readonly name: string;
+    /** The Ready condition's status (False or Unknown; "missing" when the node has none). */
+    readonly status: string;
+    readonly reason?: string;
+}
+
 /** What the cluster says about Calico at one moment. */
 export interface CalicoSnapshot {
     /** Installation `default` spec.calicoNetwork.linuxDataplane and metadata.generation. */
@@ -53,6 +61,8 @@ export interface CalicoSnapshot {
     readonly calicoNode: RolloutStatus | undefined;
     /** TigeraStatus `calico` conditions (Available, Progressing, Degraded). */
     readonly tigeraStatus: readonly Condition[] | undefined;
+    /** Linux nodes not Ready: calico-node cannot roll there, nor its Felix switch. */
+    readonly notReadyNodes?: readonly NodeNotReady[];
 }
 
 /** What a rollout still waits for; empty when every replica runs the current revision and is available. */
@@ -156,4 +166,22 @@ export function pendingCalicoReady(snapshot: CalicoSnapshot): string[] {
         pending.push(`${STATUS_TITLE}: Available is ${available?.status ?? "missing"}`);
     }
     return pending;
+}
+
+/**
+ * What a wait still waits for, with the nodes that are not Ready first: on such a node the
+ * DaemonSet controller cannot replace calico-node (its old pod is never confirmed gone), so the roll
+ * and the operator's bpfEnabled stall there, and its Felix's log cannot be read. Nothing when
+ * nothing else is pending: a node down after the switch does not undo it.
+ */
+export function withNodesNotReady(
+    pending: readonly string[],
+    snapshot: Pick<CalicoSnapshot, "notReadyNodes">,
+): string[] {
+    if (pending.length === 0) return [];
+    const nodes = (snapshot.notReadyNodes ?? []).map(
+        (node) =>
+            `node ${node.name} is not Ready (${node.status}${node.reason === undefined ? "" : `: ${node.reason}`})`,
+    );
+    return [...nodes, ...pending];
 }

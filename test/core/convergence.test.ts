@@ -4,6 +4,7 @@ import {
     pendingCalicoReady,
     pendingRollout,
     pendingSwitch,
+    withNodesNotReady,
     type CalicoSnapshot,
 } from "../../core/convergence";
 
@@ -172,5 +173,23 @@ describe("pendingCalicoReady", () => {
                 "TigeraStatus calico: Available is False",
             ],
         );
+    });
+});
+
+describe("withNodesNotReady", () => {
+    const notReadyNodes = [
+        { name: "n1", status: "Unknown", reason: "NodeStatusUnknown" },
+        { name: "n2", status: "missing" },
+    ];
+    it("puts the nodes that are not Ready before what the wait still waits for", () => {
+        assert.deepEqual(withNodesNotReady(["calico-node: 1 of 2 updated"], { notReadyNodes }), [
+            "node n1 is not Ready (Unknown: NodeStatusUnknown)",
+            "node n2 is not Ready (missing)",
+            "calico-node: 1 of 2 updated",
+        ]);
+    });
+    it("holds nothing back once the rest is done, and adds nothing when every node is Ready", () => {
+        assert.deepEqual(withNodesNotReady([], { notReadyNodes }), []);
+        assert.deepEqual(withNodesNotReady(["x"], {}), ["x"]);
     });
 });

@@ -16,6 +16,7 @@ import {
     pendingCalicoReady,
     pendingRollout,
     pendingSwitch,
+    withNodesNotReady,
     type CalicoSnapshot,
     type RolloutStatus,
 } from "../../core/convergence";
@@ -296,9 +297,12 @@ export async function runStep(
                     hidden = felixLogLevelProblem(snapshot.felixLogSeverityScreen);
                     if (hidden !== undefined) return [];
                     const operator = pendingSwitch(step.dataplane, snapshot);
-                    if (operator.length > 0) return operator;
+                    if (operator.length > 0) return withNodesNotReady(operator, snapshot);
                     const pods = await cluster.readCalicoNodes(step.since);
-                    return pendingFelixDataplane(step.dataplane, step.since.getTime(), pods);
+                    return withNodesNotReady(
+                        pendingFelixDataplane(step.dataplane, step.since.getTime(), pods),
+                        snapshot,
+                    );
                 },
                 poll,
             );
@@ -346,7 +350,7 @@ async function waitCtlbDetached(
             if (!last.live || last.hidden !== undefined) return [];
             const detach = ctlbDetach(since.getTime(), await cluster.readCalicoNodes(since));
             last.warnings = detach.warnings;
-            return detach.pending;
+            return withNodesNotReady(detach.pending, snapshot);
         },
         poll,
     );

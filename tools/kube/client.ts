@@ -82,15 +82,15 @@ export async function readCalicoObjects(config: k8s.KubeConfig): Promise<CalicoO
                 name: object.name,
             }) as Promise<unknown>,
         );
-    const [installation, felixConfiguration, calicoNodeDaemonSet, tigeraStatus] = await Promise.all(
-        [
+    const [installation, felixConfiguration, calicoNodeDaemonSet, tigeraStatus, nodes] =
+        await Promise.all([
             clusterObject(INSTALLATION),
             clusterObject(FELIX_CONFIGURATION),
             orUndefined(apps.readNamespacedDaemonSet(CALICO_NODE)),
             clusterObject(TIGERA_STATUS),
-        ],
-    );
-    return { installation, felixConfiguration, calicoNodeDaemonSet, tigeraStatus };
+            listNodes(config),
+        ]);
+    return { installation, felixConfiguration, calicoNodeDaemonSet, tigeraStatus, nodes };
 }
 
 /** Which of the CRDs the lab's preflight looks for the cluster serves (core/calico-preflight.ts). */
@@ -109,18 +109,17 @@ export async function readCalicoApis(config: k8s.KubeConfig): Promise<CalicoApis
 /** Reads what environmentFrom needs: Calico's objects, the operator, kube-proxy and the nodes. */
 export async function readEnvironmentObjects(config: k8s.KubeConfig): Promise<EnvironmentObjects> {
     const apps = config.makeApiClient(k8s.AppsV1Api);
-    const [calico, operatorDeployment, kubeProxyDaemonSet, nodes] = await Promise.all([
+    const [calico, operatorDeployment, kubeProxyDaemonSet] = await Promise.all([
         readCalicoObjects(config),
         orUndefined(apps.readNamespacedDeployment(OPERATOR_DEPLOYMENT)),
         orUndefined(apps.readNamespacedDaemonSet(KUBE_PROXY_DAEMONSET)),
-        listNodes(config),
     ]);
     return {
         installation: calico.installation,
         felixConfiguration: calico.felixConfiguration,
         operatorDeployment,
         kubeProxyDaemonSet,
-        nodes,
+        nodes: calico.nodes ?? [],
     };
 }
 
@@ -281,7 +280,11 @@ export async function readCalicoNodePods(
                     sinceSeconds,
                 })
                 .catch((error: unknown) => {
-                    if (field(error, "code") === 400) return "";
+                    // 400: the container has not started yet; 5xx: the API server could not
+                    // reach the node's kubelet (a node down: the wait names it, from its
+                    // Ready condition). Either way no Felix run to read, not a failed read.
+                    const code = field(error, "code");
+                    if (code === 400 || (typeof code === "number" && code >= 500)) return "";
                     throw error;
                 });
             return {

@@ -4,7 +4,12 @@
  */
 import { isIP } from "node:net";
 import { field, numberAt } from "../../core/unstructured";
-import type { CalicoSnapshot, Condition, RolloutStatus } from "../../core/convergence";
+import type {
+    CalicoSnapshot,
+    Condition,
+    NodeNotReady,
+    RolloutStatus,
+} from "../../core/convergence";
 import { dataplaneOf, type Dataplane } from "../../core/dataplane";
 import { heldOnlyByLab } from "../../core/managed-fields";
 import type { EbpfFlipFacts } from "../../core/ctlb-kernel-guard";
@@ -15,6 +20,8 @@ export interface CalicoObjects {
     readonly felixConfiguration: unknown;
     readonly calicoNodeDaemonSet: unknown;
     readonly tigeraStatus: unknown;
+    /** The cluster's nodes (the wait names those not Ready); none when not read. */
+    readonly nodes?: readonly unknown[];
 }
 
 export function calicoSnapshotFrom(objects: CalicoObjects): CalicoSnapshot {
@@ -41,7 +48,27 @@ export function calicoSnapshotFrom(objects: CalicoObjects): CalicoSnapshot {
                 : Array.isArray(conditions)
                   ? (conditions as Condition[])
                   : [],
+        notReadyNodes: (objects.nodes ?? []).flatMap(notReady),
     };
+}
+
+/** A Linux node whose Ready condition is not True (Windows nodes run no calico-node). */
+function notReady(node: unknown): NodeNotReady[] {
+    if (field(node, "metadata", "labels", "kubernetes.io/os") !== "linux") return [];
+    const conditions = field(node, "status", "conditions");
+    const ready: unknown = Array.isArray(conditions)
+        ? (conditions as unknown[]).find((c) => field(c, "type") === "Ready")
+        : undefined;
+    const status = field(ready, "status");
+    if (status === "True") return [];
+    const reason = field(ready, "reason");
+    return [
+        {
+            name: String(field(node, "metadata", "name")),
+            status: typeof status === "string" ? status : "missing",
+            ...(typeof reason === "string" ? { reason } : {}),
+        },
+    ];
 }
 
 function daemonSetRollout(daemonSet: unknown): RolloutStatus {

@@ -25,8 +25,10 @@ export function labWriteOf(event: AuditEvent, labManager: string): LabWrite | un
     const byProvider = manager === labManager || manager.startsWith("pulumi-kubernetes");
     if (ref.namespace === "yaobank" && byProvider) return "yaobank";
     if (!byProvider) {
-        // The restart step patches the Deployment's template annotation with the client library.
+        // The restart step patches the Deployment's template annotation with the client library;
+        // the deployment controller's status writes (a node going down changes them) are not it.
         return ref.resource === "deployments" &&
+            ref.subresource === undefined &&
             ref.namespace === "kube-system" &&
             ref.name === "coredns"
             ? "restartDns"

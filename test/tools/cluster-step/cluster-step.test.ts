@@ -260,6 +260,44 @@ describe("runStep wait-dataplane", () => {
         assert.deepEqual(cluster.calls, ["readCalico", `readCalicoNodes ${since.toISOString()}`]);
     });
 
+    it("names a node that is not Ready while the roll waits on it, and ends once it is back", async () => {
+        const down = { name: "vmss000001", status: "Unknown", reason: "NodeStatusUnknown" };
+        const stalled = {
+            ...bpfLive,
+            felixBpfEnabled: false,
+            calicoNode: { ...rolledOut, updated: 1 },
+            notReadyNodes: [down],
+        };
+        const cluster = new FakeCluster(
+            [stalled, { ...bpfLive, notReadyNodes: [] }],
+            [],
+            [[rolled("vmss000000"), rolled("vmss000001")]],
+        );
+        const lines: string[] = [];
+        const result = await runStep(step, cluster, { poll: instant, log: (l) => lines.push(l) });
+        assert.match(result, /bpf dataplane is live on every node/);
+        assert.match(
+            lines[0] ?? "",
+            /^\[\d+s\] node vmss000001 is not Ready \(Unknown: NodeStatusUnknown\); .*1 of \d+ updated/,
+        );
+    });
+
+    it("fails at the deadline naming a node that stayed down, first", async () => {
+        const down = { name: "vmss000001", status: "Unknown" };
+        const cluster = new FakeCluster(
+            [{ ...bpfLive, notReadyNodes: [down] }],
+            [],
+            [[rolled("vmss000000"), rolled("vmss000001", "")]],
+        );
+        await assert.rejects(
+            runStep({ ...step, timeoutSeconds: 30 }, cluster, {
+                poll: { intervalMs: 10_000, clock: fakeClock() },
+                log: () => undefined,
+            }),
+            /did not converge within 30s.*- node vmss000001 is not Ready \(Unknown\)\n {2}- node vmss000001 .*no Felix run logged/s,
+        );
+    });
+
     it("fails at the deadline naming the nodes whose Felix did not report", async () => {
         const cluster = new FakeCluster(
             [bpfLive],
@@ -308,6 +346,21 @@ describe("runStep wait-ctlb-detached", () => {
         const result = await runStep(step, cluster, { poll: instant, log: (l) => lines.push(l) });
         assert.match(result, /restarted in eBPF mode without the connect-time load balancer/);
         assert.match(lines[0] ?? "", /vmss000000 .* Felix has not restarted since 11:20:04Z/);
+    });
+
+    it("names a node that is not Ready while its Felix has not restarted", async () => {
+        const down = { name: "vmss000000", status: "Unknown", reason: "NodeStatusUnknown" };
+        const cluster = new FakeCluster(
+            [{ ...bpfLive, notReadyNodes: [down] }, bpfLive],
+            [],
+            [[{ ...detached, log: "" }], [detached]],
+        );
+        const lines: string[] = [];
+        await runStep(step, cluster, { poll: instant, log: (l) => lines.push(l) });
+        assert.match(
+            lines[0] ?? "",
+            /node vmss000000 is not Ready \(Unknown: NodeStatusUnknown\); .*vmss000000 .* Felix has not restarted/,
+        );
     });
 
     it("has nothing to wait for when eBPF is not live", async () => {

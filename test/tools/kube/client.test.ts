@@ -48,6 +48,7 @@ async function withApiServer(
                     pod("calico-node-a", "vmss000000"),
                     pod("calico-node-b", "vmss000001"),
                     pod("calico-node-old", "vmss000001", true),
+                    pod("calico-node-c", "vmss000002"),
                 ],
             });
         } else if (url.pathname.endsWith("/calico-node-a/log")) {
@@ -55,6 +56,15 @@ async function withApiServer(
             response.end(
                 "2026-11-23T10:01:13.950602410Z 2026-11-23 10:01:13.950 [INFO][71] felix/daemon.go 132: Felix starting up\n",
             );
+        } else if (url.pathname.endsWith("/calico-node-c/log")) {
+            // The API server's answer when the node's kubelet is down.
+            json(500, {
+                kind: "Status",
+                status: "Failure",
+                message:
+                    'Get "https://10.224.0.6:10250/containerLogs/calico-system/calico-node-c/calico-node": dial tcp 10.224.0.6:10250: connect: connection refused',
+                code: 500,
+            });
         } else if (url.pathname.endsWith("/calico-node-b/log")) {
             json(400, {
                 kind: "Status",
@@ -117,10 +127,16 @@ describe("readCalicoNodePods", () => {
                         node: "vmss000001",
                         createdAt: Date.parse("2026-11-23T10:01:10Z"),
                     },
+                    {
+                        name: "calico-node-c",
+                        node: "vmss000002",
+                        createdAt: Date.parse("2026-11-23T10:01:10Z"),
+                    },
                 ],
             );
             assert.match(pods[0]?.log ?? "", /Felix starting up/);
             assert.equal(pods[1]?.log, "", "a container that has not started has no log yet");
+            assert.equal(pods[2]?.log, "", "a node whose kubelet is down serves no log");
 
             const list = requests.find((r) => r.pathname.endsWith("/pods"));
             assert.equal(list?.searchParams.get("labelSelector"), "k8s-app=calico-node");

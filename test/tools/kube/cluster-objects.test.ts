@@ -56,6 +56,46 @@ describe("calicoSnapshotFrom (recorded objects)", () => {
     });
 });
 
+describe("calicoSnapshotFrom's nodes that are not Ready (recorded Nodes)", () => {
+    const [first, second] = fixture("nodes.json") as Record<string, unknown>[];
+    const withReady = (node: Record<string, unknown> | undefined, ready: object) => ({
+        ...node,
+        status: { conditions: [{ type: "MemoryPressure", status: "False" }, ready] },
+    });
+    const snapshotOf = (nodes: unknown[]) =>
+        calicoSnapshotFrom({ ...bpfClusterObjects(), nodes }).notReadyNodes;
+
+    it("names a Linux node whose Ready is not True, with its reason, and none that is Ready", () => {
+        assert.deepEqual(
+            snapshotOf([
+                withReady(first, { type: "Ready", status: "True" }),
+                withReady(second, {
+                    type: "Ready",
+                    status: "Unknown",
+                    reason: "NodeStatusUnknown",
+                }),
+            ]),
+            [
+                {
+                    name: "aks-system-12345678-vmss000001",
+                    status: "Unknown",
+                    reason: "NodeStatusUnknown",
+                },
+            ],
+        );
+    });
+
+    it("counts a node without a Ready condition as not Ready, and leaves Windows nodes out", () => {
+        const windows = {
+            metadata: { name: "akswin000000", labels: { "kubernetes.io/os": "windows" } },
+        };
+        assert.deepEqual(snapshotOf([first, windows]), [
+            { name: "aks-system-12345678-vmss000000", status: "missing" },
+        ]);
+        assert.deepEqual(calicoSnapshotFrom(bpfClusterObjects()).notReadyNodes, []);
+    });
+});
+
 describe("nodeInternalIps (recorded Nodes)", () => {
     it("takes the InternalIP of every node and nothing else", () => {
         assert.deepEqual(nodeInternalIps(fixture("nodes.json") as unknown[]), NODE_IPS);
