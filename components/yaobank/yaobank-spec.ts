@@ -99,6 +99,17 @@ export function service(tier: Tier): ServiceArgs {
 }
 
 /**
+ * On the objects whose fields the lab changes after they exist: applied forced, as they are the
+ * lab's alone. Every `up` applies them under the field manager Pulumi keeps in its state
+ * (pulumi/pulumi-kubernetes provider/pkg/provider/provider.go fieldManagerName), so after a lost
+ * state the adopting `up` gets a new one while the old still holds the fields; the next change
+ * (the pod template's dataplane annotation, at the next flip) then conflicted (found by the fault
+ * suite: a flip after fault 8). `pulumi.com/patchForce` applies to upserts too (pkg/await/await.go
+ * patchForce, @v4.25.0 as the tier runs it).
+ */
+export const LAB_OWNED = { "pulumi.com/patchForce": "true" } as const;
+
+/**
  * A tier's Deployment. `switchApplied` (the dataplane and when it was applied) goes into the pod
  * template: when it changes (after a switch is live) the Deployment rolls its pods, so their
  * connections start on the new dataplane.
@@ -106,7 +117,7 @@ export function service(tier: Tier): ServiceArgs {
 export function deployment(tier: Tier, switchApplied: pulumi.Input<string>): DeploymentArgs {
     const labels = podLabels(tier.name);
     return {
-        metadata: { name: tier.name, namespace: NAMESPACE, labels },
+        metadata: { name: tier.name, namespace: NAMESPACE, labels, annotations: LAB_OWNED },
         spec: {
             replicas: tier.replicas,
             selector: { matchLabels: labels },
@@ -152,7 +163,10 @@ export function loadBalancerService(): ServiceArgs {
         metadata: {
             name: LOAD_BALANCER_SERVICE,
             namespace: NAMESPACE,
-            annotations: { "service.beta.kubernetes.io/port_80_health-probe_protocol": "Tcp" },
+            annotations: {
+                "service.beta.kubernetes.io/port_80_health-probe_protocol": "Tcp",
+                ...LAB_OWNED,
+            },
         },
         spec: {
             type: "LoadBalancer",

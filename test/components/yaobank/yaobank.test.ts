@@ -16,7 +16,12 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
 
 type Manifest = {
-    metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+    metadata: {
+        name: string;
+        namespace?: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+    };
 } & Record<string, unknown>;
 const manifest = (r: Registration) => r.inputs as Manifest;
 const named = (run: ProgramRun, type: string, name: string): Registration => {
@@ -137,7 +142,10 @@ describe("Yaobank under mocks", () => {
         assert.deepEqual(manifest(entry).metadata, {
             name: "yaobank-customer",
             namespace: "yaobank",
-            annotations: { "service.beta.kubernetes.io/port_80_health-probe_protocol": "Tcp" },
+            annotations: {
+                "service.beta.kubernetes.io/port_80_health-probe_protocol": "Tcp",
+                "pulumi.com/patchForce": "true",
+            },
         });
         assert.deepEqual(spec(entry), {
             type: "LoadBalancer",
@@ -145,6 +153,16 @@ describe("Yaobank under mocks", () => {
             selector: { app: "customer" },
             ports: [{ name: "http", port: 80, targetPort: 80, protocol: "TCP" }],
         });
+    });
+
+    it("applies the Deployments and the entry Service forced, so an up after a lost state can change them", () => {
+        for (const [kind, name] of [
+            [SERVICE, "yaobank-customer"],
+            ...["customer", "summary", "database"].map((tier) => [DEPLOYMENT, tier]),
+        ] as const) {
+            const annotations = manifest(named(runs.bpf, kind, name)).metadata.annotations;
+            assert.equal(annotations?.["pulumi.com/patchForce"], "true", name);
+        }
     });
 
     it("every object validates against the Kubernetes schema", async () => {
