@@ -86,12 +86,6 @@ export interface LocalCluster {
      * returns starts it again with the same flags and data, and resolves once it answers.
      */
     outage(component: ControlPlaneProcess): Promise<() => Promise<void>>;
-    /**
-     * Stops a node's kubelet (its kwok), as a node that goes down: its Lease goes stale and the
-     * node-lifecycle controller marks it NotReady. The function it returns starts it again and
-     * resolves once the node is Ready.
-     */
-    nodeOutage(node: string): Promise<() => Promise<void>>;
     /** Every completed write the API server audited so far, oldest first. */
     audit(): AuditEvent[];
     /** The CRI-format file kwok serves as this container's log (through pods/log). */
@@ -459,16 +453,6 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
                 const running = control.get(component);
                 if (running !== undefined) await stopProcess(running);
                 return component === "etcd" ? runEtcd : runApiServer;
-            },
-            nodeOutage: async (name) => {
-                const node = FAKE_NODES.find((n) => n.name === name);
-                if (node === undefined) throw new Error(`no node ${name}`);
-                const running = kubelets.get(name);
-                if (running !== undefined) await stopProcess(running);
-                return async () => {
-                    await startKubelet(node);
-                    await nodeReady(node);
-                };
             },
             audit: () => readAuditEvents(auditLog),
             logPath: (namespace, pod, container, previous = false) =>

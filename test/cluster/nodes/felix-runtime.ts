@@ -46,11 +46,6 @@ export interface FelixBinaries {
 export interface FelixRuntime {
     /** Freeze every Felix and start new ones frozen (before their dataplane); false resumes them. */
     stall(on: boolean): void;
-    /**
-     * Freeze every process on `node` (Felix and Typha) and start new ones there frozen, as a node
-     * that is down runs nothing; false resumes them.
-     */
-    freezeNode(node: string, on: boolean): void;
     /** The PIDs of the Felix processes running now, by node. */
     running(): ReadonlyMap<string, number>;
     stop(): Promise<void>;
@@ -137,7 +132,6 @@ export async function startFelixRuntime(options: {
     const supervised = new Map<string, Supervised>();
     const frozen = new Set<number>();
     let stalled = false;
-    const frozenNodes = new Set<string>();
     let stopped = false;
     const felixes = () => [...supervised.values()].filter((e) => e.kind.name === CALICO_NODE);
 
@@ -228,8 +222,7 @@ export async function startFelixRuntime(options: {
             stdio: ["ignore", "pipe", "ignore"],
         });
         entry.child = child;
-        const held = (stalled && kind.name === CALICO_NODE) || frozenNodes.has(container.node);
-        if (held && child.pid !== undefined) {
+        if (stalled && kind.name === CALICO_NODE && child.pid !== undefined) {
             signal(child, "SIGSTOP");
             frozen.add(child.pid);
         }
@@ -326,20 +319,6 @@ export async function startFelixRuntime(options: {
                 else frozen.delete(pid);
             }
             log(`felix: ${on ? "stalled" : "resumed"}`);
-        },
-        freezeNode(node, on) {
-            if (on) frozenNodes.add(node);
-            else frozenNodes.delete(node);
-            for (const entry of supervised.values()) {
-                const pid = entry.child?.pid;
-                if (pid === undefined || entry.container.node !== node) continue;
-                // Felix stays frozen while every Felix is stalled.
-                if (!on && stalled && entry.kind.name === CALICO_NODE) continue;
-                signal(entry.child, on ? "SIGSTOP" : "SIGCONT");
-                if (on) frozen.add(pid);
-                else frozen.delete(pid);
-            }
-            log(`node ${node}: ${on ? "frozen" : "resumed"}`);
         },
         running() {
             return new Map(
