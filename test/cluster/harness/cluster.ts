@@ -36,7 +36,6 @@ import {
     nodeObject,
     podLogPath,
     writeKwokConfig,
-    type FakeNode,
 } from "./kwok";
 import { makePki, type KeyPair } from "./pki";
 import { HUB_ADDRESS } from "../nodes/namespaces";
@@ -354,13 +353,11 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
         const kwokConfig = join(scratchDir, "kwok.yaml");
         writeKwokConfig(kwokDir, kwokConfig);
         const kwokKubeconfig = writeKubeconfig("kwok");
-        // Each node's kwok, as it runs now: a node outage stops it and starts it again.
-        const kubelets = new Map<string, RunningProcess>();
-        const startKubelet = async (node: FakeNode) => {
+        const kubelets: RunningProcess[] = [];
+        for (const node of FAKE_NODES) {
             const port = await freePort(node.kubeletAddress);
             const serving = pki.serving(`kwok-${node.name}`, [node.kubeletAddress], [node.name]);
-            kubelets.set(
-                node.name,
+            kubelets.push(
                 group.start(
                     `kwok ${node.name}`,
                     join(bin, "kwok"),
@@ -373,9 +370,9 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
                     join(dirs.logs, `kwok-${node.name}.log`),
                 ),
             );
-        };
-        const nodeReady = (node: FakeNode) =>
-            waitFor(
+        }
+        for (const [i, node] of FAKE_NODES.entries()) {
+            await waitFor(
                 `node ${node.name} Ready`,
                 async () => {
                     const got = await api.get<{
@@ -388,10 +385,9 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
                         : undefined;
                 },
                 START_TIMEOUT_MS,
-                kubelets.get(node.name),
+                kubelets[i],
             );
-        for (const node of FAKE_NODES) await startKubelet(node);
-        for (const node of FAKE_NODES) await nodeReady(node);
+        }
         log(`nodes Ready (${Date.now() - started} ms)`);
 
         // A Logs object for every pod, as it appears, so kwok serves its containers' log files.

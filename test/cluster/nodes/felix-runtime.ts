@@ -141,31 +141,35 @@ export async function startFelixRuntime(options: {
     };
     process.on("exit", killAll);
 
-    /** The pod's Secret and ConfigMap volumes, written as the kubelet writes them; by mount path. */
+    /** A Secret's data, decoded. */
+    async function secretData(name: string): Promise<Record<string, string>> {
+        const secret = await core.readNamespacedSecret({ name, namespace: CALICO_NAMESPACE });
+        return Object.fromEntries(
+            Object.entries(secret.data ?? {}).map(([key, value]) => [
+                key,
+                Buffer.from(value, "base64").toString(),
+            ]),
+        );
+    }
+
+    /**
+     * The pod's Secret and ConfigMap volumes, written as the kubelet writes them; by mount path.
+     * ConfigMaps come from those already listed for the environment.
+     */
     async function volumeFolders(
         container: Container,
         kind: ContainerKind,
+        configMaps: ReadonlyMap<string, Readonly<Record<string, string>>>,
     ): Promise<Map<string, string>> {
         const folders = new Map<string, string>();
         for (const mount of configVolumeMounts(container.pod, kind.name)) {
-            const data: Record<string, string> =
+            const data =
                 mount.source.kind === "secret"
-                    ? Object.fromEntries(
-                          Object.entries(
-                              (
-                                  await core.readNamespacedSecret({
-                                      name: mount.source.name,
-                                      namespace: CALICO_NAMESPACE,
-                                  })
-                              ).data ?? {},
-                          ).map(([key, value]) => [key, Buffer.from(value, "base64").toString()]),
-                      )
-                    : ((
-                          await core.readNamespacedConfigMap({
-                              name: mount.source.name,
-                              namespace: CALICO_NAMESPACE,
-                          })
-                      ).data ?? {});
+                    ? await secretData(mount.source.name)
+                    : configMaps.get(mount.source.name);
+            if (data === undefined) {
+                throw new Error(`volume ${mount.volume}: ConfigMap ${mount.source.name} not found`);
+            }
             const folder = join(cluster.scratchDir, "volumes", container.uid, mount.volume);
             for (const [key, value] of Object.entries(data)) {
                 const path = mount.items === undefined ? key : mount.items.get(key);
@@ -191,7 +195,10 @@ export async function startFelixRuntime(options: {
             kubernetesService: service,
         });
         return {
-            ...translateMountedPaths(kind.env(env, route), await volumeFolders(container, kind)),
+            ...translateMountedPaths(
+                kind.env(env, route),
+                await volumeFolders(container, kind, configMaps),
+            ),
             PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         };
     }
