@@ -5,8 +5,11 @@
  * ConfigMap volumes (pod-env.ts), in the node's namespaces (namespaces.ts); restarted with a new PID
  * whenever they exit (exit 129 is Felix's own restart on a config change:
  * felix/daemon/daemon.go @v3.31.7, and runit's runsv, or the kubelet, starts it again); stopped when
- * the pod goes. Their standard output and error are the container's log, which kwok serves through
- * pods/log (`kubectl logs --timestamps`).
+ * the pod goes, killed after its grace period. A new calico-node starts on a node only once the one
+ * before it there has exited: the DaemonSet controller (maxSurge 0) creates the new pod only after
+ * the kubelet has ended the old one, which kwok, deleting a pod at once, does not wait for. Their
+ * standard output and error are the container's log, which kwok serves through pods/log (`kubectl
+ * logs --timestamps`).
  *
  * Not run: the rest of calico-node (its startup, confd, BIRD, the CNI plugin), whose datastore
  * writes the harness makes (prepareFelixDatastore), and calico-kube-controllers, which only kwok's
@@ -48,6 +51,8 @@ export interface FelixRuntime {
     stall(on: boolean): void;
     /** The PIDs of the Felix processes running now, by node. */
     running(): ReadonlyMap<string, number>;
+    /** Every start of a Felix while another still ran on its node, as a line each. */
+    overlaps(): readonly string[];
     stop(): Promise<void>;
 }
 
@@ -73,6 +78,18 @@ interface Supervised {
     container: Container;
     child: ChildProcess | undefined;
     stopping: boolean;
+    /** Once stopping: resolves when its process has exited. */
+    exited?: Promise<void>;
+}
+
+/** The pod's terminationGracePeriodSeconds (the API's default: 30), in ms. */
+function gracePeriodMs(pod: unknown): number {
+    const seconds = field(pod, "spec", "terminationGracePeriodSeconds");
+    return (typeof seconds === "number" ? seconds : 30) * 1000;
+}
+
+function hasExited(child: ChildProcess): boolean {
+    return child.exitCode !== null || child.signalCode !== null;
 }
 
 function runningContainer(pod: unknown, name: string): Container | undefined {
@@ -130,14 +147,17 @@ export async function startFelixRuntime(options: {
         },
     ];
     const supervised = new Map<string, Supervised>();
-    const frozen = new Set<number>();
+    /** Containers stopped whose processes have not exited yet. */
+    const terminating = new Set<Supervised>();
     let stalled = false;
+    const overlaps: string[] = [];
     let stopped = false;
     const felixes = () => [...supervised.values()].filter((e) => e.kind.name === CALICO_NODE);
 
     // However this process ends, no Felix or Typha outlives it (PR_SET_PDEATHSIG is the backstop).
     const killAll = () => {
-        for (const entry of supervised.values()) signal(entry.child, "SIGKILL");
+        for (const entry of [...supervised.values(), ...terminating])
+            signal(entry.child, "SIGKILL");
     };
     process.on("exit", killAll);
 
@@ -204,7 +224,7 @@ export async function startFelixRuntime(options: {
     }
 
     function signal(child: ChildProcess | undefined, name: NodeJS.Signals): void {
-        if (child?.pid === undefined || child.exitCode !== null) return;
+        if (child?.pid === undefined || hasExited(child)) return;
         try {
             // The wrapper's group: nsenter and the process under it.
             process.kill(-child.pid, name);
@@ -215,6 +235,17 @@ export async function startFelixRuntime(options: {
 
     function start(entry: Supervised, env: Record<string, string>): void {
         const { container, kind } = entry;
+        if (kind.name === CALICO_NODE) {
+            for (const other of [...felixes(), ...terminating]) {
+                const alive = other.child !== undefined && !hasExited(other.child);
+                const there =
+                    other.kind.name === CALICO_NODE && other.container.node === container.node;
+                if (other === entry || !there || !alive) continue;
+                overlaps.push(
+                    `${container.node}: ${container.name} started while ${other.container.name} ran`,
+                );
+            }
+        }
         const argv = namespaces.enterArgv(container.node, [
             "sh",
             "-c",
@@ -229,10 +260,7 @@ export async function startFelixRuntime(options: {
             stdio: ["ignore", "pipe", "ignore"],
         });
         entry.child = child;
-        if (stalled && kind.name === CALICO_NODE && child.pid !== undefined) {
-            signal(child, "SIGSTOP");
-            frozen.add(child.pid);
-        }
+        if (stalled && kind.name === CALICO_NODE) signal(child, "SIGSTOP");
         // One stream, in the order it was written: runit's felix/run starts with `exec 2>&1`.
         createInterface({ input: child.stdout }).on("line", (line) => {
             cluster.appendLog(CALICO_NAMESPACE, container.name, kind.name, [line]);
@@ -241,12 +269,47 @@ export async function startFelixRuntime(options: {
             `${kind.name}: ${container.name} on ${container.node}: started (wrapper pid ${String(child.pid)})`,
         );
         child.once("exit", (code, sig) => {
-            if (child.pid !== undefined) frozen.delete(child.pid);
             log(`${kind.name}: ${container.name}: exited ${String(code ?? sig)}`);
             if (stopped || entry.stopping || supervised.get(container.uid) !== entry) return;
             // runsv (or the kubelet) runs it again; Felix slept before exiting on a config change.
             start(entry, env);
         });
+    }
+
+    /** The kubelet's stop: SIGTERM, then SIGKILL once the grace period is over. */
+    function terminate(entry: Supervised, graceMs: number): Promise<void> {
+        entry.stopping = true;
+        const child = entry.child;
+        if (child === undefined || hasExited(child)) return Promise.resolve();
+        terminating.add(entry);
+        const kill = setTimeout(() => {
+            signal(child, "SIGKILL");
+        }, graceMs);
+        entry.exited = new Promise<void>((resolve) => {
+            child.once("exit", () => {
+                clearTimeout(kill);
+                terminating.delete(entry);
+                resolve();
+            });
+        });
+        signal(child, "SIGCONT");
+        signal(child, "SIGTERM");
+        return entry.exited;
+    }
+
+    /**
+     * What must exit before a container starts: the same container's process before it, and on
+     * calico-node's node, the calico-node before it there.
+     */
+    function predecessors(kind: ContainerKind, container: Container): Promise<void>[] {
+        return [...terminating]
+            .filter(
+                (entry) =>
+                    entry.kind.name === kind.name &&
+                    (entry.container.uid === container.uid ||
+                        (kind.name === CALICO_NODE && entry.container.node === container.node)),
+            )
+            .map((entry) => entry.exited ?? Promise.resolve());
     }
 
     async function onPod(kind: ContainerKind, phase: string, pod: unknown): Promise<void> {
@@ -259,10 +322,8 @@ export async function startFelixRuntime(options: {
             known !== undefined &&
             (container === undefined || container.key !== known.container.key)
         ) {
-            // The container stopped (the pod is going) or was replaced: the kubelet's SIGTERM.
-            known.stopping = true;
-            signal(known.child, "SIGCONT");
-            signal(known.child, "SIGTERM");
+            // The container stopped (the pod is going) or was replaced.
+            void terminate(known, gracePeriodMs(known.container.pod));
             supervised.delete(uid);
         }
         if (container === undefined || supervised.has(uid) || stopped) return;
@@ -272,6 +333,8 @@ export async function startFelixRuntime(options: {
         // while the API server is down (the fault suite stops it), and a pod seen then must still
         // get its process once the server is back.
         const current = () => !stopped && !entry.stopping && supervised.get(uid) === entry;
+        await Promise.all(predecessors(kind, container));
+        if (!current()) return;
         for (;;) {
             try {
                 const env = await environment(container, kind);
@@ -318,47 +381,24 @@ export async function startFelixRuntime(options: {
     return {
         stall(on) {
             stalled = on;
-            for (const entry of felixes()) {
-                const pid = entry.child?.pid;
-                if (pid === undefined) continue;
-                signal(entry.child, on ? "SIGSTOP" : "SIGCONT");
-                if (on) frozen.add(pid);
-                else frozen.delete(pid);
-            }
+            for (const entry of felixes()) signal(entry.child, on ? "SIGSTOP" : "SIGCONT");
             log(`felix: ${on ? "stalled" : "resumed"}`);
         },
         running() {
             return new Map(
                 felixes()
-                    .filter(
-                        (entry) => entry.child?.pid !== undefined && entry.child.exitCode === null,
-                    )
+                    .filter((entry) => entry.child?.pid !== undefined && !hasExited(entry.child))
                     .map((entry) => [entry.container.node, entry.child?.pid ?? 0]),
             );
         },
+        overlaps: () => [...overlaps],
         async stop() {
             stopped = true;
             process.off("exit", killAll);
             for (const controller of controllers) controller.abort();
-            const exits = [...supervised.values()].map((entry) => {
-                entry.stopping = true;
-                const child = entry.child;
-                if (child === undefined || child.exitCode !== null) return Promise.resolve();
-                const exited = new Promise<void>((resolve) => {
-                    child.once("exit", () => {
-                        resolve();
-                    });
-                });
-                signal(child, "SIGCONT");
-                signal(child, "SIGTERM");
-                const kill = setTimeout(() => {
-                    signal(child, "SIGKILL");
-                }, 10_000);
-                return exited.finally(() => {
-                    clearTimeout(kill);
-                });
-            });
-            await Promise.all(exits);
+            // Those already stopping too get 10 s before SIGKILL, whatever their grace period.
+            const entries = [...supervised.values(), ...terminating];
+            await Promise.all(entries.map((entry) => terminate(entry, 10_000)));
         },
     };
 }

@@ -125,7 +125,10 @@ export interface TierLab {
         timeoutSeconds?: string,
     ): Promise<{ readonly result: OpResult; readonly since: string }>;
     get(path: string): Promise<Record<string, unknown>>;
-    /** Every node's kernel shows `expected`, read inside its namespaces. */
+    /**
+     * Every node's kernel shows `expected`, read inside its namespaces, and no Felix ever started
+     * beside another on its node.
+     */
     assertNodesRun(expected: Dataplane): void;
     /**
      * What the operator did since `since` holds to the docs' order (operator-order.ts): bpfEnabled
@@ -246,6 +249,7 @@ export function useTierLab(line: TierLine): TierLab {
         },
         get,
         assertNodesRun(expected) {
+            assert.deepEqual(started(nodes).felix.overlaps(), [], "two Felix at once on a node");
             for (const { name } of FAKE_NODES) {
                 const state = started(nodes).dataplane(name);
                 const seen = JSON.stringify(state);
