@@ -19,6 +19,11 @@ export interface EbpfFlipFacts {
      * decides on this field alone (int_dataplane.go :1011 @v3.31.2, :940 @v3.30.3).
      */
     readonly connectTimeLoadBalancing: string | undefined;
+    /**
+     * The provider's managers to release bpfConnectTimeLoadBalancing from before the flip, so it
+     * goes back to Felix's default (core/managed-fields.ts orphanedProviderHolds); mostly none.
+     */
+    readonly orphanedCtlbManagers: readonly string[];
     /** Each node's name and status.nodeInfo.kernelVersion. */
     readonly nodes: readonly {
         readonly name: string;

@@ -92,6 +92,26 @@ export function takenFrom(
 }
 
 /**
+ * The provider's generated managers that hold `path` by server-side apply, when more than one does.
+ * A stack's patch keeps its manager in the stack's state (CTLB_PATCH_ANNOTATIONS), so a second one
+ * is a patch the state no longer has: a lost state, whose adopting `up` applied the same value
+ * under a new manager, and the two share the field (server-side apply shares a field among
+ * managers that set the same value), so the patch's hand-back would leave the old value. Empty
+ * when at most one holds it.
+ */
+export function orphanedProviderHolds(metadata: unknown, path: readonly string[]): string[] {
+    const managers = holdersOf(metadata, path)
+        .filter((entry) => entry["operation"] === "Apply")
+        .map((entry) => entry["manager"])
+        .filter(
+            (manager): manager is string =>
+                typeof manager === "string" && manager.startsWith(PROVIDER_MANAGER_PREFIX),
+        );
+    const distinct = [...new Set(managers)];
+    return distinct.length > 1 ? distinct : [];
+}
+
+/**
  * Whether only the lab's own server-side applies hold `path`: then a patch that stops sending it
  * removes it (server-side apply drops a field its last manager gives up). False when no entry
  * holds it (who set it cannot be told) or another manager holds it too.

@@ -47,6 +47,7 @@ describe("ctlbKernelRefusal", () => {
     const risky: EbpfFlipFacts = {
         calicoVersion: "v3.31.2",
         connectTimeLoadBalancing: undefined,
+        orphanedCtlbManagers: [],
         nodes: [
             { name: "aks-a", kernelVersion: "6.18.3" },
             { name: "aks-b", kernelVersion: "6.8.0-1041-azure" },

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { appliedAt, fieldHolders, takenFrom } from "../../core/managed-fields";
+import {
+    appliedAt,
+    fieldHolders,
+    orphanedProviderHolds,
+    takenFrom,
+} from "../../core/managed-fields";
 import { installationEditedAt, installationMetadata } from "../support/managed-fields";
 
 const LINUX_DATAPLANE = ["spec", "calicoNetwork", "linuxDataplane"];
@@ -68,6 +73,49 @@ describe("fieldHolders", () => {
         assert.deepEqual(fieldHolders(metadata, ["spec", "cni"]), ["kubectl (Update)"]);
         assert.deepEqual(fieldHolders(metadata, ["spec", "registry"]), []);
         assert.deepEqual(fieldHolders({}, LINUX_DATAPLANE), []);
+    });
+});
+
+describe("orphanedProviderHolds", () => {
+    const CTLB = ["spec", "bpfConnectTimeLoadBalancing"];
+    const felixHeldBy = (...entries: [string, string, unknown][]) => ({
+        managedFields: entries.map(([manager, operation, fieldsV1]) => ({
+            manager,
+            operation,
+            fieldsType: "FieldsV1",
+            fieldsV1,
+        })),
+    });
+    const ctlb = { "f:spec": { "f:bpfConnectTimeLoadBalancing": {} } };
+
+    it("names every provider manager holding the field once two do (a lost state's patch and the new one)", () => {
+        // As on the cluster tier after fault 8: the lost state's manager and the adopting up's.
+        const metadata = felixHeldBy(
+            ["pulumi-kubernetes-9a9d90a2", "Apply", ctlb],
+            ["pulumi-kubernetes-5f3a9c1e", "Apply", ctlb],
+            ["aks-calico-lab", "Apply", { "f:spec": { "f:bpfEnabled": {} } }],
+        );
+        assert.deepEqual(orphanedProviderHolds(metadata, CTLB), [
+            "pulumi-kubernetes-9a9d90a2",
+            "pulumi-kubernetes-5f3a9c1e",
+        ]);
+    });
+
+    it("names none while one provider manager holds it, or others hold it by other means", () => {
+        const cases = [
+            felixHeldBy(["pulumi-kubernetes-5f3a9c1e", "Apply", ctlb]),
+            felixHeldBy(["pulumi-kubernetes-5f3a9c1e", "Apply", ctlb], ["ctlb-off", "Apply", ctlb]),
+            felixHeldBy(
+                ["pulumi-kubernetes-5f3a9c1e", "Apply", ctlb],
+                ["pulumi-kubernetes-9a9d90a2", "Update", ctlb],
+            ),
+            felixHeldBy(
+                ["pulumi-kubernetes-5f3a9c1e", "Apply", ctlb],
+                ["pulumi-kubernetes-9a9d90a2", "Apply", { "f:spec": { "f:bpfEnabled": {} } }],
+            ),
+            {},
+        ];
+        for (const metadata of cases) assert.deepEqual(orphanedProviderHolds(metadata, CTLB), []);
     });
 });
 

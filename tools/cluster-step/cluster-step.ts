@@ -219,6 +219,8 @@ export interface Cluster {
     readCalicoNodes(since: Date): Promise<CalicoNodePod[]>;
     readDeployment(namespace: string, name: string): Promise<RolloutStatus | undefined>;
     restartDeployment(namespace: string, name: string, at: Date): Promise<void>;
+    /** Gives up every field `manager` holds on FelixConfiguration `default`. */
+    releaseFelixConfiguration(manager: string): Promise<void>;
 }
 
 export interface RunOptions {
@@ -244,9 +246,18 @@ export async function runStep(
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
     if (step.kind === "refuse-destroy-on-ebpf") return refuseDestroyOnEbpf(cluster, options);
     if (step.kind === "preflight-ebpf") {
-        const refusal = ctlbKernelRefusal(await cluster.readEbpfFlipFacts());
+        const facts = await cluster.readEbpfFlipFacts();
+        const refusal = ctlbKernelRefusal(facts);
         if (refusal !== undefined) throw new Error(refusal);
-        return "no node's kernel refuses this Calico's connect-time load balancer: the switch to eBPF goes on";
+        // Released before the connect-time LB patch hands its own hold back, or the value a lost
+        // state's patch holds would stay (the eBPF wait looks at Felix's mode, not its ctlb).
+        for (const manager of facts.orphanedCtlbManagers)
+            await cluster.releaseFelixConfiguration(manager);
+        const released =
+            facts.orphanedCtlbManagers.length === 0
+                ? ""
+                : `; released bpfConnectTimeLoadBalancing from ${facts.orphanedCtlbManagers.join(", ")} (patches no longer in this stack's state, as after a lost state), so Felix's default applies`;
+        return `no node's kernel refuses this Calico's connect-time load balancer: the switch to eBPF goes on${released}`;
     }
     let last = "";
     // One converged look is enough: "converged" includes each node's Felix having started the
@@ -415,6 +426,7 @@ async function main(): Promise<number> {
         readDeployment: (namespace, name) => kube.readDeploymentRollout(config, namespace, name),
         restartDeployment: (namespace, name, at) =>
             kube.restartDeployment(config, namespace, name, at),
+        releaseFelixConfiguration: (manager) => kube.releaseFelixConfiguration(config, manager),
     };
     const clusterGone = (error: unknown) =>
         process.env[DELETE_UNREACHABLE_ENV] === "true" && kube.isUnreachable(error);

@@ -156,6 +156,29 @@ export async function restartDeployment(
     );
 }
 
+/**
+ * Gives up every field `manager` holds on FelixConfiguration `default`: a server-side apply of
+ * nothing under its name, which removes each field no other manager holds, as deleting the patch
+ * that manager belonged to would have.
+ */
+export async function releaseFelixConfiguration(
+    config: k8s.KubeConfig,
+    manager: string,
+): Promise<void> {
+    const custom = config.makeApiClient(k8s.CustomObjectsApi);
+    const { apiVersion, kind, plural, name } = FELIX_CONFIGURATION;
+    await custom.patchClusterCustomObject(
+        {
+            ...splitApiVersion(apiVersion),
+            plural,
+            name,
+            body: { apiVersion, kind, metadata: { name } },
+            fieldManager: manager,
+        },
+        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.ServerSideApply),
+    );
+}
+
 export async function listNodes(config: k8s.KubeConfig): Promise<unknown[]> {
     const core = config.makeApiClient(k8s.CoreV1Api);
     return (await core.listNode()).items;

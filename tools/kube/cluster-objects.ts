@@ -11,8 +11,10 @@ import type {
     RolloutStatus,
 } from "../../core/convergence";
 import { dataplaneOf, type Dataplane } from "../../core/dataplane";
-import { heldOnlyByLab } from "../../core/managed-fields";
+import { heldOnlyByLab, orphanedProviderHolds } from "../../core/managed-fields";
 import type { EbpfFlipFacts } from "../../core/ctlb-kernel-guard";
+
+const CONNECT_TIME_LOAD_BALANCING_PATH = ["spec", "bpfConnectTimeLoadBalancing"] as const;
 
 /** The objects a Calico snapshot is made of; undefined where the object does not exist. */
 export interface CalicoObjects {
@@ -134,13 +136,12 @@ export function ebpfFlipFactsFrom(objects: EbpfFlipObjects): EbpfFlipFacts {
     const text = (value: unknown): string | undefined =>
         typeof value === "string" && value !== "" ? value : undefined;
     const ctlb = text(field(objects.felixConfiguration, "spec", "bpfConnectTimeLoadBalancing"));
-    const handedBack = heldOnlyByLab(field(objects.felixConfiguration, "metadata"), [
-        "spec",
-        "bpfConnectTimeLoadBalancing",
-    ]);
+    const metadata = field(objects.felixConfiguration, "metadata");
+    const handedBack = heldOnlyByLab(metadata, CONNECT_TIME_LOAD_BALANCING_PATH);
     return {
         calicoVersion: text(field(objects.installation, "status", "calicoVersion")),
         connectTimeLoadBalancing: handedBack ? undefined : ctlb,
+        orphanedCtlbManagers: orphanedProviderHolds(metadata, CONNECT_TIME_LOAD_BALANCING_PATH),
         nodes: objects.nodes.map((node) => ({
             name: text(field(node, "metadata", "name")) ?? "unknown",
             kernelVersion: text(field(node, "status", "nodeInfo", "kernelVersion")),

@@ -21,6 +21,8 @@ import type { Dataplane } from "../../../core/dataplane";
 import { PROJECT_NAME } from "../../../tools/cli/project";
 import { classifyFailure } from "../../../tools/cli/pulumi-errors";
 import { removeStaleLocks } from "../../../tools/cli/stale-lock";
+import { field } from "../../../core/unstructured";
+import { FAKE_NODES } from "../harness/kwok";
 import { waitFor } from "../harness/processes";
 import { labWritesSince, writesInOrder, type LabWrite } from "../scenario/audit-order";
 import type { OpResult } from "../scenario/pulumi-op";
@@ -112,6 +114,45 @@ for (const line of FAULT_LINES) {
             );
             return { since, run };
         };
+
+        /**
+         * A node goes down: its kubelet (kwok) stops and its processes freeze, so its Lease goes
+         * stale and the node-lifecycle controller marks it NotReady. The node is the one the
+         * operator's single Typha (two nodes: pkg/common/autoscale.go @v1.40.2) does not run on,
+         * so the other node's Felix keeps its Typha. Returns the node and what brings it back.
+         */
+        const nodeDown = async () => {
+            const typha = await tier.cluster.api.get<{ items: unknown[] }>(
+                "/api/v1/namespaces/calico-system/pods?labelSelector=k8s-app%3Dcalico-typha",
+            );
+            const typhaNodes = typha.items.map((pod) => field(pod, "spec", "nodeName"));
+            const node = FAKE_NODES.find((n) => !typhaNodes.includes(n.name))?.name;
+            assert.ok(node !== undefined, `Typha on every node: ${typhaNodes.join(", ")}`);
+            tier.nodes.felix.freezeNode(node, true);
+            const restart = await tier.cluster.nodeOutage(node);
+            let down = true;
+            const back = async () => {
+                if (!down) return;
+                down = false;
+                await restart();
+                tier.nodes.felix.freezeNode(node, false);
+            };
+            return { node, back };
+        };
+        /** Once the node-lifecycle controller has marked `node` NotReady (its grace period: 50 s). */
+        const notReady = (node: string) =>
+            waitFor(
+                `node ${node} NotReady`,
+                async () => {
+                    const got = await tier.get(`/api/v1/nodes/${node}`);
+                    const conditions = field(got, "status", "conditions");
+                    const ready: unknown = Array.isArray(conditions)
+                        ? (conditions as unknown[]).find((c) => field(c, "type") === "Ready")
+                        : undefined;
+                    return field(ready, "status") === "True" ? undefined : true;
+                },
+                120_000,
+            );
 
         /**
          * The provider plugins of every `pulumi up` the suite killed outright: they outlive it
@@ -320,6 +361,86 @@ for (const line of FAULT_LINES) {
 
             assert.deepEqual(labWritesSince(tier.cluster.audit(), since, FIELD_MANAGER), []);
             assertNoChanges(ok(await tier.lab.op("preview"), "preview"), "preview after restoring");
+        });
+
+        // Fault 5 runs last: it ends on eBPF, which the faults before it do not start from.
+        it("5a. a node goes NotReady during the roll: the wait names it, and finishes once it is back", async () => {
+            const started = Date.now();
+            const { node, back } = await nodeDown();
+            try {
+                const flip = await flipUntilStep("bpf", "wait-dataplane");
+                await notReady(node);
+                // Two of the wait's 10 s polls see the node down.
+                await sleep(20_000);
+                await back();
+                const { result } = await flip.run;
+                ok(result, "the flip once the node is back");
+                url = result.outputs["yaobankUrl"];
+                const steps = await tier.lab.stepOutputs();
+                // The first flip to eBPF since fault 8's lost state, whose patch still held the
+                // connect-time LB Disabled beside the adopting up's: the preflight released both.
+                const preflight = steps.find((s) => s.name === "calico-ebpf-preflight");
+                assert.match(
+                    preflight?.output ?? "",
+                    /released bpfConnectTimeLoadBalancing from pulumi-kubernetes-\w+, pulumi-kubernetes-\w+ /,
+                );
+                const wait = steps.find((s) => s.name === "calico-wait");
+                assert.match(
+                    wait?.output ?? "",
+                    new RegExp(`node ${node} is not Ready`),
+                    "the wait's progress",
+                );
+                await assertNothingLost("bpf", flip.since, switchWrites("bpf"), {
+                    fault: "a node NotReady during the roll",
+                    started,
+                    ups: 0,
+                });
+            } finally {
+                await back();
+            }
+        });
+
+        it("5b. a node that stays down: the flip fails by its deadline naming it; once it is back, flipping back works", async () => {
+            const started = Date.now();
+            const { node, back } = await nodeDown();
+            try {
+                await notReady(node);
+                const { result, since } = await tier.flip("iptables", "45");
+                assert.equal(result.ok, false, "the flip must fail by its deadline");
+                assert.match(
+                    result.error ?? "",
+                    new RegExp(
+                        `cluster-step: .* did not converge within \\d+s; still waiting for: - node ${node} is not Ready`,
+                    ),
+                );
+                await back();
+                const { result: again } = await userUp("bpf");
+                ok(again, "flipping back once the node is back");
+                // Flipping back writes only the connect-time LB patch, which hands its field back;
+                // the waits follow the Installation patch, which did not change, so Felix's restart
+                // with the connect-time load balancer may end after the `up` (docs/reliability.md).
+                await waitFor(
+                    "every node's kernel back on eBPF",
+                    () => {
+                        try {
+                            tier.assertNodesRun("bpf");
+                            return Promise.resolve(true);
+                        } catch {
+                            return Promise.resolve(undefined);
+                        }
+                    },
+                    60_000,
+                );
+                // The failed revert wrote the connect-time LB patch; flipping back writes it again
+                // (labWritesSince folds the two into one).
+                await assertNothingLost("bpf", since, ["ctlb"], {
+                    fault: "a node down past the deadline, then flipping back",
+                    started,
+                    ups: 1,
+                });
+            } finally {
+                await back();
+            }
         });
     });
 }

@@ -36,6 +36,7 @@ import {
     nodeObject,
     podLogPath,
     writeKwokConfig,
+    type FakeNode,
 } from "./kwok";
 import { makePki, type KeyPair } from "./pki";
 import { HUB_ADDRESS } from "../nodes/namespaces";
@@ -85,6 +86,12 @@ export interface LocalCluster {
      * returns starts it again with the same flags and data, and resolves once it answers.
      */
     outage(component: ControlPlaneProcess): Promise<() => Promise<void>>;
+    /**
+     * Stops a node's kubelet (its kwok), as a node that goes down: its Lease goes stale and the
+     * node-lifecycle controller marks it NotReady. The function it returns starts it again and
+     * resolves once the node is Ready.
+     */
+    nodeOutage(node: string): Promise<() => Promise<void>>;
     /** Every completed write the API server audited so far, oldest first. */
     audit(): AuditEvent[];
     /** The CRI-format file kwok serves as this container's log (through pods/log). */
@@ -353,11 +360,13 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
         const kwokConfig = join(scratchDir, "kwok.yaml");
         writeKwokConfig(kwokDir, kwokConfig);
         const kwokKubeconfig = writeKubeconfig("kwok");
-        const kubelets: RunningProcess[] = [];
-        for (const node of FAKE_NODES) {
+        // Each node's kwok, as it runs now: a node outage stops it and starts it again.
+        const kubelets = new Map<string, RunningProcess>();
+        const startKubelet = async (node: FakeNode) => {
             const port = await freePort(node.kubeletAddress);
             const serving = pki.serving(`kwok-${node.name}`, [node.kubeletAddress], [node.name]);
-            kubelets.push(
+            kubelets.set(
+                node.name,
                 group.start(
                     `kwok ${node.name}`,
                     join(bin, "kwok"),
@@ -370,9 +379,9 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
                     join(dirs.logs, `kwok-${node.name}.log`),
                 ),
             );
-        }
-        for (const [i, node] of FAKE_NODES.entries()) {
-            await waitFor(
+        };
+        const nodeReady = (node: FakeNode) =>
+            waitFor(
                 `node ${node.name} Ready`,
                 async () => {
                     const got = await api.get<{
@@ -385,9 +394,10 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
                         : undefined;
                 },
                 START_TIMEOUT_MS,
-                kubelets[i],
+                kubelets.get(node.name),
             );
-        }
+        for (const node of FAKE_NODES) await startKubelet(node);
+        for (const node of FAKE_NODES) await nodeReady(node);
         log(`nodes Ready (${Date.now() - started} ms)`);
 
         // A Logs object for every pod, as it appears, so kwok serves its containers' log files.
@@ -449,6 +459,16 @@ export async function startCluster(options: ClusterOptions): Promise<LocalCluste
                 const running = control.get(component);
                 if (running !== undefined) await stopProcess(running);
                 return component === "etcd" ? runEtcd : runApiServer;
+            },
+            nodeOutage: async (name) => {
+                const node = FAKE_NODES.find((n) => n.name === name);
+                if (node === undefined) throw new Error(`no node ${name}`);
+                const running = kubelets.get(name);
+                if (running !== undefined) await stopProcess(running);
+                return async () => {
+                    await startKubelet(node);
+                    await nodeReady(node);
+                };
             },
             audit: () => readAuditEvents(auditLog),
             logPath: (namespace, pod, container, previous = false) =>

@@ -49,6 +49,11 @@ export interface FelixBinaries {
 export interface FelixRuntime {
     /** Freeze every Felix and start new ones frozen (before their dataplane); false resumes them. */
     stall(on: boolean): void;
+    /**
+     * Freeze every process on `node` (Felix and Typha), start new ones there frozen and hold back
+     * the kill of stopping ones, as a node that is down runs nothing; false resumes them.
+     */
+    freezeNode(node: string, on: boolean): void;
     /** The PIDs of the Felix processes running now, by node. */
     running(): ReadonlyMap<string, number>;
     /** Every start of a Felix while another still ran on its node, as a line each. */
@@ -150,6 +155,7 @@ export async function startFelixRuntime(options: {
     /** Containers stopped whose processes have not exited yet. */
     const terminating = new Set<Supervised>();
     let stalled = false;
+    const frozenNodes = new Set<string>();
     const overlaps: string[] = [];
     let stopped = false;
     const felixes = () => [...supervised.values()].filter((e) => e.kind.name === CALICO_NODE);
@@ -260,7 +266,8 @@ export async function startFelixRuntime(options: {
             stdio: ["ignore", "pipe", "ignore"],
         });
         entry.child = child;
-        if (stalled && kind.name === CALICO_NODE) signal(child, "SIGSTOP");
+        const held = (stalled && kind.name === CALICO_NODE) || frozenNodes.has(container.node);
+        if (held) signal(child, "SIGSTOP");
         // One stream, in the order it was written: runit's felix/run starts with `exec 2>&1`.
         createInterface({ input: child.stdout }).on("line", (line) => {
             cluster.appendLog(CALICO_NAMESPACE, container.name, kind.name, [line]);
@@ -276,15 +283,23 @@ export async function startFelixRuntime(options: {
         });
     }
 
-    /** The kubelet's stop: SIGTERM, then SIGKILL once the grace period is over. */
+    /**
+     * The kubelet's stop: SIGTERM, then SIGKILL once the grace period is over; on a frozen node the
+     * process stays frozen and the kill waits until it is resumed, unless the runtime is stopping.
+     */
     function terminate(entry: Supervised, graceMs: number): Promise<void> {
         entry.stopping = true;
         const child = entry.child;
         if (child === undefined || hasExited(child)) return Promise.resolve();
+        const held = () => !stopped && frozenNodes.has(entry.container.node);
         terminating.add(entry);
-        const kill = setTimeout(() => {
-            signal(child, "SIGKILL");
-        }, graceMs);
+        let kill: NodeJS.Timeout | undefined;
+        const killAfterGrace = () => {
+            kill = setTimeout(() => {
+                if (held()) killAfterGrace();
+                else signal(child, "SIGKILL");
+            }, graceMs);
+        };
         entry.exited = new Promise<void>((resolve) => {
             child.once("exit", () => {
                 clearTimeout(kill);
@@ -292,8 +307,9 @@ export async function startFelixRuntime(options: {
                 resolve();
             });
         });
-        signal(child, "SIGCONT");
+        if (!held()) signal(child, "SIGCONT");
         signal(child, "SIGTERM");
+        killAfterGrace();
         return entry.exited;
     }
 
@@ -381,8 +397,23 @@ export async function startFelixRuntime(options: {
     return {
         stall(on) {
             stalled = on;
-            for (const entry of felixes()) signal(entry.child, on ? "SIGSTOP" : "SIGCONT");
+            for (const entry of felixes()) {
+                // A Felix on a node that is down stays frozen.
+                if (!on && frozenNodes.has(entry.container.node)) continue;
+                signal(entry.child, on ? "SIGSTOP" : "SIGCONT");
+            }
             log(`felix: ${on ? "stalled" : "resumed"}`);
+        },
+        freezeNode(node, on) {
+            if (on) frozenNodes.add(node);
+            else frozenNodes.delete(node);
+            for (const entry of [...supervised.values(), ...terminating]) {
+                if (entry.container.node !== node) continue;
+                // Felix stays frozen while every Felix is stalled, unless it is stopping.
+                if (!on && stalled && entry.kind.name === CALICO_NODE && !entry.stopping) continue;
+                signal(entry.child, on ? "SIGSTOP" : "SIGCONT");
+            }
+            log(`node ${node}: ${on ? "frozen" : "resumed"}`);
         },
         running() {
             return new Map(

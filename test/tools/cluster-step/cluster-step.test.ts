@@ -111,6 +111,7 @@ const ALL_APIS: CalicoApis = { installationCrd: true, felixCrd: true, felixV3Crd
 const SAFE_FLIP: EbpfFlipFacts = {
     calicoVersion: "v3.31.2",
     connectTimeLoadBalancing: undefined,
+    orphanedCtlbManagers: [],
     nodes: [{ name: "aks-nodepool1-0", kernelVersion: "6.8.0-1041-azure" }],
 };
 
@@ -145,6 +146,10 @@ class FakeCluster implements Cluster {
     readDeployment(namespace: string, name: string) {
         this.calls.push(`readDeployment ${namespace}/${name}`);
         return Promise.resolve(this.next(this.deployments));
+    }
+    releaseFelixConfiguration(manager: string) {
+        this.calls.push(`release ${manager}`);
+        return Promise.resolve();
     }
     restartDeployment(namespace: string, name: string, at: Date) {
         this.calls.push(`restart ${namespace}/${name} ${at.toISOString()}`);
@@ -579,6 +584,29 @@ describe("runStep preflight-ebpf", () => {
             const cluster = new FakeCluster([bpfLive], [], [[]], ALL_APIS, facts);
             assert.match(await runStep(step, cluster, quiet), /the switch to eBPF goes on/);
         }
+    });
+
+    it("releases the connect-time LB from a lost state's patches before the switch goes on, and says so", async () => {
+        const orphans = ["pulumi-kubernetes-9a9d90a2", "pulumi-kubernetes-5f3a9c1e"];
+        const facts = { ...SAFE_FLIP, orphanedCtlbManagers: orphans };
+        const cluster = new FakeCluster([bpfLive], [], [[]], ALL_APIS, facts);
+        const said = await runStep(step, cluster, quiet);
+        assert.deepEqual(cluster.calls, [
+            "readEbpfFlipFacts",
+            ...orphans.map((m) => `release ${m}`),
+        ]);
+        assert.match(
+            said,
+            /released bpfConnectTimeLoadBalancing from pulumi-kubernetes-9a9d90a2, pulumi-kubernetes-5f3a9c1e/,
+        );
+        assert.doesNotMatch(said, /\n/);
+    });
+
+    it("releases nothing when the kernel check stops the switch", async () => {
+        const facts = { ...newKernel, orphanedCtlbManagers: ["pulumi-kubernetes-9a9d90a2"] };
+        const cluster = new FakeCluster([bpfLive], [], [[]], ALL_APIS, facts);
+        await assert.rejects(runStep(step, cluster, quiet));
+        assert.deepEqual(cluster.calls, ["readEbpfFlipFacts"]);
     });
 
     it("is a step the command line accepts, without arguments", () => {

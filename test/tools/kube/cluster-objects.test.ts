@@ -158,6 +158,21 @@ describe("ebpfFlipFactsFrom (what a flip to eBPF reads first)", () => {
         }
     });
 
+    it("names the provider managers to release once two hold the field (after a lost state)", () => {
+        const managers = ["pulumi-kubernetes-9a9d90a2", "pulumi-kubernetes-5f3a9c1e"];
+        const felixConfiguration = felixWith(
+            managers.map((manager) => ({ manager, operation: "Apply" })),
+        );
+        const facts = ebpfFlipFactsFrom({ installation, felixConfiguration, nodes });
+        assert.deepEqual(facts.orphanedCtlbManagers, managers);
+        const one = felixWith([{ manager: managers[0] ?? "", operation: "Apply" }]);
+        assert.deepEqual(
+            ebpfFlipFactsFrom({ installation, felixConfiguration: one, nodes })
+                .orphanedCtlbManagers,
+            [],
+        );
+    });
+
     it("keeps a value another manager holds too, or whose holder it cannot tell", () => {
         const shared = felixWith([
             { manager: "pulumi-kubernetes-5f3a9c1e", operation: "Apply" },
