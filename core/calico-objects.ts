@@ -23,6 +23,8 @@ export const FELIX_CONFIGURATION = {
     plural: "felixconfigurations",
     name: "default",
 } as const satisfies ClusterObject;
+/** Where FelixConfiguration holds the connect-time load balancer setting, the lab's second patch of it. */
+export const CONNECT_TIME_LOAD_BALANCING_PATH = ["spec", "bpfConnectTimeLoadBalancing"] as const;
 export const INSTALLATION = {
     apiVersion: "operator.tigera.io/v1",
     kind: "Installation",

@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    CONNECT_TIME_LOAD_BALANCING_PATH,
     connectTimeLoadBalancingSpec,
     calicoReadyStep,
     calicoReadyTriggers,
@@ -21,7 +20,12 @@ import {
     switchOrder,
     type SwitchStep,
 } from "./calico-spec";
-import { FELIX_CONFIGURATION, INSTALLATION, OPERATOR_NAMESPACE } from "../../core/calico-objects";
+import {
+    CONNECT_TIME_LOAD_BALANCING_PATH,
+    FELIX_CONFIGURATION,
+    INSTALLATION,
+    OPERATOR_NAMESPACE,
+} from "../../core/calico-objects";
 import { FELIX_CRD_NAME, kubeProxyHealthzPortField } from "../../core/felix-schema";
 import { clusterStep as stepCommand } from "./cluster-step";
 import { appliedAt } from "../../core/managed-fields";

@@ -86,7 +86,6 @@ export function connectTimeLoadBalancingSpec(dataplane: Dataplane) {
 
 /** Where the patches' fields sit, to find when the lab's apply last changed them (core/managed-fields.ts). */
 export const LINUX_DATAPLANE_PATH = ["spec", "calicoNetwork", "linuxDataplane"] as const;
-export const CONNECT_TIME_LOAD_BALANCING_PATH = ["spec", "bpfConnectTimeLoadBalancing"] as const;
 
 /**
  * The only Installation field the lab sets: `hostPorts` is rejected with Azure CNI (tigera/operator

@@ -13,8 +13,7 @@ import type {
 import { dataplaneOf, type Dataplane } from "../../core/dataplane";
 import { heldOnlyByLab, orphanedProviderHolds } from "../../core/managed-fields";
 import type { EbpfFlipFacts } from "../../core/ctlb-kernel-guard";
-
-const CONNECT_TIME_LOAD_BALANCING_PATH = ["spec", "bpfConnectTimeLoadBalancing"] as const;
+import { CONNECT_TIME_LOAD_BALANCING_PATH } from "../../core/calico-objects";
 
 /** The objects a Calico snapshot is made of; undefined where the object does not exist. */
 export interface CalicoObjects {
