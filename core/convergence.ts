@@ -89,9 +89,10 @@ export function pendingRollout(name: string, status: RolloutStatus | undefined):
 /**
  * What the switch to `expected` still waits for; empty when it is live:
  * - the Installation asks for the dataplane;
- * - FelixConfiguration bpfEnabled matches: the operator sets it true only after calico-node has
- *   rolled out with the BPF volumes everywhere, and false at once when leaving BPF
- *   (tigera/operator pkg/controller/installation/core_controller.go setBPFUpdatesOnFelixConfiguration @v1.38.6);
+ * - FelixConfiguration bpfEnabled matches: the operator sets it true once it reads calico-node as
+ *   rolled out with the BPF volumes (from its cache, so possibly as a last roll starts: hence the
+ *   rollout below), and false at once when leaving BPF (tigera/operator
+ *   pkg/controller/installation/core_controller.go setBPFUpdatesOnFelixConfiguration @v1.38.6);
  * - the calico-node DaemonSet rollout is complete;
  * - TigeraStatus `calico` is Available, neither Progressing nor Degraded, for this Installation
  *   generation (tigera/operator pkg/controller/status/status.go @v1.42.4 sets observedGeneration).
@@ -107,7 +108,7 @@ export function pendingSwitch(expected: Dataplane, snapshot: CalicoSnapshot): st
     const wantBpf = expected === "bpf";
     if ((snapshot.felixBpfEnabled ?? false) !== wantBpf) {
         // Operator 1.40+ writes nftablesMode Enabled at the start of the reconcile that asks for BPF
-        // and bpfEnabled only after the calico-node rollout (tigera/operator
+        // and bpfEnabled only once it reads calico-node as rolled out (tigera/operator
         // pkg/controller/installation/core_controller.go setNftablesMode, setBPFUpdatesOnFelixConfiguration
         // @v1.40.2; also @v1.42.4; 1.36 and 1.38 write Disabled): between the two Felix runs nftables.
         const phase =

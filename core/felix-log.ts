@@ -319,7 +319,7 @@ export interface CalicoNodePod {
  */
 export const NFTABLES_PHASE =
     "the operator's nftables phase before eBPF: Felix runs nftables beside AKS's iptables " +
-    "kube-proxy, which Calico does not support, until bpfEnabled is set after the calico-node rollout";
+    "kube-proxy, which Calico does not support, until the operator sees calico-node rolled out and sets bpfEnabled";
 
 const clockTime = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
 const describePod = (pod: CalicoNodePod): string => `node ${pod.node} (pod ${pod.name})`;

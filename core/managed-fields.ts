@@ -91,6 +91,16 @@ export function takenFrom(
     return holders.length === 0 ? undefined : holders.join(", ");
 }
 
+/** The manager of a server-side apply by one of the provider's generated managers, else undefined. */
+function providerApplyManager(entry: Unstructured): string | undefined {
+    const manager = entry["manager"];
+    return entry["operation"] === "Apply" &&
+        typeof manager === "string" &&
+        manager.startsWith(PROVIDER_MANAGER_PREFIX)
+        ? manager
+        : undefined;
+}
+
 /**
  * The provider's generated managers that hold `path` by server-side apply, when more than one does.
  * A stack's patch keeps its manager in the stack's state (CTLB_PATCH_ANNOTATIONS), so a second one
@@ -100,13 +110,10 @@ export function takenFrom(
  * when at most one holds it.
  */
 export function orphanedProviderHolds(metadata: unknown, path: readonly string[]): string[] {
-    const managers = holdersOf(metadata, path)
-        .filter((entry) => entry["operation"] === "Apply")
-        .map((entry) => entry["manager"])
-        .filter(
-            (manager): manager is string =>
-                typeof manager === "string" && manager.startsWith(PROVIDER_MANAGER_PREFIX),
-        );
+    const managers = holdersOf(metadata, path).flatMap((entry) => {
+        const manager = providerApplyManager(entry);
+        return manager === undefined ? [] : [manager];
+    });
     const distinct = [...new Set(managers)];
     return distinct.length > 1 ? distinct : [];
 }
@@ -120,13 +127,10 @@ export function heldOnlyByLab(metadata: unknown, path: readonly string[]): boole
     const holders = holdersOf(metadata, path);
     return (
         holders.length > 0 &&
-        holders.every((entry) => {
-            const manager = entry["manager"];
-            return (
-                entry["operation"] === "Apply" &&
-                typeof manager === "string" &&
-                (manager === LAB_FIELD_MANAGER || manager.startsWith(PROVIDER_MANAGER_PREFIX))
-            );
-        })
+        holders.every(
+            (entry) =>
+                providerApplyManager(entry) !== undefined ||
+                (entry["operation"] === "Apply" && entry["manager"] === LAB_FIELD_MANAGER),
+        )
     );
 }

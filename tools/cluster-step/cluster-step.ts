@@ -416,11 +416,8 @@ async function main(): Promise<number> {
         readCalico: async () => calicoSnapshotFrom(await kube.readCalicoObjects(config)),
         readCalicoApis: () => kube.readCalicoApis(config),
         readEbpfFlipFacts: async () => {
-            const [calico, nodes] = await Promise.all([
-                kube.readCalicoObjects(config),
-                kube.listNodes(config),
-            ]);
-            return ebpfFlipFactsFrom({ ...calico, nodes });
+            const calico = await kube.readCalicoObjects(config);
+            return ebpfFlipFactsFrom({ ...calico, nodes: calico.nodes ?? [] });
         },
         readCalicoNodes: (since) => kube.readCalicoNodePods(config, since),
         readDeployment: (namespace, name) => kube.readDeploymentRollout(config, namespace, name),

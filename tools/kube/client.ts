@@ -179,7 +179,7 @@ export async function releaseFelixConfiguration(
     );
 }
 
-export async function listNodes(config: k8s.KubeConfig): Promise<unknown[]> {
+async function listNodes(config: k8s.KubeConfig): Promise<unknown[]> {
     const core = config.makeApiClient(k8s.CoreV1Api);
     return (await core.listNode()).items;
 }

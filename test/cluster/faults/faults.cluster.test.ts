@@ -38,14 +38,8 @@ import {
     type TierLab,
 } from "../scenario/tier-lab";
 
-/**
- * The faults run on one line, 3.31.7 (operator 1.40, the line AKS's newest Kubernetes versions
- * move to), to keep CI within its budget; the scenario runs both eBPF lines. LAB_FAULT_LINES=all
- * runs them on every line that flips.
- */
-const FAULT_LINES = LINES.filter(
-    (line) => line.ebpf && (process.env["LAB_FAULT_LINES"] === "all" || line.calico === "v3.31.7"),
-);
+/** Every line that flips: 3.30.7 (operator 1.38) and 3.31.7 (operator 1.40), each on its own lab. */
+const FAULT_LINES = LINES.filter((line) => line.ebpf);
 const STACK = "tier";
 
 /** The writes a switch makes (waits write nothing). */

@@ -59,15 +59,19 @@ export function factsOf(kind: Kind, object: unknown): Record<string, string> {
                 "status",
                 kind === "daemonset" ? "numberAvailable" : "availableReplicas",
             );
+            const observed = text(field(object, "status", "observedGeneration")) === generation;
             const done =
-                text(field(object, "status", "observedGeneration")) === generation &&
+                observed &&
                 typeof desired === "number" &&
                 updated === desired &&
                 available === desired;
-            return {
+            const facts = {
                 [`${name} generation`]: generation,
                 [`${name} rolled out`]: done ? `generation ${generation}` : "no",
             };
+            return kind === "daemonset"
+                ? { ...facts, ...operatorRolloutFacts(name, object, observed, updated, available) }
+                : facts;
         }
         case "tigerastatus": {
             const conditions = field(object, "status", "conditions");
@@ -79,6 +83,35 @@ export function factsOf(kind: Kind, object: unknown): Record<string, string> {
         }
     }
 }
+
+/**
+ * What the operator's own test of a calico-node rollout reads (tigera/operator
+ * pkg/controller/installation/bpf.go `isRolloutCompleteWithBPFVolumes` @v1.38.6 and @v1.40.2):
+ * the generation observed, every scheduled pod updated and available (it never compares with the
+ * desired number), and the template's `bpffs` volume (render.BPFVolumeName: only in eBPF templates
+ * on 1.38, in every one on 1.40). The status as text too, so each write that changes what that test
+ * reads is a moment of its own.
+ */
+function operatorRolloutFacts(
+    name: string,
+    daemonSet: unknown,
+    observed: boolean,
+    updated: unknown,
+    available: unknown,
+): Record<string, string> {
+    const scheduled = field(daemonSet, "status", "currentNumberScheduled");
+    const volumes = field(daemonSet, "spec", "template", "spec", "volumes");
+    const bpffs =
+        Array.isArray(volumes) && volumes.some((volume) => field(volume, "name") === "bpffs");
+    const passes = observed && bpffs && scheduled === updated && scheduled === available;
+    return {
+        [`${name} status`]: `observed ${String(observed)}, scheduled ${text(scheduled)}, updated ${text(updated)}, available ${text(available)}, bpffs ${String(bpffs)}`,
+        [`${name} ${OPERATOR_ROLLOUT_CHECK}`]: passes ? "passes" : "fails",
+    };
+}
+
+/** The fact, after a DaemonSet's name, of whether the operator's rollout test passes on it. */
+export const OPERATOR_ROLLOUT_CHECK = "operator's rollout check";
 
 /** The moments between two readings of an object's facts. */
 export function changes(

@@ -208,7 +208,11 @@ for (const calico of LINES) {
                         moments.map((m) => `  ${m.at} ${m.what}\n`).join(""),
                 );
                 assert.deepEqual(
-                    operatorOrderProblems(moments, { to, nftablesUnderBpf, endpointWritten }),
+                    operatorOrderProblems(
+                        moments,
+                        { to, nftablesUnderBpf, endpointWritten },
+                        timeline?.since(new Date(0).toISOString()),
+                    ),
                     [],
                     "the docs' operator order",
                 );
@@ -267,7 +271,7 @@ for (const calico of LINES) {
                 assert.ok(cluster().operator?.process.isRunning(), "the operator runs on");
             });
 
-            it(`to eBPF: the ConfigMap rolls Typha and calico-node; ${nftablesUnderBpf ? "nftablesMode Enabled before" : "no nftablesMode Enabled, and"} bpfEnabled true only once calico-node rolled out`, async () => {
+            it(`to eBPF: the ConfigMap rolls Typha and calico-node; ${nftablesUnderBpf ? "nftablesMode Enabled before" : "no nftablesMode Enabled, and"} bpfEnabled true only once calico-node passes the operator's rollout check`, async () => {
                 const generation = field(await api().get(CALICO_NODE), "metadata", "generation");
                 const since = await labFlip("bpf");
                 const moments = assertOrder(since, "bpf", true);

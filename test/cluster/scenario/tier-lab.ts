@@ -132,7 +132,7 @@ export interface TierLab {
     assertNodesRun(expected: Dataplane): void;
     /**
      * What the operator did since `since` holds to the docs' order (operator-order.ts): bpfEnabled
-     * true only once calico-node rolled out, false at once; nftablesMode on 1.40; the endpoint
+     * true only once calico-node passes the operator's rollout check, false at once; nftablesMode on 1.40; the endpoint
      * ConfigMap rolling Typha when the flip wrote it.
      */
     assertOperatorOrder(since: string, to: Dataplane, endpointWritten: boolean): void;
@@ -268,17 +268,22 @@ export function useTierLab(line: TierLine): TierLab {
             }
         },
         assertOperatorOrder(since, to, endpointWritten) {
-            const moments = started(timeline).since(since);
+            const watched = started(timeline);
+            const moments = watched.since(since);
             process.stderr.write(
                 `operator ${operatorOf(line)} on Calico ${line.calico}, to ${to}:\n` +
                     moments.map((m) => `  ${m.at} ${m.what}\n`).join(""),
             );
             assert.deepEqual(
-                operatorOrderProblems(moments, {
-                    to,
-                    nftablesUnderBpf: operatorOf(line).startsWith("1.40."),
-                    endpointWritten,
-                }),
+                operatorOrderProblems(
+                    moments,
+                    {
+                        to,
+                        nftablesUnderBpf: operatorOf(line).startsWith("1.40."),
+                        endpointWritten,
+                    },
+                    watched.since(new Date(0).toISOString()),
+                ),
                 [],
                 "the docs' operator order",
             );
