@@ -36,6 +36,8 @@ const ENTRY_POINTS = [
         ],
     },
     { script: "tools/docs/tier-sample.ts", options: ["--recorded", "--check"] },
+    { script: "test/cluster/run.ts", options: [] },
+    { script: "test/cluster/toolchain/build.ts", options: [] },
     {
         script: "tools/lab/lab.ts",
         options: [

@@ -142,8 +142,8 @@ export function sampleBlocks(
         testing:
             [
                 "",
-                "A run of the tier, on the local cluster (not Azure; real Felix on each node, the doubles above",
-                `standing in for the operator, the load balancer and yaobank's traffic), recorded on ${recorded}.`,
+                "A run of the tier, on the local cluster (not Azure; the real operator, Felix and Typha, the doubles",
+                `above standing in for Azure's load balancer and yaobank's traffic), recorded on ${recorded}.`,
                 `Excerpt of the Calico ${SAMPLE_CALICO.slice(1)} line, cut from the run's transcript by \`npm run docs:tier-sample\`: a line`,
                 `starting with "${ELIDED}" stands for lines left out (and may say which); every other line is as`,
                 "the run printed it:",

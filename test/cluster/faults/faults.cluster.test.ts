@@ -25,12 +25,11 @@ import { field } from "../../../core/unstructured";
 import { FAKE_NODES } from "../harness/kwok";
 import { waitFor } from "../harness/processes";
 import { labWritesSince, writesInOrder, type LabWrite } from "../scenario/audit-order";
+import { LINES, operatorOf } from "../lines";
 import type { OpResult } from "../scenario/pulumi-op";
 import {
     assertNoChanges,
-    LINES,
     ok,
-    operatorOf,
     signalCli,
     stepProcesses,
     useTierLab,

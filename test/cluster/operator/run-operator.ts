@@ -17,6 +17,7 @@ import type { KubeApi } from "../harness/kube-api";
 import { waitFor, type ProcessGroup, type RunningProcess } from "../harness/processes";
 import { bindClusterAdmin, serviceAccountToken } from "../harness/service-account";
 import { kubeletEnv } from "../nodes/pod-env";
+import { whenBuilt } from "../toolchain/background";
 import { requireOperator } from "../toolchain/operator-build";
 
 /** tigera/operator's namespace, service account and container (Calico's chart, manifests/tigera-operator.yaml). */
@@ -118,7 +119,7 @@ async function operatorEnv(api: KubeApi, kubeconfig: string): Promise<NodeJS.Pro
 }
 
 export async function startOperator(options: OperatorOptions): Promise<TierOperator> {
-    const binary = requireOperator(options.line.calicoVersion);
+    const binary = await whenBuilt(() => requireOperator(options.line.calicoVersion));
     const { api, group } = options;
     // Stands in for the operator's ClusterRole: Calico's chart has it only as a Helm template
     // (charts/tigera-operator/templates/tigera-operator/02-role-tigera-operator.yaml @v3.31.7) and

@@ -16,7 +16,8 @@ import type { Dataplane } from "../../../core/dataplane";
 import { FAKE_NODES } from "../harness/kwok";
 import { describeWrites, labWritesSince, type LabWrite } from "./audit-order";
 import { calicoNodeLogs, flipTiming } from "./flip-timing";
-import { assertNoChanges, LINES, ok, operatorOf, useTierLab, verified } from "./tier-lab";
+import { LINES, operatorOf } from "../lines";
+import { assertNoChanges, ok, useTierLab, verified } from "./tier-lab";
 import { waitFor } from "../harness/processes";
 
 /** Deadline of the flip that is meant not to finish. */

@@ -19,30 +19,14 @@ import { liveDataplane } from "../nodes/dataplane-state";
 import { hostChanges, hostState, type HostState } from "../nodes/host-state";
 import { removeStaleCgroups } from "../nodes/namespaces";
 import { startNodes, type TierNodes } from "../nodes/nodes";
+import { whenBuilt } from "../toolchain/background";
 import { requireClusterBinaries, requireFelix } from "../toolchain/build";
 import { calicoSourceTree } from "../toolchain/felix";
 import { operatorOrderProblems } from "../operator/operator-order";
 import { watchOperator, type OperatorTimeline } from "../operator/operator-timeline";
-import { operatorFor } from "../toolchain/operator-build";
 import { labRun, type LabRun, type ToolRun } from "./lab-run";
 import type { OpResult } from "./pulumi-op";
-
-/**
- * The AKS lines. 3.30.7 and 3.31.7 (the patch releases AKS's 1.33/1.34 and 1.35/1.36 lines may move
- * to) run the whole scenario. 3.31.2, AKS's default build, predates the connect-time load balancer's
- * fix for kernels 6.12+ (projectcalico/calico#11399, in v3.31.3), so on this machine's kernel its
- * eBPF Felix would panic: the lab refuses that flip, and the line shows the refusal and no more.
- */
-export const LINES = [
-    { calico: "v3.30.7", ebpf: true },
-    { calico: "v3.31.7", ebpf: true },
-    { calico: "v3.31.2", ebpf: false },
-] as const;
-
-/** The tigera/operator the tier runs with a line (toolchain/operator-build.ts), e.g. `1.40.2`. */
-export const operatorOf = (line: TierLine): string => operatorFor(line.calico).operator;
-
-export type TierLine = (typeof LINES)[number];
+import { operatorOf, type TierLine } from "../lines";
 
 /** Deadline of every step in a normal flip. */
 export const STEP_TIMEOUT_SECONDS = "240";
@@ -178,7 +162,7 @@ export function useTierLab(line: TierLine): TierLab {
         removeStaleCgroups();
         machine = hostState();
         const binDir = requireClusterBinaries();
-        const felix = requireFelix(line.calico);
+        const felix = await whenBuilt(() => requireFelix(line.calico));
         scratch = mkdtempSync(join(tmpdir(), "lab-tier-"));
         cluster = await startCluster({
             keepScratch: process.env["LAB_TIER_KEEP"] === "1",

@@ -399,9 +399,13 @@ function buildKubernetesCommand(
     goBuild(dir, output, `${kubernetes.module}/cmd/${command}`, stamps);
 }
 
-/** Builds what is missing; returns the names of the steps built. */
+/**
+ * Builds what is missing: the binaries every line shares, then each of `lines` (Felix, Typha, BPF
+ * objects, its operator), in that order. Returns the names of the steps built.
+ */
 export function buildToolchain(
     log: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+    lines: readonly string[] = felixLines(),
 ): string[] {
     const versions = readVersions();
     const root = toolchainDir();
@@ -421,11 +425,13 @@ export function buildToolchain(
             renameSync(partial, output);
         });
     }
-    Object.assign(times, buildFelixLines(root, versions.felix, log));
-    Object.assign(times, buildOperators(root, versions, log));
+    for (const line of lines) {
+        Object.assign(times, buildFelixLines(root, versions.felix, log, [line]));
+        Object.assign(times, buildOperators(root, log, [line]));
+    }
     const built = Object.keys(times);
     const total = Date.now() - started;
-    const everything = `${CLUSTER_BINARIES.length} binaries and Felix for ${Object.keys(versions.felix.lines).join(", ")}`;
+    const everything = `${CLUSTER_BINARIES.length} binaries and Felix for ${lines.join(", ")}`;
     if (built.length === 0) {
         log(`all ${everything} already built; nothing to do (warm, ${seconds(total)})`);
     } else {
@@ -439,10 +445,49 @@ export function buildToolchain(
     return built;
 }
 
+const help = () => `usage: npm run build:cluster [-- <calico line>...]
+
+Builds the cluster tier's binaries from their Go modules and, for each Calico line (default: every
+one, ${felixLines().join(", ")}), Felix, Typha, the BPF objects and tigera/operator from ../shared/src,
+into ${toolchainDir()}. A warm cache builds nothing. Needs Go, and the Debian packages .ci/run names.
+
+  --help    this text
+
+Exit status: 0 built (or nothing to build), 1 a build failed, 2 a usage error.
+`;
+
+/** The lines named on the command line (`3.31.7` or `v3.31.7`), or a usage error naming the bad one. */
+export function parseBuildArgs(args: readonly string[]): "help" | string[] {
+    if (args.includes("--help") || args.includes("-h")) return "help";
+    const known = felixLines();
+    return args.map((arg) => {
+        if (arg.startsWith("-")) {
+            throw new UsageError(
+                `build:cluster: unknown option ${arg} (see: npm run build:cluster -- --help)`,
+            );
+        }
+        const line = arg.startsWith("v") ? arg : `v${arg}`;
+        if (!known.includes(line)) {
+            throw new UsageError(
+                `build:cluster: unknown Calico line ${JSON.stringify(arg)} (lines: ${known.join(", ")}; see: npm run build:cluster -- --help)`,
+            );
+        }
+        return line;
+    });
+}
+
+export class UsageError extends Error {}
+
 if (require.main === module) {
     try {
-        buildToolchain();
+        const lines = parseBuildArgs(process.argv.slice(2));
+        if (lines === "help") process.stdout.write(help());
+        else buildToolchain(undefined, lines.length > 0 ? lines : felixLines());
     } catch (error) {
+        if (error instanceof UsageError) {
+            process.stderr.write(`${error.message}\n`);
+            process.exit(2);
+        }
         process.stderr.write(
             `build:cluster: ${error instanceof Error ? error.message : String(error)}\n`,
         );

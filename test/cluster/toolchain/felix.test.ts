@@ -57,7 +57,7 @@ describe("the Go a Calico tree is built with (Typha's)", () => {
 
 describe("felixBuild and requireFelix", () => {
     it("name a line with or without its v, each with its BPF objects", () => {
-        assert.deepEqual(felixLines(), ["v3.31.2", "v3.30.7", "v3.31.7"]);
+        assert.deepEqual(felixLines(), ["v3.31.7", "v3.30.7", "v3.31.2"]);
         const aksDefault = felixBuild("3.31.2");
         assert.equal(aksDefault.calicoVersion, "v3.31.2");
         assert.match(aksDefault.felix, /felix\/v3\.31\.2\/calico-felix$/);
@@ -69,7 +69,7 @@ describe("felixBuild and requireFelix", () => {
     it("refuse a line the tier does not build, naming those it does", () => {
         assert.throws(
             () => felixBuild("3.29.0"),
-            /no Felix build for Calico 3\.29\.0; the tier builds v3\.31\.2, v3\.30\.7, v3\.31\.7/,
+            /no Felix build for Calico 3\.29\.0; the tier builds v3\.31\.7, v3\.30\.7, v3\.31\.2/,
         );
     });
 

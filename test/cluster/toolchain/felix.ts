@@ -197,16 +197,19 @@ function buildBpfObjects(tree: string, output: string, logLevel: string): number
     return targets.length + 1;
 }
 
-/** Builds what is missing of every line's Felix; returns each step's time in ms, by name. */
+/** Builds what is missing of `lines`' Felix, in that order; returns each step's time in ms, by name. */
 export function buildFelixLines(
     root: string,
     versions: FelixVersions,
     log: (line: string) => void,
+    lines: readonly string[],
 ): Record<string, number> {
     const times: Record<string, number> = {};
     const timed = <T>(name: string, step: () => T): T => timedStep(times, log, name, step);
     const work = join(root, "work");
-    for (const [calicoVersion, line] of Object.entries(versions.lines)) {
+    for (const calicoVersion of lines) {
+        const line = versions.lines[calicoVersion];
+        if (line === undefined) throw new Error(`no Calico line ${calicoVersion} in versions.json`);
         const build = felixBuildIn(root, calicoVersion);
         if (missingParts(build).length === 0) continue;
         const libbpf = join(work, `libbpf-${versions.libbpf}`);

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { run, timedStep, toolchainDir, type Versions } from "./cache";
+import { run, timedStep, toolchainDir } from "./cache";
 import { copySource } from "./felix";
 
 /**
@@ -99,11 +99,11 @@ function buildOperator(tree: string, output: string, target: OperatorTarget): vo
 /** Builds what is missing of every line's operator; returns each build's time in ms, by name. */
 export function buildOperators(
     root: string,
-    versions: Versions,
     log: (line: string) => void,
+    lines: readonly string[],
 ): Record<string, number> {
     const times: Record<string, number> = {};
-    for (const calicoVersion of Object.keys(versions.felix.lines)) {
+    for (const calicoVersion of lines) {
         const target = operatorFor(calicoVersion);
         const binary = operatorBinaryIn(root, target);
         if (existsSync(binary)) continue;
