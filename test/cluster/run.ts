@@ -98,7 +98,13 @@ function startBackgroundBuild(lines: readonly string[]): ChildProcess {
         stdio: ["ignore", "pipe", "pipe"],
     });
     const autogroup = `/proc/${String(build.pid)}/autogroup`;
-    if (build.pid !== undefined && existsSync(autogroup)) writeFileSync(autogroup, "19");
+    try {
+        if (build.pid !== undefined && existsSync(autogroup)) writeFileSync(autogroup, "19");
+    } catch (error) {
+        process.stderr.write(
+            `test:cluster: the background build keeps its scheduling group's priority (${error instanceof Error ? error.message : String(error)}); the tier's first tests may run slower\n`,
+        );
+    }
     for (const stream of [build.stdout, build.stderr]) {
         createInterface({ input: stream }).on("line", (line) => {
             process.stderr.write(`build (background): ${line}\n`);
