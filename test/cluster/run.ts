@@ -12,6 +12,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { createInterface } from "node:readline";
+import { UsageError } from "../../tools/cli/args";
 import { LINES } from "./lines";
 import { BUILD_PID_ENV } from "./toolchain/background";
 import { buildToolchain } from "./toolchain/build";
@@ -33,8 +34,6 @@ One test file: npx tsx --test test/cluster/<folder>/<name>.cluster.test.ts
 
 Exit status: 0 every test passed, 1 a test or the build failed, 2 a usage error.
 `;
-
-export class UsageError extends Error {}
 
 /** `help`, or `run`; anything else is a usage error naming it. */
 export function parseRunArgs(args: readonly string[]): "help" | "run" {

@@ -33,6 +33,7 @@ import {
     toolchainKey,
 } from "./cache";
 import { buildFelixLines, type FelixBuild, felixBuildIn, missingParts } from "./felix";
+import { UsageError } from "../../../tools/cli/args";
 import { buildOperators } from "./operator-build";
 
 /** Every binary the tier needs, in build order. */
@@ -475,8 +476,6 @@ export function parseBuildArgs(args: readonly string[]): "help" | string[] {
         return line;
     });
 }
-
-export class UsageError extends Error {}
 
 if (require.main === module) {
     try {
