@@ -33,6 +33,10 @@ export function stackName(env: NodeJS.ProcessEnv = process.env): string {
     return name === undefined ? "dev" : checkedStackName(name, "LAB_STACK");
 }
 
+/** How a user runs `npm run lab -- <args>` on `stack` (LAB_STACK names any stack but the default). */
+export const labCommandFor = (stack: string, args: string): string =>
+    `${stack === stackName({}) ? "" : `LAB_STACK=${stack} `}npm run lab -- ${args}`;
+
 /** A tool's `--stack NAME`, else the default stack. */
 export const stackOption = (option: string | undefined, env: NodeJS.ProcessEnv): string =>
     option === undefined ? stackName(env) : checkedStackName(option, "--stack");

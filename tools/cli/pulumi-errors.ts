@@ -4,7 +4,7 @@
  * automation/cmd.js CommandResult.toString); what the user needs is in the stderr part.
  */
 import { PASSPHRASE_ENV, PASSPHRASE_FILE_ENV } from "./passphrase";
-import { PROJECT_NAME } from "./project";
+import { PROJECT_NAME, labCommandFor } from "./project";
 
 /** The stderr of a CommandError's message (the whole message when it has no such part). */
 export function stderrOf(message: string): string {
@@ -63,9 +63,10 @@ export function classifyFailure(message: string, stack: string): PulumiFailure {
                 `(it was killed), \`npm run lab -- cancel --stack ${stack} --yes\` removes the lock`,
         };
     }
-    // pkg/backend/diy/state.go getCheckpoint: the stack's file does not parse. The diy backend
-    // keeps the file it replaced as <stack>.json.bak and a copy per update under .pulumi/backups
-    // (state.go backupTarget, backupStack).
+    // pkg/backend/diy/state.go getCheckpoint: the stack's file, or its metadata sidecar
+    // (torn-metadata.ts), does not parse. The lab removes torn sidecars before it opens a stack; the
+    // diy backend keeps the file it replaced as <stack>.json.bak and a copy per update under
+    // .pulumi/backups (state.go backupTarget, backupStack).
     const damaged = /failed to load checkpoint: (.*)/.exec(stderr);
     if (damaged) {
         const file = `.pulumi/stacks/${PROJECT_NAME}/${stack}.json`;
@@ -73,8 +74,10 @@ export function classifyFailure(message: string, stack: string): PulumiFailure {
             kind: "damaged-state",
             line:
                 `stack ${stack}'s state file ${file} is damaged (${damaged[1] ?? ""}): nothing was ` +
-                `changed; copy back ${file}.bak or the newest file in .pulumi/backups/${PROJECT_NAME}/${stack}/ ` +
-                `(both in the state folder, .pulumi-state by default), then run the command again`,
+                `changed; \`${labCommandFor(stack, "preview")}\` removes metadata files a killed ` +
+                `update left torn; if that does not do it, copy back ${file}.bak or the newest file in ` +
+                `.pulumi/backups/${PROJECT_NAME}/${stack}/ (both in the state folder, .pulumi-state by ` +
+                `default), then run the command again`,
         };
     }
     if (/ENOENT/.test(stderr)) {

@@ -237,6 +237,13 @@ export interface RunOptions {
 
 const clockTime = (date: Date): string => date.toISOString().replace(/\.000Z$/, "Z");
 
+/**
+ * Time between two looks of a wait. A look is a handful of reads (nodes, calico-node and its pods'
+ * logs since the switch, the Installation and its status), light for the API server at this rate;
+ * what a wait adds to a flip is about half of it on average.
+ */
+export const WAIT_POLL_MS = 5_000;
+
 /** Runs a step to completion; throws NotConvergedError naming what did not converge. */
 export async function runStep(
     step: Step,
@@ -266,7 +273,7 @@ export async function runStep(
     // Installation generation done, which it does only at the end of its reconcile
     // (tigera/operator pkg/controller/installation/core_controller.go SetMetaData @v1.38.6).
     const poll: PollOptions = {
-        intervalMs: 10_000,
+        intervalMs: WAIT_POLL_MS,
         ...options.poll,
         timeoutMs: step.timeoutSeconds * 1000,
         onProgress: (pending, elapsed) => {

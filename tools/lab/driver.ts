@@ -66,6 +66,11 @@ export interface DriverDeps {
      * line for each.
      */
     readonly clearStaleLocks: () => readonly string[];
+    /**
+     * Removes the metadata files that updates killed mid-write left torn in a local state
+     * (torn-metadata.ts): without that, no command can read the stack. One line, or none.
+     */
+    readonly removeTornMetadata: () => readonly string[];
     readonly stdout: (text: string) => void;
     /** One check or status line (stderr). */
     readonly report: (line: string) => void;
@@ -109,6 +114,7 @@ export async function runLabCommand(command: LabCommand, deps: DriverDeps): Prom
     // npm run lab refused an unsupported Node before this ran (tools/cli/node-version.cjs).
     deps.report(`Node ${deps.nodeVersion}`);
     const { workspace, runCli } = await deps.connect();
+    for (const line of deps.removeTornMetadata()) deps.report(line);
     if (command.kind === "pass-through") return runCli(command.args);
 
     const name = deps.stackName;

@@ -11,6 +11,7 @@ import { InterruptedError, readHidden } from "../cli/passphrase";
 import { PROJECT_DIR, PROJECT_NAME, STATE_DIR, stackName } from "../cli/project";
 import { localStateDir } from "../cli/pulumi-stack";
 import { removeStaleLocks } from "../cli/stale-lock";
+import { removeTornSidecars } from "../cli/torn-metadata";
 import { cliCanAsk, systemTerminal } from "../cli/terminal";
 import type { AzResult } from "./azure-credential";
 import { labHelp, parseLabCommand } from "./command";
@@ -21,6 +22,12 @@ import { fileStore } from "./study/store";
 import { runStudy, type RunTool } from "./study/study";
 
 const report = (line: string) => process.stderr.write(`lab: ${line}\n`);
+
+/** What `repair` says of the local state folder; nothing when the backend is not a local one. */
+const onLocalState = (repair: (stateDir: string) => string[]): string[] => {
+    const stateDir = localStateDir(process.env, STATE_DIR);
+    return stateDir === undefined ? [] : repair(stateDir);
+};
 
 /** Output of a process: captured, and its stderr streamed to ours. */
 function runProcess(
@@ -173,10 +180,8 @@ async function main(): Promise<number> {
             });
         },
         stackName: name,
-        clearStaleLocks: () => {
-            const stateDir = localStateDir(process.env, STATE_DIR);
-            return stateDir === undefined ? [] : removeStaleLocks(stateDir, PROJECT_NAME, name);
-        },
+        clearStaleLocks: () => onLocalState((dir) => removeStaleLocks(dir, PROJECT_NAME, name)),
+        removeTornMetadata: () => onLocalState(removeTornSidecars),
         stdout: (text) => process.stdout.write(text),
         report,
     });

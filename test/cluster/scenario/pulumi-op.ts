@@ -84,11 +84,6 @@ async function run(request: OpRequest): Promise<OpResult> {
     const program = async () => ({
         ...((await import(join(request.workDir, "index.ts"))) as Record<string, unknown>),
     });
-    const stack = await LocalWorkspace.createOrSelectStack(
-        { stackName: request.stack, projectName: "aks-calico-lab", program },
-        { workDir: request.workDir, pulumiCommand, envVars: { ...request.env } },
-    );
-    if (request.config !== undefined) await stack.setAllConfig(request.config);
     let stdout = "";
     // Also streamed, so a slow or stuck run shows where it is.
     const onOutput = (text: string) => {
@@ -101,6 +96,12 @@ async function run(request: OpRequest): Promise<OpResult> {
         outputs: Readonly<Record<string, unknown>> = {},
     ): OpResult => ({ ok: true, changes: changes ?? {}, outputs, stdout, seconds: seconds() });
     try {
+        // In the try: a stack the CLI cannot select (a damaged state) is a result, not a crash.
+        const stack = await LocalWorkspace.createOrSelectStack(
+            { stackName: request.stack, projectName: "aks-calico-lab", program },
+            { workDir: request.workDir, pulumiCommand, envVars: { ...request.env } },
+        );
+        if (request.config !== undefined) await stack.setAllConfig(request.config);
         switch (request.op) {
             case "up": {
                 const result = await stack.up({ onOutput, refresh: request.refresh });

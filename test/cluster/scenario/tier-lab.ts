@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before } from "node:test";
+import { after, afterEach, before } from "node:test";
 import type { Dataplane } from "../../../core/dataplane";
 import { startDoubles, type Doubles } from "../doubles/run";
 import { startCluster, type LocalCluster } from "../harness/cluster";
@@ -44,6 +44,29 @@ export const assertNoChanges = (result: OpResult, what: string) => {
     );
     assert.deepEqual(changed, [], `${what} changed something:\n${result.stdout.slice(-3000)}`);
 };
+
+/** How many of a calico-node's last log lines a failed test prints. */
+const LOG_TAIL_LINES = 40;
+
+/** The last lines of every calico-node's log, each line prefixed with its pod; one line if unreadable. */
+async function calicoNodeLogTails(cluster: LocalCluster): Promise<string> {
+    try {
+        const pods = await cluster.api.get<{ items: { metadata: { name: string } }[] }>(
+            "/api/v1/namespaces/calico-system/pods?labelSelector=k8s-app%3Dcalico-node",
+        );
+        return pods.items
+            .flatMap(({ metadata: { name } }) =>
+                readFileSync(cluster.logPath("calico-system", name, "calico-node"), "utf8")
+                    .trimEnd()
+                    .split("\n")
+                    .slice(-LOG_TAIL_LINES)
+                    .map((text) => `${name}: ${text}\n`),
+            )
+            .join("");
+    } catch (error) {
+        return `no calico-node logs: ${error instanceof Error ? error.message : String(error)}\n`;
+    }
+}
 
 /** This machine's processes running the switch's step tool, for `step` (e.g. `wait-dataplane`). */
 export const stepProcesses = (step: string) =>
@@ -197,6 +220,14 @@ export function useTierLab(line: TierLine): TierLab {
             }),
             "the first preview",
         );
+    });
+
+    // A failed test's evidence from the nodes, which a flip that timed out does not print: each
+    // calico-node's last log lines, as `kubectl logs --tail` shows them.
+    afterEach(async (context) => {
+        // TestContext.passed: in Node 22's node:test, not declared by @types/node 22.
+        if ((context as { readonly passed?: boolean }).passed !== false) return;
+        if (cluster !== undefined) process.stderr.write(await calicoNodeLogTails(cluster));
     });
 
     after(async () => {

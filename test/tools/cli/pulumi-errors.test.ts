@@ -44,7 +44,13 @@ describe("classifyFailure", () => {
                 // What the tier's CLI printed for a stack file cut in half (faults, fault 9).
                 "error: failed to load checkpoint: place 1: unexpected end of JSON input",
                 "damaged-state",
-                /^stack dev's state file \.pulumi\/stacks\/aks-calico-lab\/dev\.json is damaged \(place 1: unexpected end of JSON input\): .*dev\.json\.bak/,
+                /^stack dev's state file \.pulumi\/stacks\/aks-calico-lab\/dev\.json is damaged \(place 1: unexpected end of JSON input\): nothing was changed; `npm run lab -- preview` removes .*dev\.json\.bak/,
+            ],
+            [
+                // What the tier's CLI printed for an empty tier.json.attrs (torn-metadata.ts).
+                "error: failed to load checkpoint: EOF",
+                "damaged-state",
+                /is damaged \(EOF\): nothing was changed; `npm run lab -- preview` removes metadata files a killed update left torn/,
             ],
             [
                 "Command failed with ENOENT: pulumi stack\nspawn pulumi ENOENT",
@@ -59,6 +65,12 @@ describe("classifyFailure", () => {
             assert.match(failure.line, line);
             assert.ok(!failure.line.includes("\n"), failure.line);
         }
+    });
+    it("names the command for the stack at hand: LAB_STACK for any but the default", () => {
+        const line = (stack: string) =>
+            classifyFailure("error: failed to load checkpoint: EOF", stack).line;
+        assert.match(line("tier"), /`LAB_STACK=tier npm run lab -- preview` removes/);
+        assert.match(line("dev"), /; `npm run lab -- preview` removes/);
     });
     it("is not fooled by the stdout part", () => {
         const message =

@@ -312,11 +312,13 @@ describe("runStep wait-dataplane", () => {
         const clock = fakeClock();
         await assert.rejects(
             runStep({ ...step, timeoutSeconds: 30 }, cluster, {
-                poll: { intervalMs: 10_000, clock },
+                poll: { clock },
                 log: () => undefined,
             }),
             (error: unknown) => {
                 assert.ok(error instanceof NotConvergedError);
+                // The wait's own interval: a look every 5 s, the last one at the 30 s deadline.
+                assert.deepEqual(clock.sleeps, Array<number>(6).fill(5_000));
                 assert.match(error.message, /did not converge within 30s/);
                 assert.match(
                     error.message,

@@ -57,6 +57,7 @@ function harness(workspace: FakeWorkspace, overrides: Partial<DriverDeps> = {}) 
         study: () => Promise.resolve(),
         stackName: "dev",
         clearStaleLocks: () => [],
+        removeTornMetadata: () => [],
         stdout: (text) => out.push(text),
         report: (line) => lines.push(line),
         ...overrides,
@@ -101,6 +102,21 @@ describe("runLabCommand", () => {
             assert.equal(cleared, operation === "preview" ? 0 : 1, operation);
             assert.equal(removed.length, cleared, operation);
             assert.deepEqual(workspace.stacks.get("dev")?.calls.length, 1, operation);
+        }
+    });
+    it("every command that reaches the CLI removes torn metadata first, and says so before the stack opens", async () => {
+        for (const argv of [["up", "--yes"], ["preview"], ["stack", "output"], ["plugin", "ls"]]) {
+            const workspace = fakeWorkspace([fakeStack("dev")]);
+            const h = harness(workspace, {
+                removeTornMetadata: () => {
+                    h.lines.push(`(workspace calls so far: ${String(workspace.calls.length)})`);
+                    return ["removed 1 torn metadata file(s) from the state folder"];
+                },
+            });
+            assert.equal(await runLabCommand(command(...argv), h.deps), 0, argv.join(" "));
+            const at = h.lines.indexOf("removed 1 torn metadata file(s) from the state folder");
+            assert.ok(at > 0, `${argv.join(" ")}: ${h.lines.join("\n")}`);
+            assert.equal(h.lines[at - 1], "(workspace calls so far: 0)", argv.join(" "));
         }
     });
     it("up clears what a killed update left pending before it runs, and says so", async () => {
