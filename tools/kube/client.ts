@@ -184,7 +184,18 @@ async function listNodes(config: k8s.KubeConfig): Promise<unknown[]> {
     return (await core.listNode()).items;
 }
 
-/** The recent log of one container in every pod a label selector picks. */
+/**
+ * The log of a pod that has none to give: its container has not started (400, as the kubelet says
+ * "waiting to start"; kwok "no logs found") or the pod is gone since the list (404). Such a pod
+ * served nothing, so it counts as an empty log; any other failure is rethrown.
+ */
+export function noLogYet(error: unknown): string {
+    const code = field(error, "code");
+    if (code === 400 || code === 404) return "";
+    throw error;
+}
+
+/** The recent log of one container in every pod a label selector picks (empty where it has none yet). */
 export async function podLogs(
     config: k8s.KubeConfig,
     query: { namespace: string; labelSelector: string; container: string; sinceSeconds: number },
@@ -197,12 +208,14 @@ export async function podLogs(
     return Promise.all(
         pods.items.map(async (pod) => {
             const name = pod.metadata?.name ?? "";
-            const text = await core.readNamespacedPodLog({
-                name,
-                namespace: query.namespace,
-                container: query.container,
-                sinceSeconds: query.sinceSeconds,
-            });
+            const text = await core
+                .readNamespacedPodLog({
+                    name,
+                    namespace: query.namespace,
+                    container: query.container,
+                    sinceSeconds: query.sinceSeconds,
+                })
+                .catch(noLogYet);
             return { pod: name, text };
         }),
     );

@@ -8,6 +8,7 @@ import {
     isUnreachable,
     kubeConfigFromText,
     readCalicoApis,
+    noLogYet,
     readCalicoNodePods,
     readEnvironmentObjects,
     waitForPod,
@@ -105,6 +106,25 @@ const kubeconfig = (server: string) =>
             "current-context: x",
         ].join("\n"),
     );
+
+describe("noLogYet", () => {
+    it("reads a container not started or a pod gone as an empty log, and rethrows anything else", () => {
+        // What the cluster tier's verify met after an API server outage (kwok's words; the kubelet's:
+        // "is waiting to start"): a customer pod whose container had no log yet.
+        assert.equal(noLogYet({ code: 400, body: "no logs found for container" }), "");
+        assert.equal(noLogYet({ code: 404 }), "");
+        const refused = { code: 500, body: "connect: connection refused" };
+        assert.throws(
+            () => noLogYet(refused),
+            (error: unknown) => error === refused,
+        );
+        const network = new Error("ECONNREFUSED");
+        assert.throws(
+            () => noLogYet(network),
+            (error: unknown) => error === network,
+        );
+    });
+});
 
 describe("readCalicoNodePods", () => {
     it("lists calico-node's live pods and reads each one's log with kubelet timestamps since the switch", async () => {
