@@ -27,15 +27,18 @@ export function checkedStackName(name: string, where: string): string {
     return name;
 }
 
+/** The stack the tools use when LAB_STACK names none. */
+const DEFAULT_STACK = "dev";
+
 /** The stack the tools use: $LAB_STACK, else `dev`. */
 export function stackName(env: NodeJS.ProcessEnv = process.env): string {
     const name = env["LAB_STACK"];
-    return name === undefined ? "dev" : checkedStackName(name, "LAB_STACK");
+    return name === undefined ? DEFAULT_STACK : checkedStackName(name, "LAB_STACK");
 }
 
 /** How a user runs `npm run lab -- <args>` on `stack` (LAB_STACK names any stack but the default). */
 export const labCommandFor = (stack: string, args: string): string =>
-    `${stack === stackName({}) ? "" : `LAB_STACK=${stack} `}npm run lab -- ${args}`;
+    `${stack === DEFAULT_STACK ? "" : `LAB_STACK=${stack} `}npm run lab -- ${args}`;
 
 /** A tool's `--stack NAME`, else the default stack. */
 export const stackOption = (option: string | undefined, env: NodeJS.ProcessEnv): string =>

@@ -11,7 +11,7 @@
  * stack and says so.
  */
 import { readdirSync, readFileSync, rmSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { join, sep } from "node:path";
 
 const SIDECAR = ".attrs";
 
@@ -35,16 +35,15 @@ export function tornSidecars(stateDir: string): string[] {
     }
     return entries
         .filter((entry) => entry.endsWith(SIDECAR))
-        .map((entry) => join(stateDir, ".pulumi", entry))
-        .filter((path) => {
+        .map((entry) => join(".pulumi", entry).split(sep).join("/"))
+        .filter((file) => {
             try {
-                return !isWholeSidecar(readFileSync(path, "utf8"));
+                return !isWholeSidecar(readFileSync(join(stateDir, file), "utf8"));
             } catch {
                 // A folder so named, or gone since the listing: not a torn sidecar.
                 return false;
             }
         })
-        .map((path) => relative(stateDir, path).split(sep).join("/"))
         .sort();
 }
 
