@@ -324,6 +324,27 @@ export const NFTABLES_PHASE =
 const clockTime = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
 const describePod = (pod: CalicoNodePod): string => `node ${pod.node} (pod ${pod.name})`;
 
+/** How long a quoted log line may be. */
+const QUOTED_LINE_CHARS = 200;
+const KUBELET_TIME = /^\d{4}-\d\d-\d\dT\S+ /;
+
+/**
+ * A new pod's last log line, as the wait quotes it while no Felix run shows: a Felix stuck before its
+ * configuration loads prints only ERROR and above (see the top of this file), and a process that
+ * dies before Felix starts prints no Felix line at all. Felix's level and message (without its
+ * timestamps, so a repeated error reads the same), else the raw line; clipped.
+ */
+function lastLogLine(log: string): string {
+    const raw = log.trimEnd().split("\n").at(-1)?.trim() ?? "";
+    if (raw === "") return "its log is empty";
+    const felix = parseFelixLog(raw)[0];
+    const text =
+        felix === undefined ? raw.replace(KUBELET_TIME, "") : `[${felix.level}] ${felix.message}`;
+    const clipped =
+        text.length > QUOTED_LINE_CHARS ? `${text.slice(0, QUOTED_LINE_CHARS - 1)}…` : text;
+    return `its last line: ${clipped}`;
+}
+
 /** The Felix processes of a pod's log excerpt that started at or after `since`. */
 function runsSince(pod: CalicoNodePod, since: number): FelixRun[] {
     return felixRuns(parseFelixLog(pod.log)).filter(
@@ -382,7 +403,9 @@ export function pendingFelixDataplane(
         if (latest === undefined) {
             return pod.createdAt < since
                 ? []
-                : [`${describePod(pod)}: no Felix run logged since ${clockTime(since)}Z yet`];
+                : [
+                      `${describePod(pod)}: no Felix run logged since ${clockTime(since)}Z yet (${lastLogLine(pod.log)})`,
+                  ];
         }
         return pendingRun(pod, latest, expected) ?? [];
     });

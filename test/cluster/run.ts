@@ -9,10 +9,12 @@
  * fault suite first, because its first line is the one built first.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { createInterface } from "node:readline";
 import { UsageError } from "../../tools/cli/args";
+import { EVIDENCE_ENV, evidenceReport } from "./evidence";
 import { LINES } from "./lines";
 import { BUILD_PID_ENV } from "./toolchain/background";
 import { buildToolchain } from "./toolchain/build";
@@ -129,6 +131,8 @@ async function main(args: readonly string[]): Promise<number> {
     const [first, ...rest] = LINES.map((line) => line.calico);
     buildToolchain(undefined, first === undefined ? [] : [first]);
     const build = rest.length > 0 ? startBackgroundBuild(rest) : undefined;
+    const evidenceDir = mkdtempSync(join(tmpdir(), "lab-tier-evidence-"));
+    const evidence = join(evidenceDir, "first-failure.txt");
     const tests = spawn(
         TSX,
         [
@@ -140,7 +144,11 @@ async function main(args: readonly string[]): Promise<number> {
         {
             cwd: ROOT,
             stdio: "inherit",
-            env: { ...process.env, [BUILD_PID_ENV]: String(build?.pid ?? "") },
+            env: {
+                ...process.env,
+                [BUILD_PID_ENV]: String(build?.pid ?? ""),
+                [EVIDENCE_ENV]: evidence,
+            },
         },
     );
     const interrupt = (signal: NodeJS.Signals) => {
@@ -150,6 +158,8 @@ async function main(args: readonly string[]): Promise<number> {
     process.on("SIGINT", interrupt);
     process.on("SIGTERM", interrupt);
     const testsCode = await exited(tests);
+    const report = evidenceReport(evidence);
+    rmSync(evidenceDir, { recursive: true, force: true });
     let buildEnd: BuildEnd | undefined;
     if (build !== undefined) {
         const stopped = build.exitCode === null && build.signalCode === null;
@@ -166,6 +176,8 @@ async function main(args: readonly string[]): Promise<number> {
             );
         }
     }
+    // Last, so that a log cut to its tail still shows what the first failure saw.
+    if (report !== undefined) process.stderr.write(report);
     return runExitCode(testsCode, buildEnd);
 }
 

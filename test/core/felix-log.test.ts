@@ -145,10 +145,29 @@ describe("pendingFelixDataplane", () => {
         ]);
     });
 
-    it("waits for a new pod that has not logged a Felix start yet", () => {
-        assert.deepEqual(pendingFelixDataplane("bpf", SWITCH, [{ ...rolledPod, log: "" }]), [
-            "node aks-system-12345678-vmss000000 (pod calico-node-7xk2p): no Felix run logged since 10:00:00Z yet",
+    it("waits for a new pod that has not logged a Felix start yet, quoting its last line", () => {
+        const waiting = (log: string) =>
+            pendingFelixDataplane("bpf", SWITCH, [{ ...rolledPod, log }]);
+        assert.deepEqual(waiting(""), [
+            "node aks-system-12345678-vmss000000 (pod calico-node-7xk2p): no Felix run logged since 10:00:00Z yet (its log is empty)",
         ]);
+        // A Felix stuck before its configuration loads prints only ERROR and above; repeated, the
+        // quote reads the same, so the wait's progress does not print it again.
+        const stuck = (second: string) =>
+            `2026-11-23T10:00:0${second}.000000000Z 2026-11-23 10:00:0${second}.000 [ERROR][58] felix/daemon.go 306: Failed to get config from datastore error=connection refused\n`;
+        assert.deepEqual(waiting(stuck("3") + stuck("4")), waiting(stuck("4")));
+        assert.match(
+            waiting(stuck("4"))[0] ?? "",
+            /yet \(its last line: \[ERROR\] Failed to get config from datastore error=connection refused\)$/,
+        );
+        // A line that is not Felix's (the container's own), quoted without the kubelet's time.
+        assert.match(
+            waiting("2026-11-23T10:00:04.000000000Z nsenter: cannot open /proc/1/ns/net\n")[0] ??
+                "",
+            /\(its last line: nsenter: cannot open \/proc\/1\/ns\/net\)$/,
+        );
+        const long = waiting(`2026-11-23T10:00:04Z ${"x".repeat(500)}`)[0] ?? "";
+        assert.match(long, /\(its last line: x{199}…\)$/);
     });
 
     it("judges by the latest Felix since the switch, ignoring starts before it", () => {

@@ -8,7 +8,8 @@
 import { existsSync, readFileSync } from "node:fs";
 
 /**
- * Reads are not logged; every write is, at Metadata: who, what, when, which field manager (in the
+ * Reads are not logged, nor the harness's kwok Logs objects (one a second: cluster.ts
+ * LOGS_HEARTBEAT_MS); every other write is, at Metadata: who, what, when, which field manager (in the
  * request URI), no body. A body would drop the event: the JSON log cannot carry the YAML body of a
  * server-side apply (`application/apply-patch+yaml`, what pulumi-kubernetes sends), and the API
  * server logs "error calling MarshalJSON for type *runtime.Unknown" and writes nothing for it
@@ -20,6 +21,8 @@ omitStages: ["RequestReceived"]
 rules:
   - level: None
     verbs: ["get", "list", "watch"]
+  - level: None
+    resources: [{ group: "kwok.x-k8s.io", resources: ["logs"] }]
   - level: Metadata
 `;
 

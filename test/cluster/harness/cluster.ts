@@ -26,7 +26,7 @@ import {
     type AksCalicoLine,
     type TierOperatorKind,
 } from "./fixture";
-import { KubeApi, KubeApiError } from "./kube-api";
+import { KubeApi, KubeApiError, type KubeObject } from "./kube-api";
 import {
     appendCriLog,
     FAKE_NODES,
@@ -508,15 +508,49 @@ interface PodItem {
 }
 
 /**
- * Lists pods every 300 ms and creates the Logs object of each new one. A list rather than a watch:
- * it needs no reconnect logic, and reads are not audited.
+ * How often the harness touches LOGS_HEARTBEAT. kwok answers pods/log from the Logs objects it
+ * lists from its informer's store, and caches that list under the informer's last resource version
+ * (sigs.k8s.io/kwok pkg/config/resources/cache.go withCache, dynamic.go Version @v0.8.0). The
+ * reflector sets that version as it queues an event, and the store takes the event later, in the
+ * informer's own goroutine (k8s.io/client-go tools/cache reflector.go handleAnyWatch,
+ * controller.go newInformer @v0.36.1). A log request in between caches a list without the newest
+ * Logs object, and kwok answers "no logs found" for its pod until the next Logs event, which may
+ * never come: on the tier, 15 s and more for 1 pod in 150 under a flood of log requests, and a
+ * flip's wait that read an empty log from a running Felix for 4 minutes (CI on 5a4e5b2).
+ */
+export const LOGS_HEARTBEAT_MS = 1_000;
+
+/** A Logs object no pod has, written once a heartbeat with a new `beat`: that next Logs event. */
+function logsHeartbeat(beat: number): KubeObject {
+    return {
+        apiVersion: "kwok.x-k8s.io/v1alpha1",
+        kind: "Logs",
+        metadata: {
+            name: "lab-tier-heartbeat",
+            namespace: "default",
+            annotations: { "lab-tier/beat": String(beat) },
+        },
+        spec: { logs: [] },
+    };
+}
+
+/**
+ * Lists pods every 300 ms and creates the Logs object of each new one, and touches LOGS_HEARTBEAT
+ * every LOGS_HEARTBEAT_MS. A list rather than a watch: it needs no reconnect logic, and reads are
+ * not audited (nor are Logs objects: audit.ts).
  */
 function watchPodsForLogs(api: KubeApi, root: string): { stop: () => void } {
     const created = new Set<string>();
     let stopped = false;
+    let beat = 0;
+    let beatAt = 0;
     const loop = async (): Promise<void> => {
         while (!stopped) {
             try {
+                if (Date.now() - beatAt >= LOGS_HEARTBEAT_MS) {
+                    await api.apply(logsHeartbeat(++beat));
+                    beatAt = Date.now();
+                }
                 const pods = await api.get<{ items: PodItem[] }>("/api/v1/pods");
                 for (const pod of pods.items) {
                     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;

@@ -22,6 +22,7 @@ import { startNodes, type TierNodes } from "../nodes/nodes";
 import { whenBuilt } from "../toolchain/background";
 import { requireClusterBinaries, requireFelix } from "../toolchain/build";
 import { calicoSourceTree } from "../toolchain/felix";
+import { EVIDENCE_ENV, keepFirstFailure } from "../evidence";
 import { operatorOrderProblems } from "../operator/operator-order";
 import { watchOperator, type OperatorTimeline } from "../operator/operator-timeline";
 import { labRun, type LabRun, type ToolRun } from "./lab-run";
@@ -47,24 +48,27 @@ export const assertNoChanges = (result: OpResult, what: string) => {
 
 /** How many of a calico-node's last log lines a failed test prints. */
 const LOG_TAIL_LINES = 40;
+/** How many of the harness's last lines (cluster:, nodes:) a failed test keeps as evidence. */
+const HARNESS_TAIL_LINES = 60;
 
-/** The last lines of every calico-node's log, each line prefixed with its pod; one line if unreadable. */
-async function calicoNodeLogTails(cluster: LocalCluster): Promise<string> {
+/** The last lines of every calico-node's log, by pod; one section naming why if unreadable. */
+async function calicoNodeLogTails(
+    cluster: LocalCluster,
+): Promise<{ title: string; lines: string[] }[]> {
     try {
         const pods = await cluster.api.get<{ items: { metadata: { name: string } }[] }>(
             "/api/v1/namespaces/calico-system/pods?labelSelector=k8s-app%3Dcalico-node",
         );
-        return pods.items
-            .flatMap(({ metadata: { name } }) =>
-                readFileSync(cluster.logPath("calico-system", name, "calico-node"), "utf8")
-                    .trimEnd()
-                    .split("\n")
-                    .slice(-LOG_TAIL_LINES)
-                    .map((text) => `${name}: ${text}\n`),
-            )
-            .join("");
+        return pods.items.map(({ metadata: { name } }) => ({
+            title: `calico-node log of ${name}, last lines`,
+            lines: readFileSync(cluster.logPath("calico-system", name, "calico-node"), "utf8")
+                .trimEnd()
+                .split("\n")
+                .slice(-LOG_TAIL_LINES),
+        }));
     } catch (error) {
-        return `no calico-node logs: ${error instanceof Error ? error.message : String(error)}\n`;
+        const why = error instanceof Error ? error.message : String(error);
+        return [{ title: "no calico-node logs", lines: [why] }];
     }
 }
 
@@ -173,6 +177,13 @@ export function useTierLab(line: TierLine): TierLab {
     let doubles: Doubles | undefined;
     let lab: LabRun | undefined;
     let timeline: OperatorTimeline | undefined;
+    /** The harness's last lines, each also printed as it comes, with the time it came. */
+    const harnessLines: string[] = [];
+    const harnessLog = (text: string) => {
+        process.stderr.write(`${text}\n`);
+        harnessLines.push(`${new Date().toISOString().slice(11, 23)} ${text}`);
+        harnessLines.splice(0, harnessLines.length - HARNESS_TAIL_LINES);
+    };
     const started = <T>(value: T | undefined): T => {
         if (value === undefined) throw new Error("the tier's lab has not started");
         return value;
@@ -192,12 +203,16 @@ export function useTierLab(line: TierLine): TierLab {
             crdSet: `aks-managed-calico-${line.calico}`,
             calicoTree: calicoSourceTree(line.calico),
             operator: "real",
-            log: (l) => process.stderr.write(`cluster: ${l}\n`),
+            log: (l) => {
+                harnessLog(`cluster: ${l}`);
+            },
         });
         timeline = watchOperator(cluster.kubeconfigYaml);
         const running = await startNodes(cluster, {
             felix,
-            log: (l) => process.stderr.write(`nodes: ${l}\n`),
+            log: (l) => {
+                harnessLog(`nodes: ${l}`);
+            },
         });
         nodes = running;
         doubles = startDoubles({
@@ -224,10 +239,19 @@ export function useTierLab(line: TierLine): TierLab {
 
     // A failed test's evidence from the nodes, which a flip that timed out does not print: each
     // calico-node's last log lines, as `kubectl logs --tail` shows them.
+    // The first failure's, with the harness's last lines, is printed again at the run's end.
     afterEach(async (context) => {
         // TestContext.passed: in Node 22's node:test, not declared by @types/node 22.
         if ((context as { readonly passed?: boolean }).passed !== false) return;
-        if (cluster !== undefined) process.stderr.write(await calicoNodeLogTails(cluster));
+        const tails = cluster === undefined ? [] : await calicoNodeLogTails(cluster);
+        for (const { title, lines } of tails) {
+            process.stderr.write(lines.map((l) => `${title}: ${l}\n`).join(""));
+        }
+        keepFirstFailure(
+            `${line.calico}: ${context.name}`,
+            [...tails, { title: "the harness's last lines", lines: harnessLines }],
+            process.env[EVIDENCE_ENV],
+        );
     });
 
     after(async () => {
