@@ -17,6 +17,7 @@
  * configuration.`; every line this module reads is one Felix prints at INFO or above after that.
  */
 import type { Dataplane } from "./dataplane";
+import { clipped } from "./parse";
 
 /** A run's first INFO line, once per process, with its whole configuration (felix/daemon/daemon.go :351-355 @v3.30.3, @v3.31.2, @v3.31.7). */
 const CONFIG_LOADED = "Successfully loaded configuration.";
@@ -340,9 +341,7 @@ function lastLogLine(log: string): string {
     const felix = parseFelixLog(raw)[0];
     const text =
         felix === undefined ? raw.replace(KUBELET_TIME, "") : `[${felix.level}] ${felix.message}`;
-    const clipped =
-        text.length > QUOTED_LINE_CHARS ? `${text.slice(0, QUOTED_LINE_CHARS - 1)}…` : text;
-    return `its last line: ${clipped}`;
+    return `its last line: ${clipped(text, QUOTED_LINE_CHARS)}`;
 }
 
 /** The Felix processes of a pod's log excerpt that started at or after `since`. */

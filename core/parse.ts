@@ -1,4 +1,4 @@
-/** Checks on raw text that config, commands and tools share. */
+/** Checks on raw text, and its clipping, that config, commands and tools share. */
 
 /** Whether `raw` is one of `values`, narrowing it to their type. */
 export function isOneOf<T extends string>(values: readonly T[], raw: string): raw is T {
@@ -13,4 +13,9 @@ export function positiveInteger(raw: string, max = Number.MAX_SAFE_INTEGER): num
     if (!/^[1-9][0-9]*$/.test(raw)) return undefined;
     const value = Number(raw);
     return value <= max ? value : undefined;
+}
+
+/** `text` cut to at most `maxChars` characters, its last one `…` when anything was cut. */
+export function clipped(text: string, maxChars: number): string {
+    return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
 }

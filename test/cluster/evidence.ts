@@ -7,6 +7,7 @@
  * the runner prints it once the tests have ended.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { clipped } from "../../core/parse";
 
 /** The file a test run's first failure writes its evidence to; unset, nothing is kept. */
 export const EVIDENCE_ENV = "LAB_TIER_EVIDENCE";
@@ -14,9 +15,6 @@ export const EVIDENCE_ENV = "LAB_TIER_EVIDENCE";
 /** At most this many lines of evidence, each at most EVIDENCE_LINE_CHARS long. */
 export const EVIDENCE_LINES = 100;
 export const EVIDENCE_LINE_CHARS = 400;
-
-const clip = (line: string): string =>
-    line.length > EVIDENCE_LINE_CHARS ? `${line.slice(0, EVIDENCE_LINE_CHARS - 1)}…` : line;
 
 /**
  * Keeps `sections` (titled lists of lines) in `file` (EVIDENCE_ENV's) as the evidence of failed test
@@ -35,7 +33,7 @@ export function keepFirstFailure(
         `the first failing test: ${test}`,
         ...sections.flatMap(({ title, lines }) => [
             `${title}:`,
-            ...lines.slice(-share).map((line) => `  ${clip(line)}`),
+            ...lines.slice(-share).map((line) => `  ${clipped(line, EVIDENCE_LINE_CHARS)}`),
         ]),
     ];
     writeFileSync(file, `${text.join("\n")}\n`, { flag: "wx" });

@@ -186,8 +186,9 @@ async function listNodes(config: k8s.KubeConfig): Promise<unknown[]> {
 
 /**
  * The log of a pod that has none to give: its container has not started (400, as the kubelet says
- * "waiting to start"; kwok "no logs found") or the pod is gone since the list (404). Such a pod
- * served nothing, so it counts as an empty log; any other failure is rethrown.
+ * "waiting to start"; kwok's 400 "no logs found" means it knows no log file for the pod) or the pod
+ * is gone since the list (404). Such a pod served nothing, so it counts as an empty log; any other
+ * failure is rethrown.
  */
 export function noLogYet(error: unknown): string {
     const code = field(error, "code");

@@ -186,9 +186,9 @@ describe(`local cluster harness (${CRD_SET})`, { timeout: 300_000 }, () => {
         };
         // kwok's threads on one CPU: the informer's goroutine then waits behind the requests'.
         const kwoks = processesMentioning("--manage-single-node=");
-        const pin = (cpus: string) => {
+        const pin = (cpuList: string) => {
             for (const pid of kwoks) {
-                const pinned = spawnSync("taskset", ["-a", "-p", "-c", cpus, String(pid)]);
+                const pinned = spawnSync("taskset", ["-a", "-p", "-c", cpuList, String(pid)]);
                 assert.equal(pinned.status, 0, `taskset ${String(pid)}: ${String(pinned.stderr)}`);
             }
         };

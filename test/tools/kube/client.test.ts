@@ -109,8 +109,9 @@ const kubeconfig = (server: string) =>
 
 describe("noLogYet", () => {
     it("reads a container not started or a pod gone as an empty log, and rethrows anything else", () => {
-        // What the cluster tier's verify met after an API server outage (kwok's words; the kubelet's:
-        // "is waiting to start"): a customer pod whose container had no log yet.
+        // What the cluster tier's verify met after an API server outage (kwok's words, most likely
+        // its stale list of log files: test/cluster/harness/cluster.ts LOGS_HEARTBEAT_MS; the
+        // kubelet's for a container not started: "is waiting to start").
         assert.equal(noLogYet({ code: 400, body: "no logs found for container" }), "");
         assert.equal(noLogYet({ code: 404 }), "");
         const refused = { code: 500, body: "connect: connection refused" };
